@@ -1,0 +1,191 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+import {
+	apiUrl,
+	authorizeFields,
+	encodeForm,
+	FORM_HEADERS,
+	readAnswer,
+	requestTimeoutMs,
+	type YetiShareCredentials,
+} from '../nodes/YetiShare/transport/site';
+
+/** Adds the session fields to a form body, whether it is an encoded string, an object or a multipart form. */
+function withSession(body: unknown, session: { access_token: string; account_id: string }): unknown {
+	if (typeof body === 'string') {
+		return `${body}${body === '' ? '' : '&'}${encodeForm(session)}`;
+	}
+	if (body instanceof URLSearchParams) {
+		for (const [name, value] of Object.entries(session)) body.set(name, value);
+		return body;
+	}
+	if (body !== null && typeof body === 'object' && typeof (body as { append?: unknown }).append === 'function') {
+		// form-data's FormData (multipart uploads)
+		for (const [name, value] of Object.entries(session)) (body as { append: (n: string, v: string) => void }).append(name, value);
+		return body;
+	}
+	return { ...((body as IDataObject | undefined) ?? {}), ...session };
+}
+
+export class YetiShareApi implements ICredentialType {
+	name = 'yetiShareApi';
+
+	displayName = 'YetiShare API';
+
+	icon: Icon = 'file:../icons/yetishare.svg';
+
+	documentationUrl = 'https://github.com/n8n-nodes-yetishare/n8n-nodes-yetishare#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'https://files.example.com',
+			description:
+				'Address of the site running the File Upload Script (YetiShare). The API path /api/v2/ is added for you; pasting it too is fine.',
+		},
+		{
+			displayName: 'Authentication',
+			name: 'authentication',
+			type: 'options',
+			options: [
+				{
+					name: 'API Keys',
+					value: 'apiKeys',
+					description: 'Key 1 and Key 2 from your account page on the site (the usual setting)',
+				},
+				{
+					name: 'Username & Password',
+					value: 'usernamePassword',
+					description: 'Your site login, for sites whose owner set the API to account login',
+				},
+			],
+			default: 'apiKeys',
+		},
+		{
+			displayName: 'Key 1',
+			name: 'key1',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			displayOptions: { show: { authentication: ['apiKeys'] } },
+			description:
+				'64 letters and digits. On the site, log in and open Edit Account (/account_edit): fill or generate "Key 1" and "Key 2", then click "Update Account". If the fields are missing, the site owner has not allowed API access for your account level.',
+		},
+		{
+			displayName: 'Key 2',
+			name: 'key2',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			displayOptions: { show: { authentication: ['apiKeys'] } },
+			description: 'The second 64-character key from the same page',
+		},
+		{
+			displayName: 'Username',
+			name: 'username',
+			type: 'string',
+			default: '',
+			required: true,
+			displayOptions: { show: { authentication: ['usernamePassword'] } },
+		},
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			displayOptions: { show: { authentication: ['usernamePassword'] } },
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 60,
+			description: 'How long to wait for the site to answer one API call before giving up',
+		},
+		{
+			// Filled by /authorize and stored with the credential, so every execution and process shares one token.
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+		{
+			displayName: 'Account ID',
+			name: 'accountId',
+			type: 'hidden',
+			default: '',
+		},
+	];
+
+	/**
+	 * n8n calls this when the stored token is empty (and the node's transport empties it when the
+	 * site reports it dead); n8n then saves the result with the credential.
+	 */
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		const site = credentials as unknown as YetiShareCredentials;
+		const response = (await this.helpers.httpRequest({
+			method: 'POST',
+			url: apiUrl(site.baseUrl, 'authorize'),
+			headers: FORM_HEADERS,
+			body: encodeForm(authorizeFields(site)),
+			timeout: requestTimeoutMs(site),
+			ignoreHttpStatusErrors: true,
+			returnFullResponse: true,
+			json: false,
+		})) as { statusCode: number; body: unknown };
+		const envelope = readAnswer('authorize', response.statusCode, response.body);
+		const data = (envelope.data ?? {}) as IDataObject;
+		if (typeof data.access_token !== 'string' || data.access_token === '') {
+			throw new Error('The site accepted the login but sent no access token');
+		}
+		return { accessToken: data.access_token, accountId: String(data.account_id ?? '') };
+	}
+
+	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) {
+		requestOptions.body = withSession(requestOptions.body, {
+			access_token: String(credentials.accessToken ?? ''),
+			account_id: String(credentials.accountId ?? ''),
+		}) as IHttpRequestOptions['body'];
+		return requestOptions;
+	}
+
+	// The editor's "Test" button: /authorize runs first (its errors are the server's own words),
+	// then account/info proves the token works. Errors come back with HTTP 200, hence the rules.
+	test: ICredentialTestRequest = {
+		request: {
+			method: 'POST',
+			url: '={{ $credentials.baseUrl.trim().replace(/\\/+$/, "").replace(/\\/api\\/v2$/i, "") + "/api/v2/account/info" }}',
+			headers: FORM_HEADERS,
+			body: '',
+		},
+		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: { key: '_status', value: 'error', message: 'The site refused the access token: check the keys, or ask the site owner to allow API access for your account level' },
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: { key: 'status', value: 'error', message: 'The site refused the access token: check the keys, or ask the site owner to allow API access for your account level' },
+			},
+		],
+	};
+}

@@ -1,0 +1,42 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { searchFolders, searchFoldersWithRoot } from './methods/listSearch';
+import { resources } from './resources';
+import { describeResource } from './resources/types';
+import { router } from './router';
+
+export class YetiShare implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'YetiShare',
+		name: 'yetiShare',
+		icon: 'file:../../icons/yetishare.svg',
+		group: ['output'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description: 'Upload, download and organise files on a site running the File Upload Script (YetiShare) API v2',
+		defaults: { name: 'YetiShare' },
+		usableAsTool: true,
+		inputs: ['main'],
+		outputs: ['main'],
+		credentials: [{ name: 'yetiShareApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: Object.values(resources).map((resource) => resource.option),
+				default: 'folder',
+			},
+			...Object.values(resources).flatMap(describeResource),
+		],
+	};
+
+	methods = {
+		listSearch: { searchFolders, searchFoldersWithRoot },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,49 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { apiRequest } from '../../transport';
+import { folderLocator, folderPasswordField, visibilityField } from '../../shared/descriptions';
+import { getFolderId } from '../../shared/locators';
+import { md5, requireName, toItems } from '../../shared/utils';
+import type { Operation } from '../types';
+
+const parentFolder = { name: 'parentFolder', displayName: 'Parent Folder', allowRoot: true };
+
+export const create: Operation = {
+	option: { name: 'Create', value: 'create', action: 'Create a folder', description: 'Create a folder' },
+	properties: [
+		{
+			displayName: 'Folder Name',
+			name: 'folderName',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. Invoices',
+		},
+		folderLocator({ ...parentFolder, description: 'Where to create the folder' }),
+		{
+			displayName: 'Additional Fields',
+			name: 'additionalFields',
+			type: 'collection',
+			placeholder: 'Add Field',
+			default: {},
+			options: [folderPasswordField, visibilityField],
+		},
+	],
+	async execute(i) {
+		const name = requireName(this, i, 'Folder Name', this.getNodeParameter('folderName', i));
+		const parentId = getFolderId(this, i, parentFolder);
+		const fields = this.getNodeParameter('additionalFields', i, {}) as IDataObject;
+		const { data } = await apiRequest.call(
+			this,
+			'folder/create',
+			{
+				folder_name: name,
+				parent_id: parentId,
+				is_public: (fields.visibility as number | undefined) ?? 0,
+				access_password: fields.password ? md5(String(fields.password)) : undefined,
+			},
+			{ itemIndex: i, fields: { folder_name: 'Folder Name', parent_id: 'Parent Folder' } },
+		);
+		return toItems(data as IDataObject);
+	},
+};

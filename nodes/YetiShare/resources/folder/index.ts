@@ -1,0 +1,13 @@
+import type { Resource } from '../types';
+import { create } from './create';
+import { deleteFolder } from './delete';
+import { get } from './get';
+import { getMany } from './getMany';
+import { move } from './move';
+import { update } from './update';
+
+export const folder: Resource = {
+	option: { name: 'Folder', value: 'folder' },
+	defaultOperation: 'getMany',
+	operations: { create, delete: deleteFolder, get, getMany, move, update },
+};

@@ -1,0 +1,29 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { apiRequest } from '../../transport';
+import { folderLocator } from '../../shared/descriptions';
+import { getFolderId } from '../../shared/locators';
+import { toItems } from '../../shared/utils';
+import type { Operation } from '../types';
+
+const folder = { name: 'folderId', displayName: 'Folder' };
+const destination = { name: 'destinationFolder', displayName: 'Destination Folder', allowRoot: true };
+
+export const move: Operation = {
+	option: { name: 'Move', value: 'move', action: 'Move a folder', description: 'Move a folder into another folder or to the root' },
+	properties: [
+		folderLocator({ ...folder, description: 'The folder to move' }),
+		folderLocator({ ...destination, description: 'Where to move it' }),
+	],
+	async execute(i) {
+		const folderId = getFolderId(this, i, folder);
+		const parentId = getFolderId(this, i, destination);
+		const { data } = await apiRequest.call(
+			this,
+			'folder/move',
+			{ folder_id: folderId, new_parent_folder_id: parentId },
+			{ itemIndex: i, fields: { folder_id: 'Folder', new_parent_folder_id: 'Destination Folder' } },
+		);
+		return toItems(data as IDataObject);
+	},
+};

@@ -1,0 +1,201 @@
+/**
+ * The one way this package talks to a site: every operation, list search and the trigger call
+ * `apiRequest`. It owns the session token, the API's HTTP-200 errors and the error messages users see.
+ */
+import type {
+	ICredentialDataDecryptedObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IPollFunctions,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import {
+	apiUrl,
+	CREDENTIAL_TYPE,
+	encodeForm,
+	FORM_HEADERS,
+	type Envelope,
+	type FormFields,
+	isInvalidTokenError,
+	readAnswer,
+	requestTimeoutMs,
+	asSiteError,
+	type YetiShareCredentials,
+} from './site';
+
+export type YetiShareContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
+
+export interface ApiRequestOptions {
+	/** The input item this call serves; named in every error. */
+	itemIndex?: number;
+	/**
+	 * API field → the node parameter it came from. The API names its fields in its errors
+	 * ("Could not find folder based on folder_id."): this lets the error name the parameter too.
+	 */
+	fields?: Record<string, string>;
+}
+
+async function readCredentials(ctx: YetiShareContext, itemIndex?: number): Promise<YetiShareCredentials> {
+	const credentials = await (ctx as IExecuteFunctions).getCredentials<ICredentialDataDecryptedObject>(
+		CREDENTIAL_TYPE,
+		itemIndex,
+	);
+	return { ...credentials } as unknown as YetiShareCredentials;
+}
+
+/**
+ * Sends one call with the given credential data. n8n runs the credential's preAuthentication
+ * (one /authorize, saved with the credential) when `accessToken` is empty, and writes the new
+ * token into `credentials`, so afterwards it holds the token this call used.
+ */
+async function send(
+	ctx: YetiShareContext,
+	credentials: YetiShareCredentials,
+	endpoint: string,
+	fields: FormFields,
+): Promise<Envelope> {
+	const reference = ctx.getNode().credentials?.[CREDENTIAL_TYPE];
+	const request: IHttpRequestOptions = {
+		method: 'POST',
+		url: apiUrl(credentials.baseUrl, endpoint),
+		headers: { ...FORM_HEADERS },
+		body: encodeForm(fields),
+		timeout: requestTimeoutMs(credentials),
+		ignoreHttpStatusErrors: true,
+		returnFullResponse: true,
+		json: false,
+	};
+	const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, request, {
+		credentialsDecrypted: {
+			id: reference?.id ?? '',
+			name: reference?.name ?? '',
+			type: CREDENTIAL_TYPE,
+			data: credentials as unknown as ICredentialDataDecryptedObject,
+		},
+	})) as { statusCode: number; body: unknown };
+	return readAnswer(endpoint, response.statusCode, response.body);
+}
+
+/**
+ * Calls one endpoint and returns the answer's envelope (`data`, `response`, …).
+ *
+ * The token is shared by every execution through the stored credential. The site keeps one live
+ * token per account and answers a dead one with HTTP 200, so n8n cannot notice by itself: on
+ * that answer we read the stored credential again, use a newer token if another execution has
+ * already saved one (calling /authorize again would log that execution out), and otherwise
+ * empty the token so n8n authorizes and saves a fresh one. Either way the call is retried once.
+ */
+export async function apiRequest(
+	this: YetiShareContext,
+	endpoint: string,
+	fields: FormFields = {},
+	options: ApiRequestOptions = {},
+): Promise<Envelope> {
+	const { itemIndex } = options;
+	try {
+		const credentials = await readCredentials(this, itemIndex);
+		try {
+			return await send(this, credentials, endpoint, fields);
+		} catch (error) {
+			if (!isInvalidTokenError(error)) throw error;
+			const stored = await readCredentials(this, itemIndex);
+			if (!stored.accessToken || stored.accessToken === credentials.accessToken) stored.accessToken = '';
+			return await send(this, stored, endpoint, fields);
+		}
+	} catch (error) {
+		throw toNodeError(this, error, endpoint, fields, options);
+	}
+}
+
+/** The parameter an API error is about, when the server's message names its field. */
+function parameterOf(message: string, fields: FormFields, labels: Record<string, string> = {}) {
+	// Longest first: "new_parent_folder_id" also contains "folder_id".
+	const byLength = Object.entries(labels).sort(([a], [b]) => b.length - a.length);
+	for (const [field, label] of byLength) {
+		if (message.includes(field)) return { label, value: fields[field] };
+	}
+	return undefined;
+}
+
+function itemSuffix(itemIndex?: number): string {
+	return itemIndex === undefined ? '' : ` [item ${itemIndex}]`;
+}
+
+/** Network failures as a person would describe them, never with the request's body (it holds the keys). */
+function describeNetworkError(error: any, endpoint: string): { message: string; description: string } | undefined {
+	const cause = error?.cause ?? error;
+	const code: string | undefined = cause?.code ?? error?.code ?? cause?.cause?.code;
+	const text = `${cause?.message ?? ''}`;
+	const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(text);
+	if (timedOut) {
+		return {
+			message: `The site did not answer ${endpoint} in time`,
+			description: 'The request timed out. Raise "Timeout (Seconds)" in the credential if the site is slow, or check that it is up.',
+		};
+	}
+	const reasons: Record<string, string> = {
+		ECONNREFUSED: 'the connection was refused (nothing is listening at that address)',
+		ENOTFOUND: 'its host name could not be found (check the Base URL)',
+		EAI_AGAIN: 'its host name could not be looked up (DNS failure)',
+		ECONNRESET: 'the connection was closed before the site answered',
+		EHOSTUNREACH: 'the host is unreachable',
+		ENETUNREACH: 'the network is unreachable',
+		EPIPE: 'the connection was closed while sending',
+	};
+	if (code && reasons[code]) {
+		return { message: `Could not reach the site: ${reasons[code]}`, description: `While calling ${endpoint} (${code}).` };
+	}
+	if (code && /CERT|SSL|TLS/i.test(code)) {
+		return {
+			message: 'Could not reach the site: its TLS certificate was not accepted',
+			description: `While calling ${endpoint} (${code}).`,
+		};
+	}
+	return undefined;
+}
+
+function toNodeError(
+	ctx: YetiShareContext,
+	error: any,
+	endpoint: string,
+	fields: FormFields,
+	{ itemIndex, fields: labels }: ApiRequestOptions,
+) {
+	const node = ctx.getNode();
+	if (error instanceof NodeOperationError) return error;
+	const site = asSiteError(error);
+	if (site?.kind === 'config') {
+		return new NodeOperationError(node, `${site.message}${itemSuffix(itemIndex)}`, { itemIndex });
+	}
+	if (site) {
+		let message = site.message;
+		let description = site.details.description;
+		if (site.kind === 'api') {
+			const parameter = parameterOf(site.message, fields, labels);
+			if (parameter) {
+				description = `The site answered ${endpoint} with: "${site.message}"`;
+				message = `${site.message} (parameter "${parameter.label}": ${JSON.stringify(String(parameter.value ?? ''))})`;
+			}
+		}
+		return new NodeApiError(
+			node,
+			{ message, description: description ?? '', httpCode: String(site.details.httpCode ?? 200) } as JsonObject,
+			{
+				message: `${message}${itemSuffix(itemIndex)}`,
+				description,
+				httpCode: site.details.httpCode ? String(site.details.httpCode) : undefined,
+				itemIndex,
+			},
+		);
+	}
+	const network = describeNetworkError(error, endpoint);
+	const message = network?.message ?? `Calling ${endpoint} failed: ${error?.message ?? String(error)}`;
+	return new NodeApiError(node, { message } as JsonObject, {
+		message: `${message}${itemSuffix(itemIndex)}`,
+		description: network?.description,
+		itemIndex,
+	});
+}

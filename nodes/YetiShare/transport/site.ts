@@ -1,0 +1,190 @@
+/**
+ * What every caller of the File Upload Script API v2 needs to know about a site, with no
+ * n8n context: where its API lives, how to encode a call, and how to read an answer.
+ * The credential (for /authorize) and the transport both use it.
+ */
+
+export const CREDENTIAL_TYPE = 'yetiShareApi';
+
+/** The API answers a dead or unknown token with HTTP 200 and this text. */
+const INVALID_TOKEN = /could not validate access_token and account_id/i;
+
+export interface YetiShareCredentials {
+	baseUrl: string;
+	authentication: 'apiKeys' | 'usernamePassword';
+	key1?: string;
+	key2?: string;
+	username?: string;
+	password?: string;
+	timeout?: number;
+	accessToken?: string;
+	accountId?: string;
+}
+
+/** Values the API sends in a form body: everything becomes a string field. */
+export type FormFields = Record<string, string | number | null | undefined>;
+
+export class SiteError extends Error {
+	constructor(
+		message: string,
+		readonly kind: 'config' | 'api' | 'http' | 'notJson' | 'missingEndpoint',
+		readonly details: { httpCode?: number; serverMessage?: string; description?: string } = {},
+	) {
+		super(message);
+		this.name = 'SiteError';
+	}
+}
+
+/**
+ * Accepts what users paste (`https://host`, `https://host/`, `https://host/api/v2/`, a site in a
+ * sub-folder) and returns the site's root URL without a trailing slash.
+ */
+export function normalizeBaseUrl(raw: unknown): string {
+	const text = typeof raw === 'string' ? raw.trim() : '';
+	if (text === '') {
+		throw new SiteError(
+			'The credential has no Base URL: enter the address of the site, e.g. https://files.example.com',
+			'config',
+		);
+	}
+	let url: URL;
+	try {
+		url = new URL(text);
+	} catch {
+		throw new SiteError(
+			`The credential's Base URL "${text}" is not a web address: it must start with http:// or https://, e.g. https://files.example.com`,
+			'config',
+		);
+	}
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+		throw new SiteError(
+			`The credential's Base URL must start with http:// or https:// (it starts with ${url.protocol}//)`,
+			'config',
+		);
+	}
+	const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/v2$/i, '');
+	return `${url.protocol}//${url.host}${path}`;
+}
+
+/** `https://host` + `folder/info` → `https://host/api/v2/folder/info` */
+export function apiUrl(baseUrl: string, endpoint: string): string {
+	return `${normalizeBaseUrl(baseUrl)}/api/v2/${endpoint}`;
+}
+
+/** The API reads form fields only (a JSON body is silently ignored), so every call is form-encoded. */
+export function encodeForm(fields: FormFields): string {
+	const form = new URLSearchParams();
+	for (const [name, value] of Object.entries(fields)) {
+		if (value !== undefined && value !== null) form.append(name, String(value));
+	}
+	return form.toString();
+}
+
+export const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+
+export interface Envelope {
+	data?: unknown;
+	response?: string;
+	_status?: string;
+	status?: string;
+	[key: string]: unknown;
+}
+
+function parseBody(body: unknown): Envelope | undefined {
+	if (Buffer.isBuffer(body)) body = body.toString('utf8');
+	if (typeof body === 'string') {
+		try {
+			body = JSON.parse(body);
+		} catch {
+			return undefined;
+		}
+	}
+	if (body !== null && typeof body === 'object' && !Array.isArray(body)) return body as Envelope;
+	return undefined;
+}
+
+function quoteStart(body: unknown): string {
+	const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : JSON.stringify(body);
+	const flat = (text ?? '').replace(/\s+/g, ' ').trim();
+	return flat.length > 120 ? `${flat.slice(0, 120)}…` : flat;
+}
+
+/**
+ * Reads one HTTP answer of the API. Application errors come back as HTTP 200 with
+ * `_status: "error"` (script 5.x) or `status: "error"` (4.x): both are checked.
+ */
+export function readAnswer(endpoint: string, statusCode: number, body: unknown): Envelope {
+	if (statusCode === 404) {
+		throw new SiteError(`This site does not offer ${endpoint}`, 'missingEndpoint', {
+			httpCode: 404,
+			description:
+				endpoint.startsWith('file/url_upload')
+					? 'The site runs a version of the script without URL uploads, or its owner has turned background URL downloading off.'
+					: 'The site answered HTTP 404 for this API call. Check that the Base URL is the address of the site and that its API is enabled.',
+		});
+	}
+	const envelope = parseBody(body);
+	if (statusCode < 200 || statusCode >= 300) {
+		throw new SiteError(`The site answered HTTP ${statusCode} to ${endpoint}`, 'http', {
+			httpCode: statusCode,
+			description: `Start of the answer: ${quoteStart(body)}`,
+		});
+	}
+	if (envelope === undefined) {
+		throw new SiteError(`The site did not answer ${endpoint} with JSON (HTTP ${statusCode})`, 'notJson', {
+			httpCode: statusCode,
+			description: `Start of the answer: ${quoteStart(body) || '(empty)'}. Check that the Base URL is the address of a site running the File Upload Script API v2.`,
+		});
+	}
+	if (envelope._status === 'error' || envelope.status === 'error') {
+		const serverMessage = typeof envelope.response === 'string' ? envelope.response : 'Unknown error';
+		throw new SiteError(serverMessage, 'api', { serverMessage });
+	}
+	return envelope;
+}
+
+/**
+ * The SiteError behind an error, if any: n8n wraps what the credential's preAuthentication throws,
+ * and the credential may be loaded from another copy of this module, so look by name.
+ */
+export function asSiteError(error: unknown): SiteError | undefined {
+	for (let e: any = error, depth = 0; e && depth < 3; e = e.cause, depth++) {
+		if (e instanceof Error && e.name === 'SiteError' && 'kind' in e) return e as SiteError;
+	}
+	return undefined;
+}
+
+export function isInvalidTokenError(error: unknown): boolean {
+	const site = asSiteError(error);
+	return site?.kind === 'api' && INVALID_TOKEN.test(site.message);
+}
+
+const KEY = /^[A-Za-z0-9]{64}$/;
+
+/** The form fields of /authorize for the chosen method, checked before anything is sent. */
+export function authorizeFields(credentials: YetiShareCredentials): FormFields {
+	if (credentials.authentication === 'usernamePassword') {
+		if (!credentials.username) throw new SiteError('The credential has no Username', 'config');
+		if (!credentials.password) throw new SiteError('The credential has no Password', 'config');
+		return { username: credentials.username, password: credentials.password };
+	}
+	for (const [label, value] of [
+		['Key 1', credentials.key1],
+		['Key 2', credentials.key2],
+	] as const) {
+		const key = (value ?? '').trim();
+		if (!KEY.test(key)) {
+			const what = key.length === 64 ? 'may only contain letters and digits' : `must be 64 characters long (it has ${key.length})`;
+			throw new SiteError(
+				`The credential's ${label} ${what}. Generate the keys on the site: log in, open your account page (Edit Account, /account_edit), use the "Key 1" and "Key 2" fields and click "Update Account". If they are missing there, the site owner has not allowed API access for your account level.`,
+				'config',
+			);
+		}
+	}
+	return { key1: credentials.key1!.trim(), key2: credentials.key2!.trim() };
+}
+
+export function requestTimeoutMs(credentials: YetiShareCredentials): number {
+	const seconds = Number(credentials.timeout);
+	return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 60_000;
+}

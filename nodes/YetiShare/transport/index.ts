@@ -2,6 +2,7 @@
  * The one way this package talks to a site: every operation, list search and the trigger call
  * `apiRequest`. It owns the session token, the API's HTTP-200 errors and the error messages users see.
  */
+import type FormData from 'form-data';
 import type {
 	ICredentialDataDecryptedObject,
 	IExecuteFunctions,
@@ -47,23 +48,31 @@ async function readCredentials(ctx: YetiShareContext, itemIndex?: number): Promi
 }
 
 /**
- * Sends one call with the given credential data. n8n runs the credential's preAuthentication
+ * A request body for one attempt. Streamed bodies (uploads) cannot be sent twice, so a call
+ * carries a factory and every attempt builds its body afresh.
+ */
+export type BodyFactory = () => string | FormData;
+
+/**
+ * Sends one attempt with the given credential data. n8n runs the credential's preAuthentication
  * (one /authorize, saved with the credential) when `accessToken` is empty, and writes the new
- * token into `credentials`, so afterwards it holds the token this call used.
+ * token into `credentials`, so afterwards it holds the token this attempt used.
  */
 async function send(
 	ctx: YetiShareContext,
 	credentials: YetiShareCredentials,
 	endpoint: string,
-	fields: FormFields,
+	body: BodyFactory,
+	timeout?: number,
 ): Promise<Envelope> {
 	const reference = ctx.getNode().credentials?.[CREDENTIAL_TYPE];
+	const payload = body();
 	const request: IHttpRequestOptions = {
 		method: 'POST',
 		url: apiUrl(credentials.baseUrl, endpoint),
-		headers: { ...FORM_HEADERS },
-		body: encodeForm(fields),
-		timeout: requestTimeoutMs(credentials),
+		headers: typeof payload === 'string' ? { ...FORM_HEADERS } : { accept: 'application/json' },
+		body: payload,
+		timeout: timeout ?? requestTimeoutMs(credentials),
 		ignoreHttpStatusErrors: true,
 		returnFullResponse: true,
 		json: false,
@@ -79,31 +88,42 @@ async function send(
 	return readAnswer(endpoint, response.statusCode, response.body);
 }
 
-/**
- * Calls one endpoint and returns the answer's envelope (`data`, `response`, …).
- *
- * The token is shared by every execution through the stored credential. The site keeps one live
- * token per account and answers a dead one with HTTP 200, so n8n cannot notice by itself: on
- * that answer we read the stored credential again, use a newer token if another execution has
- * already saved one (calling /authorize again would log that execution out), and otherwise
- * empty the token so n8n authorizes and saves a fresh one. Either way the call is retried once.
- */
+/** Calls one endpoint with form fields and returns the answer's envelope (`data`, `response`, …). */
 export async function apiRequest(
 	this: YetiShareContext,
 	endpoint: string,
 	fields: FormFields = {},
 	options: ApiRequestOptions = {},
 ): Promise<Envelope> {
+	return await apiCall.call(this, endpoint, () => encodeForm(fields), fields, options);
+}
+
+/**
+ * Calls one endpoint with a body built by `body` (a form string, or a multipart form for uploads).
+ *
+ * The token is shared by every execution through the stored credential. The site keeps one live
+ * token per account and answers a dead one with HTTP 200, so n8n cannot notice by itself: on
+ * that answer we read the stored credential again, use a newer token if another execution has
+ * already saved one (calling /authorize again would log that execution out), and otherwise
+ * empty the token so n8n authorizes and saves a fresh one. Either way the call is sent once more.
+ */
+export async function apiCall(
+	this: YetiShareContext,
+	endpoint: string,
+	body: BodyFactory,
+	fields: FormFields,
+	options: ApiRequestOptions & { timeout?: number } = {},
+): Promise<Envelope> {
 	const { itemIndex } = options;
 	try {
 		const credentials = await readCredentials(this, itemIndex);
 		try {
-			return await send(this, credentials, endpoint, fields);
+			return await send(this, credentials, endpoint, body, options.timeout);
 		} catch (error) {
 			if (!isInvalidTokenError(error)) throw error;
 			const stored = await readCredentials(this, itemIndex);
 			if (!stored.accessToken || stored.accessToken === credentials.accessToken) stored.accessToken = '';
-			return await send(this, stored, endpoint, fields);
+			return await send(this, stored, endpoint, body, options.timeout);
 		}
 	} catch (error) {
 		throw toNodeError(this, error, endpoint, fields, options);

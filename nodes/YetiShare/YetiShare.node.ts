@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { searchFolders, searchFoldersWithRoot } from './methods/listSearch';
+import { searchFiles, searchFolders, searchFoldersWithRoot } from './methods/listSearch';
 import { resources } from './resources';
 import { describeResource } from './resources/types';
 import { router } from './router';
@@ -26,14 +26,14 @@ export class YetiShare implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: Object.values(resources).map((resource) => resource.option),
-				default: 'folder',
+				default: 'file',
 			},
 			...Object.values(resources).flatMap(describeResource),
 		],
 	};
 
 	methods = {
-		listSearch: { searchFolders, searchFoldersWithRoot },
+		listSearch: { searchFiles, searchFolders, searchFoldersWithRoot },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -13,23 +13,36 @@ interface Pending {
 }
 
 /**
- * The folder picker: walks the account's tree breadth-first, a few listings per page, and
- * shows each folder with its path so same-named folders can be told apart. The queue of
+ * The folder and file pickers: walk the account's tree breadth-first, a few listings per page, and
+ * show each entry with its path so same-named ones can be told apart. The queue of
  * folders still to read travels in the pagination token.
  */
-async function walkFolders(ctx: ILoadOptionsFunctions, filter: string | undefined, token: string | undefined) {
+async function walkFolders(
+	ctx: ILoadOptionsFunctions,
+	filter: string | undefined,
+	token: string | undefined,
+	show: 'folders' | 'files',
+) {
 	const queue: Pending[] = token ? JSON.parse(Buffer.from(token, 'base64').toString('utf8')) : [{ id: '', path: '' }];
 	const matches = nameMatcher(filter);
 	const results: INodeListSearchItems[] = [];
 	for (let read = 0; read < LISTINGS_PER_PAGE && queue.length > 0; read++) {
 		const parent = queue.shift()!;
-		const { folders } = await listFolder.call(ctx, parent.id);
+		const { folders, files } = await listFolder.call(ctx, parent.id);
 		for (const folder of folders as IDataObject[]) {
 			if (isTrashed(folder)) continue;
 			const path = `${parent.path}/${String(folder.folderName)}`;
 			queue.push({ id: String(folder.id), path });
-			if (matches(path)) {
+			if (show === 'folders' && matches(path)) {
 				results.push({ name: path, value: String(folder.id), url: folder.url_folder as string | undefined });
+			}
+		}
+		if (show === 'files') {
+			for (const file of files as IDataObject[]) {
+				const path = `${parent.path}/${String(file.filename)}`;
+				if (!isTrashed(file) && matches(path)) {
+					results.push({ name: path, value: String(file.id), url: file.url_file as string | undefined });
+				}
 			}
 		}
 	}
@@ -42,7 +55,7 @@ export async function searchFolders(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	return await walkFolders(this, filter, paginationToken);
+	return await walkFolders(this, filter, paginationToken, 'folders');
 }
 
 export async function searchFoldersWithRoot(
@@ -50,9 +63,17 @@ export async function searchFoldersWithRoot(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const page = await walkFolders(this, filter, paginationToken);
+	const page = await walkFolders(this, filter, paginationToken, 'folders');
 	const showRoot = !paginationToken && nameMatcher(filter)('/ (Root)');
 	return showRoot
 		? { ...page, results: [{ name: rootFolderValue.cachedResultName, value: rootFolderValue.value }, ...page.results] }
 		: page;
+}
+
+export async function searchFiles(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	return await walkFolders(this, filter, paginationToken, 'files');
 }

@@ -1,6 +1,7 @@
 import type { Resource } from './types';
 import { account } from './account';
+import { file } from './file';
 import { folder } from './folder';
 
 /** Every resource of the node, in the order the form lists them. */
-export const resources: Record<string, Resource> = { account, folder };
+export const resources: Record<string, Resource> = { account, file, folder };

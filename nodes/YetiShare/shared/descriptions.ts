@@ -18,6 +18,13 @@ export function folderLocator(options: {
 	description: string;
 	allowRoot?: boolean;
 }): INodeProperties {
+	const byPath = {
+		displayName: 'By Path',
+		name: 'path',
+		type: 'string' as const,
+		placeholder: 'e.g. Invoices/2026/March',
+		hint: 'Folder names from the top level down, separated by /',
+	};
 	const defaultFolder = options.allowRoot ? rootFolderValue : { mode: 'list', value: '' };
 	return {
 		displayName: options.displayName,
@@ -65,6 +72,52 @@ export function folderLocator(options: {
 							regex: FOLDER_URL_REGEX,
 							errorMessage: 'Enter the folder address the site shows, e.g. https://files.example.com/folder/125/Invoices',
 						},
+					},
+				],
+			},
+			byPath,
+		],
+	};
+}
+
+export const FILE_ID_REGEX = '^\\s*[1-9]\\d*\\s*$';
+
+/**
+ * A file picker: From List (searchable across the account's folders, showing paths), By ID, or
+ * By URL (the file's short link as the site shows it, e.g. https://files.example.com/2Vv).
+ */
+export function fileLocator(options: { name: string; displayName: string; description: string }): INodeProperties {
+	return {
+		displayName: options.displayName,
+		name: options.name,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: options.description,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a file…',
+				typeOptions: { searchListMethod: 'searchFiles', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 1253',
+				validation: [{ type: 'regex', properties: { regex: FILE_ID_REGEX, errorMessage: 'Enter a file ID (a number)' } }],
+			},
+			{
+				displayName: 'By URL',
+				name: 'url',
+				type: 'string',
+				placeholder: 'e.g. https://files.example.com/2Vv',
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '^https?://.+/.+', errorMessage: 'Enter the link the site shows for the file' },
 					},
 				],
 			},

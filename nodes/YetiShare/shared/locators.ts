@@ -1,32 +1,45 @@
-import type { IExecuteFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
 
+import { apiRequest } from '../transport';
+import { forget, remember } from './cache';
 import { FOLDER_URL_REGEX, ROOT_FOLDER } from './descriptions';
-import { parameterError } from './utils';
+import { isTrashed, listFolder } from './listing';
+import { parameterError, requireName } from './utils';
+
+export interface LocatorParameter {
+	name: string;
+	displayName: string;
+	allowRoot?: boolean;
+}
+
+const HOW_TO_PICK =
+	'Pick the folder from the list, enter its ID (a number), paste its address (…/folder/<id>/<name>), or give its path (Invoices/2026/March).';
+
+function readLocator(ctx: IExecuteFunctions, itemIndex: number, name: string) {
+	const raw = ctx.getNodeParameter(name, itemIndex, '') as INodeParameterResourceLocator | string | number;
+	const locator = typeof raw === 'object' && raw !== null ? raw : { mode: 'id', value: raw };
+	return { mode: String(locator.mode), value: String(locator.value ?? '').trim() };
+}
 
 /**
  * The folder id a folder picker holds, checked: a positive number as the API expects, or ''
  * for the root folder where the operation allows it. Accepts the picker's value as well as a
- * plain id or URL produced by an expression.
+ * plain id, URL or path produced by an expression. A path is looked up (once per execution)
+ * and, with `createMissing`, its missing folders are created.
  */
-export function getFolderId(
+export async function resolveFolderId(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
-	parameter: { name: string; displayName: string; allowRoot?: boolean },
-): string {
-	const raw = ctx.getNodeParameter(parameter.name, itemIndex, '') as INodeParameterResourceLocator | string | number;
-	const locator = typeof raw === 'object' && raw !== null ? raw : { mode: 'id', value: raw };
-	const value = String(locator.value ?? '').trim();
-	const fail = (problem: string) =>
-		parameterError(
-			ctx,
-			itemIndex,
-			parameter.displayName,
-			problem,
-			'Pick the folder from the list, enter its ID (a number), or paste its address (…/folder/<id>/<name>).',
-		);
+	parameter: LocatorParameter,
+	options: { createMissing?: boolean } = {},
+): Promise<string> {
+	const { mode, value } = readLocator(ctx, itemIndex, parameter.name);
+	const fail = (problem: string) => parameterError(ctx, itemIndex, parameter.displayName, problem, HOW_TO_PICK);
+
+	if (mode === 'path') return await folderIdByPath(ctx, itemIndex, parameter, value, options.createMissing === true);
 
 	let id = value;
-	if (locator.mode === 'url' || /^https?:\/\//i.test(value)) {
+	if (mode === 'url' || /^https?:\/\//i.test(value)) {
 		const match = new RegExp(FOLDER_URL_REGEX, 'i').exec(value);
 		if (!match) throw fail(`is not a folder address: ${JSON.stringify(value)}`);
 		id = match[1];
@@ -38,4 +51,136 @@ export function getFolderId(
 	}
 	if (!/^[1-9]\d*$/.test(id)) throw fail(`is not a folder ID: ${JSON.stringify(value)} is not a number`);
 	return id;
+}
+
+async function subfolders(ctx: IExecuteFunctions, parentId: string, itemIndex: number): Promise<IDataObject[]> {
+	const listing = await remember(ctx, `listing:${parentId}`, async () =>
+		await listFolder.call(ctx, parentId, { itemIndex }),
+	);
+	return listing.folders.filter((folder) => !isTrashed(folder));
+}
+
+async function folderIdByPath(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	parameter: LocatorParameter,
+	path: string,
+	createMissing: boolean,
+): Promise<string> {
+	const fail = (problem: string, description?: string) =>
+		parameterError(ctx, itemIndex, parameter.displayName, problem, description ?? HOW_TO_PICK);
+	const trimmed = path.replace(/^\/+/, '').replace(/\/+$/, '');
+	if (trimmed === '') {
+		if (parameter.allowRoot && path !== '') return '';
+		throw fail(path === '' ? 'is an empty path' : 'is the root folder, which this operation cannot use: choose a folder');
+	}
+	const segments = trimmed.split('/').map((segment) => segment.trim());
+	if (segments.some((segment) => segment === '')) {
+		throw fail(`has an empty folder name in its path ${JSON.stringify(path)}`, 'Write the path as folder names separated by single slashes, e.g. Invoices/2026/March.');
+	}
+
+	let parentId = '';
+	let walked = '';
+	for (const segment of segments) {
+		const here = walked === '' ? 'the top level' : `"${walked}"`;
+		const found = (await subfolders(ctx, parentId, itemIndex)).filter((folder) => folder.folderName === segment);
+		if (found.length > 1) {
+			throw fail(
+				`is ambiguous: ${here} holds ${found.length} folders named "${segment}" (IDs ${found.map((folder) => folder.id).join(', ')})`,
+				'Choose the folder by ID or from the list instead.',
+			);
+		}
+		if (found.length === 1) {
+			parentId = String(found[0].id);
+		} else if (createMissing) {
+			const name = requireName(ctx, itemIndex, parameter.displayName, segment);
+			const { data } = await apiRequest.call(ctx, 'folder/create', { folder_name: name, parent_id: parentId }, { itemIndex });
+			forget(ctx, `listing:${parentId}`);
+			parentId = String((data as IDataObject).id);
+		} else {
+			throw fail(`was not found: ${here} has no folder named "${segment}"`, 'Check the spelling (names are case-sensitive), or turn on "Create Missing Folders".');
+		}
+		walked = walked === '' ? segment : `${walked}/${segment}`;
+	}
+	return parentId;
+}
+
+/** The short link's code in a file URL: `https://host/2Vv`, `https://host/2Vv/name.pdf`, `…/2Vv~i`. */
+export function shortUrlOf(url: string): string | undefined {
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		return undefined;
+	}
+	const parts = parsed.pathname.split('/').filter((part) => part !== '');
+	if (parts.length === 0) return undefined;
+	const last = parts[parts.length - 1];
+	const candidate = parts.length > 1 && last.includes('.') ? parts[parts.length - 2] : last;
+	const code = candidate.replace(/~[a-z]$/i, '');
+	return /^[A-Za-z0-9]+$/.test(code) ? code : undefined;
+}
+
+export interface FileReference {
+	/** The numeric file id, when known. */
+	fileId?: string;
+	/** The short link's code, when the user gave a URL. */
+	shortUrl?: string;
+}
+
+/** What a file picker holds, checked: a file id, or a short URL to resolve. */
+export function readFileLocator(ctx: IExecuteFunctions, itemIndex: number, parameter: LocatorParameter): FileReference {
+	const { mode, value } = readLocator(ctx, itemIndex, parameter.name);
+	const fail = (problem: string) =>
+		parameterError(
+			ctx,
+			itemIndex,
+			parameter.displayName,
+			problem,
+			'Pick the file from the list, enter its ID (a number), or paste its short link (e.g. https://files.example.com/2Vv).',
+		);
+	if (value === '') throw fail('is empty');
+	if (mode === 'url' || /^https?:\/\//i.test(value)) {
+		const shortUrl = shortUrlOf(value);
+		if (!shortUrl) throw fail(`is not a file link: ${JSON.stringify(value)}`);
+		return { shortUrl };
+	}
+	if (!/^[1-9]\d*$/.test(value)) throw fail(`is not a file ID: ${JSON.stringify(value)} is not a number`);
+	return { fileId: value };
+}
+
+/**
+ * The numeric id of the file a picker holds. A short link is turned into an id with
+ * `file/download` by `short_url` (newer sites); older sites do not take `short_url`, so there the
+ * account's folders are searched for the link (once per execution).
+ */
+export async function resolveFileId(ctx: IExecuteFunctions, itemIndex: number, parameter: LocatorParameter): Promise<string> {
+	const reference = readFileLocator(ctx, itemIndex, parameter);
+	if (reference.fileId) return reference.fileId;
+	const shortUrl = reference.shortUrl!;
+	try {
+		const { data } = await apiRequest.call(ctx, 'file/download', { short_url: shortUrl }, { itemIndex });
+		const fileId = (data as IDataObject | undefined)?.file_id;
+		if (fileId !== undefined && fileId !== null && String(fileId) !== '') return String(fileId);
+	} catch (error) {
+		// an older site answers "Please provide the file_id param.": fall back to searching
+		if (!/file_id/.test(String((error as Error).message))) throw error;
+	}
+	const index = await remember(ctx, 'shortUrls', async () => await indexShortUrls(ctx, itemIndex));
+	const fileId = index.get(shortUrl);
+	if (!fileId) {
+		throw parameterError(ctx, itemIndex, parameter.displayName, `links to no file of this account (short link "${shortUrl}")`);
+	}
+	return fileId;
+}
+
+async function indexShortUrls(ctx: IExecuteFunctions, itemIndex: number): Promise<Map<string, string>> {
+	const index = new Map<string, string>();
+	const queue = [''];
+	while (queue.length > 0) {
+		const listing = await listFolder.call(ctx, queue.shift()!, { itemIndex });
+		for (const file of listing.files) if (!isTrashed(file)) index.set(String(file.shortUrl), String(file.id));
+		for (const folder of listing.folders) if (!isTrashed(folder)) queue.push(String(folder.id));
+	}
+	return index;
 }

@@ -12,6 +12,7 @@ import type {
 	JsonObject,
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { Transform, type Readable } from 'stream';
 
 import {
 	apiUrl,
@@ -51,7 +52,7 @@ async function readCredentials(ctx: YetiShareContext, itemIndex?: number): Promi
  * A request body for one attempt. Streamed bodies (uploads) cannot be sent twice, so a call
  * carries a factory and every attempt builds its body afresh.
  */
-export type BodyFactory = () => string | FormData;
+export type BodyFactory = () => string | FormData | Promise<FormData>;
 
 /**
  * Sends one attempt with the given credential data. n8n runs the credential's preAuthentication
@@ -66,7 +67,7 @@ async function send(
 	timeout?: number,
 ): Promise<Envelope> {
 	const reference = ctx.getNode().credentials?.[CREDENTIAL_TYPE];
-	const payload = body();
+	const payload = await body();
 	const request: IHttpRequestOptions = {
 		method: 'POST',
 		url: apiUrl(credentials.baseUrl, endpoint),
@@ -218,4 +219,84 @@ function toNodeError(
 		description: network?.description,
 		itemIndex,
 	});
+}
+
+export interface FileStream {
+	stream: Readable;
+	fileName?: string;
+	mimeType?: string;
+	size?: number;
+}
+
+/** The file name a Content-Disposition header gives, preferring RFC 5987's UTF-8 form. */
+function dispositionName(header: unknown): string | undefined {
+	const text = Array.isArray(header) ? header[0] : typeof header === 'string' ? header : '';
+	const extended = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(text);
+	if (extended) {
+		try {
+			return decodeURIComponent(extended[1].trim());
+		} catch {}
+	}
+	const plain = /filename\s*=\s*"?([^";]+)"?/.exec(text);
+	return plain ? plain[1].trim() : undefined;
+}
+
+/**
+ * Opens a download URL (it carries its own token) as a stream. The stream fails, instead of
+ * ending early, when the connection closes before the announced Content-Length arrived: a cut
+ * transfer must never pass for a whole file.
+ */
+export async function openDownload(
+	this: YetiShareContext,
+	url: string,
+	options: { itemIndex?: number } = {},
+): Promise<FileStream> {
+	const credentials = await readCredentials(this, options.itemIndex);
+	let response: { statusCode: number; headers: Record<string, unknown>; body: Readable };
+	try {
+		response = (await this.helpers.httpRequest({
+			method: 'GET',
+			url,
+			encoding: 'stream',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: requestTimeoutMs(credentials),
+		})) as typeof response;
+	} catch (error) {
+		throw toNodeError(this, error, 'the download', {}, options);
+	}
+	const { statusCode, headers, body } = response;
+	if (statusCode < 200 || statusCode >= 300) {
+		body.resume();
+		const why =
+			statusCode === 403 || statusCode === 410
+				? 'the download link was refused (it may have expired: links are valid for 24 hours)'
+				: `HTTP ${statusCode}`;
+		throw new NodeApiError(this.getNode(), { message: why } as JsonObject, {
+			message: `Downloading the file failed: ${why}${itemSuffix(options.itemIndex)}`,
+			httpCode: String(statusCode),
+			itemIndex: options.itemIndex,
+		});
+	}
+	const announced = Number(headers['content-length']);
+	const size = Number.isFinite(announced) && headers['content-length'] !== undefined ? announced : undefined;
+	let received = 0;
+	const checked = new Transform({
+		transform(chunk: Buffer, _encoding, callback) {
+			received += chunk.length;
+			callback(null, chunk);
+		},
+		flush(callback) {
+			callback(
+				size !== undefined && received !== size
+					? new Error(`The connection closed after ${received} of ${size} bytes: the download is incomplete`)
+					: null,
+			);
+		},
+	});
+	body.on('error', (error) => checked.destroy(new Error(`The download broke off after ${received} bytes: ${error.message}`)));
+	body.on('aborted', () => checked.destroy(new Error(`The connection closed after ${received} of ${size ?? '?'} bytes: the download is incomplete`)));
+	body.pipe(checked);
+	const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'].split(';')[0].trim() : undefined;
+	return { stream: checked, fileName: dispositionName(headers['content-disposition']), mimeType: contentType, size };
 }

@@ -1,8 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport';
+import { forgetAll } from '../../shared/cache';
 import { folderLocator, folderPasswordField, visibilityField } from '../../shared/descriptions';
-import { getFolderId } from '../../shared/locators';
+import { resolveFolderId } from '../../shared/locators';
 import { md5, requireName, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
@@ -31,7 +32,7 @@ export const create: Operation = {
 	],
 	async execute(i) {
 		const name = requireName(this, i, 'Folder Name', this.getNodeParameter('folderName', i));
-		const parentId = getFolderId(this, i, parentFolder);
+		const parentId = await resolveFolderId(this, i, parentFolder);
 		const fields = this.getNodeParameter('additionalFields', i, {}) as IDataObject;
 		const { data } = await apiRequest.call(
 			this,
@@ -44,6 +45,7 @@ export const create: Operation = {
 			},
 			{ itemIndex: i, fields: { folder_name: 'Folder Name', parent_id: 'Parent Folder' } },
 		);
+		forgetAll(this);
 		return toItems(data as IDataObject);
 	},
 };

@@ -1,6 +1,7 @@
 import { apiRequest } from '../../transport';
+import { forgetAll } from '../../shared/cache';
 import { folderLocator } from '../../shared/descriptions';
-import { getFolderId } from '../../shared/locators';
+import { resolveFolderId } from '../../shared/locators';
 import { toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
@@ -15,11 +16,12 @@ export const deleteFolder: Operation = {
 	},
 	properties: [folderLocator({ ...folder, description: 'The folder to move to the trash' })],
 	async execute(i) {
-		const folderId = getFolderId(this, i, folder);
+		const folderId = await resolveFolderId(this, i, folder);
 		const { response } = await apiRequest.call(this, 'folder/delete', { folder_id: folderId }, {
 			itemIndex: i,
 			fields: { folder_id: 'Folder' },
 		});
+		forgetAll(this);
 		return toItems({ id: folderId, deleted: true, message: response ?? '' });
 	},
 };

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { folderLocator } from '../../shared/descriptions';
 import { isTrashed, listFolder } from '../../shared/listing';
-import { getFolderId } from '../../shared/locators';
+import { resolveFolderId } from '../../shared/locators';
 import { nameMatcher, parameterError, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
@@ -72,7 +72,7 @@ export const getMany: Operation = {
 		},
 	],
 	async execute(i) {
-		const folderId = getFolderId(this, i, parentFolder);
+		const folderId = await resolveFolderId(this, i, parentFolder);
 		const include = this.getNodeParameter('include', i) as 'all' | 'folders' | 'files';
 		const returnAll = this.getNodeParameter('returnAll', i) as boolean;
 		const limit = returnAll ? Infinity : (this.getNodeParameter('limit', i) as number);

@@ -1,8 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport';
+import { forgetAll } from '../../shared/cache';
 import { folderLocator } from '../../shared/descriptions';
-import { getFolderId } from '../../shared/locators';
+import { resolveFolderId } from '../../shared/locators';
 import { toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
@@ -16,14 +17,15 @@ export const move: Operation = {
 		folderLocator({ ...destination, description: 'Where to move it' }),
 	],
 	async execute(i) {
-		const folderId = getFolderId(this, i, folder);
-		const parentId = getFolderId(this, i, destination);
+		const folderId = await resolveFolderId(this, i, folder);
+		const parentId = await resolveFolderId(this, i, destination);
 		const { data } = await apiRequest.call(
 			this,
 			'folder/move',
 			{ folder_id: folderId, new_parent_folder_id: parentId },
 			{ itemIndex: i, fields: { folder_id: 'Folder', new_parent_folder_id: 'Destination Folder' } },
 		);
+		forgetAll(this);
 		return toItems(data as IDataObject);
 	},
 };

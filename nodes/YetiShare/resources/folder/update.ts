@@ -1,8 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport';
+import { forgetAll } from '../../shared/cache';
 import { folderLocator, folderPasswordField, visibilityField } from '../../shared/descriptions';
-import { getFolderId } from '../../shared/locators';
+import { resolveFolderId } from '../../shared/locators';
 import { md5, parameterError, requireName, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
@@ -33,7 +34,7 @@ export const update: Operation = {
 		},
 	],
 	async execute(i) {
-		const folderId = getFolderId(this, i, folder);
+		const folderId = await resolveFolderId(this, i, folder);
 		const fields = this.getNodeParameter('updateFields', i, {}) as IDataObject;
 		const changes: IDataObject = {};
 		if (fields.folderName !== undefined) changes.folder_name = requireName(this, i, 'Folder Name', fields.folderName);
@@ -48,6 +49,7 @@ export const update: Operation = {
 			{ folder_id: folderId, ...(changes as Record<string, string>) },
 			{ itemIndex: i, fields: { folder_id: 'Folder', folder_name: 'Folder Name' } },
 		);
+		forgetAll(this);
 		return toItems(data as IDataObject);
 	},
 };

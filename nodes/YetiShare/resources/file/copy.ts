@@ -1,0 +1,36 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { apiRequest } from '../../transport';
+import { fileLocator, folderLocator } from '../../shared/descriptions';
+import { resolveFileId, resolveFolderId } from '../../shared/locators';
+import { toItems } from '../../shared/utils';
+import type { Operation } from '../types';
+
+const file = { name: 'fileId', displayName: 'File' };
+const destination = { name: 'destinationFolder', displayName: 'Destination Folder', allowRoot: true };
+
+export const copy: Operation = {
+	option: {
+		name: 'Copy',
+		value: 'copy',
+		action: 'Copy a file',
+		description: 'Copy a file into a folder; the output holds the new file and the original',
+	},
+	properties: [
+		fileLocator({ ...file, description: 'The file to copy' }),
+		folderLocator({ ...destination, description: 'Where to put the copy' }),
+	],
+	async execute(i) {
+		const fileId = await resolveFileId(this, i, file);
+		const folderId = await resolveFolderId(this, i, destination);
+		const answer = await apiRequest.call(
+			this,
+			'file/copy',
+			{ file_id: fileId, copy_to_folder_id: folderId },
+			{ itemIndex: i, fields: { file_id: 'File', copy_to_folder_id: 'Destination Folder' } },
+		);
+		const part = (key: string) => ((answer[key] as IDataObject | undefined)?.data ?? {}) as IDataObject;
+		// the new file first: it is what the next node usually works on
+		return toItems({ ...part('new_file'), original_file: part('original_file') });
+	},
+};

@@ -1,0 +1,75 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { apiRequest, openDownload } from '../../transport';
+import { fileLocator } from '../../shared/descriptions';
+import { readFileLocator } from '../../shared/locators';
+import type { Operation } from '../types';
+
+const file = { name: 'fileId', displayName: 'File' };
+
+/** Asks the site for a download link: by file id, or by short link where the site takes it. */
+export async function downloadLink(ctx: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const reference = readFileLocator(ctx, itemIndex, file);
+	const fields = reference.fileId ? { file_id: reference.fileId } : { short_url: reference.shortUrl };
+	const { data } = await apiRequest.call(ctx, 'file/download', fields, {
+		itemIndex,
+		fields: { file_id: 'File', short_url: 'File' },
+	});
+	return data as IDataObject;
+}
+
+/** Streams a file into n8n's binary store under `property`, for the item `itemIndex`. */
+export async function downloadInto(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	link: IDataObject,
+	property: string,
+) {
+	const download = await openDownload.call(ctx, String(link.download_url), { itemIndex });
+	const fileName = String(link.filename ?? download.fileName ?? 'file');
+	return { [property]: await ctx.helpers.prepareBinaryData(download.stream, fileName, download.mimeType) };
+}
+
+export const download: Operation = {
+	option: {
+		name: 'Download',
+		value: 'download',
+		action: 'Download a file',
+		description: 'Download a file as binary data, or get a download link',
+	},
+	properties: [
+		fileLocator({ ...file, description: 'The file to download' }),
+		{
+			displayName: 'Put Output File in Field',
+			name: 'binaryPropertyName',
+			type: 'string',
+			default: 'data',
+			required: true,
+			hint: 'The name of the output binary field to put the file in',
+		},
+		{
+			displayName: 'Options',
+			name: 'options',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			options: [
+				{
+					displayName: 'Link Only',
+					name: 'linkOnly',
+					type: 'boolean',
+					default: false,
+					description:
+						'Whether to return only the download link (valid 24 hours; it carries its own token, so treat it as a secret) instead of the file',
+				},
+			],
+		},
+	],
+	async execute(i) {
+		const property = String(this.getNodeParameter('binaryPropertyName', i)).trim();
+		const options = this.getNodeParameter('options', i, {}) as { linkOnly?: boolean };
+		const link = await downloadLink(this, i);
+		if (options.linkOnly) return [{ json: link }];
+		return [{ json: link, binary: await downloadInto(this, i, link, property) }];
+	},
+};

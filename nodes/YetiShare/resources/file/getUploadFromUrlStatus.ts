@@ -1,0 +1,28 @@
+import type { Operation } from '../types';
+import { parameterError, toItems } from '../../shared/utils';
+import { urlUploadStatus } from './uploadFromUrl';
+
+export const getUploadFromUrlStatus: Operation = {
+	option: {
+		name: 'Get Upload From URL Status',
+		value: 'getUploadFromUrlStatus',
+		action: 'Get the status of an upload from URL',
+		description: 'Check whether the site has finished fetching a file scheduled with Upload From URL',
+	},
+	properties: [
+		{
+			displayName: 'Scheduled Item ID',
+			name: 'scheduledItemId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. 52',
+			description: 'The scheduled_item_id that Upload From URL returned',
+		},
+	],
+	async execute(i) {
+		const id = String(this.getNodeParameter('scheduledItemId', i) ?? '').trim();
+		if (!/^[1-9]\d*$/.test(id)) throw parameterError(this, i, 'Scheduled Item ID', `is not a number: ${JSON.stringify(id)}`);
+		return toItems(await urlUploadStatus(this, i, id));
+	},
+};

@@ -1,0 +1,16 @@
+import type { Resource } from '../types';
+import { copy } from './copy';
+import { deleteFile } from './delete';
+import { download } from './download';
+import { get } from './get';
+import { getUploadFromUrlStatus } from './getUploadFromUrlStatus';
+import { move } from './move';
+import { update } from './update';
+import { upload } from './upload';
+import { uploadFromUrl } from './uploadFromUrl';
+
+export const file: Resource = {
+	option: { name: 'File', value: 'file' },
+	defaultOperation: 'upload',
+	operations: { copy, delete: deleteFile, download, get, getUploadFromUrlStatus, move, update, upload, uploadFromUrl },
+};

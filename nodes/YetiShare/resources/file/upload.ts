@@ -1,0 +1,144 @@
+import FormData from 'form-data';
+import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { BINARY_ENCODING, NodeApiError } from 'n8n-workflow';
+
+import { apiCall, apiRequest } from '../../transport';
+import { remember } from '../../shared/cache';
+import { folderLocator } from '../../shared/descriptions';
+import { resolveFolderId } from '../../shared/locators';
+import { parameterError, requireName, toItems } from '../../shared/utils';
+import type { Operation } from '../types';
+
+const folder = { name: 'folderId', displayName: 'Folder', allowRoot: true };
+
+/** Bytes read from n8n's binary store per chunk while streaming an upload. */
+const CHUNK_SIZE = 256 * 1024;
+
+/** The account's upload limit in bytes (0: none), asked once per execution. */
+async function maxUploadSize(ctx: IExecuteFunctions, itemIndex: number): Promise<number> {
+	const limits = await remember(ctx, 'package', async () => (await apiRequest.call(ctx, 'account/package', {}, { itemIndex })).data);
+	return Number((limits as IDataObject | undefined)?.max_upload_size ?? 0) || 0;
+}
+
+function formatBytes(bytes: number): string {
+	const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+	let value = bytes;
+	let unit = 0;
+	while (value >= 1024 && unit < units.length - 1) {
+		value /= 1024;
+		unit++;
+	}
+	return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/**
+ * Where the bytes of an input binary come from. In filesystem (or database/S3) mode the item
+ * only references the file, which is streamed from n8n's store; only in-memory data is a buffer.
+ */
+async function binarySource(ctx: IExecuteFunctions, itemIndex: number, property: string) {
+	const item = ctx.getInputData()[itemIndex];
+	const binary = item.binary?.[property] as IBinaryData | undefined;
+	if (!binary) {
+		const present = Object.keys(item.binary ?? {});
+		throw parameterError(
+			ctx,
+			itemIndex,
+			'Input Binary Field',
+			`names "${property}", which this item does not have`,
+			present.length > 0
+				? `The item's binary fields are: ${present.join(', ')}.`
+				: 'The item has no binary data at all: put a node that reads or downloads a file before this one.',
+		);
+	}
+	if (binary.id) {
+		const { fileSize } = await ctx.helpers.getBinaryMetadata(binary.id);
+		const id = binary.id;
+		return { binary, size: fileSize, open: async () => await ctx.helpers.getBinaryStream(id, CHUNK_SIZE) };
+	}
+	const buffer = Buffer.from(binary.data, BINARY_ENCODING);
+	return { binary, size: buffer.length, open: async () => buffer };
+}
+
+export const upload: Operation = {
+	option: { name: 'Upload', value: 'upload', action: 'Upload a file', description: 'Upload a file from binary data' },
+	properties: [
+		{
+			displayName: 'Input Binary Field',
+			name: 'binaryPropertyName',
+			type: 'string',
+			default: 'data',
+			required: true,
+			hint: 'The name of the input binary field containing the file to be uploaded',
+		},
+		folderLocator({ ...folder, description: 'Where to put the file' }),
+		{
+			displayName: 'Options',
+			name: 'options',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			options: [
+				{
+					displayName: 'Create Missing Folders',
+					name: 'createMissingFolders',
+					type: 'boolean',
+					default: false,
+					description: 'Whether to create the folders of a path (Folder → By Path) that do not exist yet',
+				},
+				{
+					displayName: 'File Name',
+					name: 'fileName',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. invoice-2026-03.pdf',
+					description: "The name to store the file under. Default: the binary data's file name.",
+				},
+			],
+		},
+	],
+	async execute(i) {
+		const property = String(this.getNodeParameter('binaryPropertyName', i)).trim();
+		const options = this.getNodeParameter('options', i, {}) as { createMissingFolders?: boolean; fileName?: string };
+		const source = await binarySource(this, i, property);
+		const fileName = options.fileName
+			? requireName(this, i, 'File Name', options.fileName)
+			: source.binary.fileName ?? `${property}.${source.binary.fileExtension ?? 'bin'}`;
+		if (source.size === 0) {
+			throw parameterError(this, i, 'Input Binary Field', `holds an empty file ("${fileName}", 0 bytes): the site refuses empty uploads`);
+		}
+		const limit = await maxUploadSize(this, i);
+		if (limit > 0 && source.size > limit) {
+			throw parameterError(
+				this,
+				i,
+				'Input Binary Field',
+				`holds a file of ${formatBytes(source.size)} ("${fileName}"), larger than this account's upload limit of ${formatBytes(limit)}`,
+				'The limit comes from the account package (Account → Get Package, max_upload_size).',
+			);
+		}
+		const folderId = await resolveFolderId(this, i, folder, { createMissing: options.createMissingFolders });
+
+		const envelope = await apiCall.call(
+			this,
+			'file/upload',
+			async () => {
+				const form = new FormData();
+				form.append('folder_id', folderId);
+				form.append('upload_file', await source.open(), {
+					filename: fileName,
+					contentType: source.binary.mimeType || 'application/octet-stream',
+					knownLength: source.size,
+				});
+				return form;
+			},
+			{ folder_id: folderId },
+			{ itemIndex: i, fields: { folder_id: 'Folder' } },
+		);
+		const uploaded = (Array.isArray(envelope.data) ? envelope.data[0] : envelope.data) as IDataObject | undefined;
+		if (!uploaded || uploaded.error) {
+			const why = String(uploaded?.error ?? envelope.response ?? 'the site sent no file details');
+			throw new NodeApiError(this.getNode(), { message: why }, { message: `The upload of "${fileName}" failed: ${why} [item ${i}]`, itemIndex: i });
+		}
+		return toItems(uploaded);
+	},
+};

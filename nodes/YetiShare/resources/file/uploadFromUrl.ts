@@ -1,0 +1,128 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeApiError, sleep } from 'n8n-workflow';
+
+import { apiRequest } from '../../transport';
+import { folderLocator } from '../../shared/descriptions';
+import { resolveFolderId } from '../../shared/locators';
+import { parameterError } from '../../shared/utils';
+import { downloadInto } from './download';
+import type { Operation } from '../types';
+
+const folder = { name: 'folderId', displayName: 'Folder', allowRoot: true };
+
+/** Statuses after which a scheduled URL upload will not change any more. */
+const FAILED = ['failed', 'cancelled'];
+
+export async function urlUploadStatus(ctx: IExecuteFunctions, itemIndex: number, scheduledItemId: string | number): Promise<IDataObject> {
+	const { data } = await apiRequest.call(ctx, 'file/url_upload_status', { scheduled_item_id: scheduledItemId }, {
+		itemIndex,
+		fields: { scheduled_item_id: 'Scheduled Item ID' },
+	});
+	return data as IDataObject;
+}
+
+export const uploadFromUrl: Operation = {
+	option: {
+		name: 'Upload From URL',
+		value: 'uploadFromUrl',
+		action: 'Upload a file from a URL',
+		description: 'Have the site fetch a file from a public web address',
+	},
+	properties: [
+		{
+			displayName: 'URL',
+			name: 'url',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. https://example.com/report.pdf',
+			description: 'A public http(s) address of the file; the site downloads it in the background',
+		},
+		folderLocator({ ...folder, description: 'Where to put the file' }),
+		{
+			displayName: 'Wait for Completion',
+			name: 'waitForCompletion',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to wait until the site has fetched the file and output it, instead of returning the scheduled item at once',
+		},
+		{
+			displayName: 'Options',
+			name: 'options',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			displayOptions: { show: { waitForCompletion: [true] } },
+			options: [
+				{
+					displayName: 'Check Every (Seconds)',
+					name: 'pollInterval',
+					type: 'number',
+					typeOptions: { minValue: 1 },
+					default: 5,
+				},
+				{
+					displayName: 'Download File',
+					name: 'download',
+					type: 'boolean',
+					default: false,
+					description: 'Whether to also download the finished file as binary data (field "data")',
+				},
+				{
+					displayName: 'Give Up After (Seconds)',
+					name: 'timeout',
+					type: 'number',
+					typeOptions: { minValue: 1 },
+					default: 600,
+				},
+			],
+		},
+	],
+	async execute(i) {
+		const url = String(this.getNodeParameter('url', i) ?? '').trim();
+		let parsed: URL | undefined;
+		try {
+			parsed = new URL(url);
+		} catch {}
+		if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+			throw parameterError(this, i, 'URL', `must be an http:// or https:// address (got ${JSON.stringify(url)})`);
+		}
+		const folderId = await resolveFolderId(this, i, folder);
+		const { data } = await apiRequest.call(
+			this,
+			'file/url_upload_add',
+			{ file_url_base64: Buffer.from(url, 'utf8').toString('base64'), folder_id: folderId },
+			{ itemIndex: i, fields: { file_url_base64: 'URL', folder_id: 'Folder' } },
+		);
+		const scheduled = data as IDataObject;
+		if (!this.getNodeParameter('waitForCompletion', i)) return [{ json: scheduled }];
+
+		const options = this.getNodeParameter('options', i, {}) as { pollInterval?: number; timeout?: number; download?: boolean };
+		const interval = Math.max(1, options.pollInterval ?? 5) * 1000;
+		const deadline = Date.now() + Math.max(1, options.timeout ?? 600) * 1000;
+		for (;;) {
+			const status = await urlUploadStatus(this, i, scheduled.scheduled_item_id as number);
+			if (status.status === 'complete') {
+				if (!options.download) return [{ json: status }];
+				const finished = status.downloaded_file as IDataObject;
+				const { data: link } = await apiRequest.call(this, 'file/download', { file_id: finished.file_id as string }, { itemIndex: i });
+				return [{ json: status, binary: await downloadInto(this, i, link as IDataObject, 'data') }];
+			}
+			if (FAILED.includes(String(status.status))) {
+				throw new NodeApiError(this.getNode(), { message: `The site could not fetch ${url}` }, {
+					message: `The site could not fetch ${url}: the URL upload ended as "${status.status}" [item ${i}]`,
+					description: `Scheduled item ${scheduled.scheduled_item_id}. Check that the address is public and answers with the file.`,
+					itemIndex: i,
+				});
+			}
+			if (Date.now() + interval > deadline) {
+				throw new NodeApiError(this.getNode(), { message: 'URL upload still running' }, {
+					message: `The URL upload of ${url} was still "${status.status}" when "Give Up After" ran out [item ${i}]`,
+					description: `It may still finish on the site: check scheduled item ${scheduled.scheduled_item_id} with "Get Upload From URL Status".`,
+					itemIndex: i,
+				});
+			}
+			await sleep(interval);
+		}
+	},
+};

@@ -1,0 +1,67 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { normalizeBaseUrl } from '../nodes/YetiShare/transport/site';
+import { credentialData, useWorld } from './setup';
+
+describe('Base URL', () => {
+	it.each([
+		['https://files.example.com', 'https://files.example.com'],
+		['https://files.example.com/', 'https://files.example.com'],
+		['https://files.example.com/api/v2', 'https://files.example.com'],
+		['https://files.example.com/api/v2/', 'https://files.example.com'],
+		['  https://example.com/files/API/V2/ ', 'https://example.com/files'],
+		['http://127.0.0.1:8787', 'http://127.0.0.1:8787'],
+	])('%s is read as %s', (input, expected) => {
+		expect(normalizeBaseUrl(input)).toBe(expected);
+	});
+
+	it.each(['ftp://files.example.com', 'files.example.com', 'javascript:alert(1)', ''])('%s is refused with a clear message', (input) => {
+		expect(() => normalizeBaseUrl(input)).toThrow(/Base URL/);
+	});
+});
+
+describe.each([{ authMode: 'keys' as const }, { authMode: 'login' as const }])('the editor\'s credential test ($authMode)', (site) => {
+	const world = useWorld(site);
+	const login = site.authMode === 'login' ? { authentication: 'usernamePassword' } : {};
+
+	it('succeeds for good credentials', async () => {
+		const result = await world.engine.testCredential('yetiShareApi', credentialData(world.sandbox, login));
+		expect(result).toMatchObject({ status: 'OK' });
+		expect(world.sandbox.count('authorize')).toBe(1);
+		expect(world.sandbox.count('account/info')).toBe(1);
+	});
+
+	it('shows the site\'s own words for bad ones', async () => {
+		const bad = site.authMode === 'login' ? { password: 'wrong password' } : { key1: 'C'.repeat(64) };
+		const result = await world.engine.testCredential('yetiShareApi', credentialData(world.sandbox, { ...login, ...bad }));
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/Could not authenticate user\. The username and password may be invalid/);
+	});
+
+	it('shows the site\'s refusal for an account level without API access', async () => {
+		const restricted = world.sandbox.restrictedAccount;
+		const data = site.authMode === 'login'
+			? { ...login, username: restricted.username, password: restricted.password }
+			: { key1: restricted.key1, key2: restricted.key2 };
+		const result = await world.engine.testCredential('yetiShareApi', credentialData(world.sandbox, data));
+		expect(result.status).toBe('Error');
+		expect(result.message).toContain(restricted.apiRefusal);
+	});
+});
+
+describe('secrets', () => {
+	const world = useWorld({});
+
+	it('never appear in output items, errors or logs', async () => {
+		const demo = world.sandbox.demoAccount;
+		const ok = await world.run({ resource: 'account', operation: 'get' });
+		const token = world.engine.credentials.get(world.credential.id).accessToken as string;
+		world.sandbox.fail({}, { html: true });
+		const failed = await world.run({ resource: 'account', operation: 'getPackage' }, { continueOnFail: true });
+		const bad = await world.run({ resource: 'account', operation: 'get' }, { credential: world.addCredential({ key2: 'D'.repeat(64) }) });
+		const seen = JSON.stringify([ok.items, failed.items, bad.error, world.engine.logs]);
+		for (const secret of [demo.key1, demo.key2, demo.password, token, 'D'.repeat(64)]) {
+			expect(seen).not.toContain(secret);
+		}
+	});
+});

@@ -1,0 +1,81 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { items, useWorld } from './setup';
+
+const listRoot = { resource: 'folder', operation: 'get', folderId: { __rl: true, mode: 'id', value: '={{ $json.folder }}' } };
+
+describe('the session token', () => {
+	const world = useWorld({});
+	const someFolder = () => world.sandbox.addFolder(world.sandbox.demoAccount.id, { name: 'Token test' });
+
+	it('50 items make exactly one /authorize, and a second execution with the same credential makes none', async () => {
+		const folder = someFolder();
+		const first = await world.run(listRoot, { items: items(50, () => ({ folder: folder.id })) });
+		expect(first.error).toBeUndefined();
+		expect(first.json).toHaveLength(50);
+		expect(world.sandbox.count('authorize')).toBe(1);
+		expect(world.sandbox.count('folder/info')).toBe(50);
+
+		// stored with the credential, as n8n stores it
+		const stored = world.engine.credentials.get(world.credential.id);
+		expect(stored.accessToken).toMatch(/^[A-Za-z0-9]{128}$/);
+		expect(stored.accountId).toBe(world.sandbox.demoAccount.id);
+
+		const second = await world.run(listRoot, { items: items(50, () => ({ folder: folder.id })) });
+		expect(second.error).toBeUndefined();
+		expect(second.json).toHaveLength(50);
+		expect(world.sandbox.count('authorize')).toBe(1);
+	});
+
+	it('a token killed mid-run costs exactly one re-authorize and no item fails', async () => {
+		const folder = someFolder();
+		world.sandbox.killTokensAfter(20);
+		const run = await world.run(listRoot, { items: items(50, () => ({ folder: folder.id })) });
+		expect(run.error).toBeUndefined();
+		expect(run.json).toHaveLength(50);
+		expect(run.json.every((entry) => entry.folderName === 'Token test')).toBe(true);
+		expect(world.sandbox.count('authorize')).toBe(2);
+		// the one call that met the dead token was sent again
+		expect(world.sandbox.count('folder/info')).toBe(51);
+	});
+
+	it('a token that expired while idle is renewed by the next execution', async () => {
+		const folder = someFolder();
+		world.sandbox.configure({ tokenIdleSeconds: 1 });
+		await world.run(listRoot, { items: [{ json: { folder: folder.id } }] });
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		const later = await world.run(listRoot, { items: [{ json: { folder: folder.id } }] });
+		expect(later.error).toBeUndefined();
+		expect(world.sandbox.count('authorize')).toBe(2);
+	});
+
+	it('uses a token another execution already stored instead of logging it out', async () => {
+		const folder = someFolder();
+		await world.run(listRoot, { items: [{ json: { folder: folder.id } }] });
+		const stale = world.engine.credentials.get(world.credential.id).accessToken;
+
+		// Another execution signs in again (killing our token) and stores its new token...
+		const other = world.addCredential();
+		await world.run(listRoot, { items: [{ json: { folder: folder.id } }], credential: other });
+		const fresh = world.engine.credentials.get(other.id).accessToken;
+		expect(fresh).not.toBe(stale);
+		world.engine.credentials.update(world.credential.id, { accessToken: fresh });
+
+		// ...so this execution, holding the stale token when it starts, picks up the stored one.
+		const authorizeBefore = world.sandbox.count('authorize');
+		const run = await world.run(listRoot, { items: [{ json: { folder: folder.id } }] });
+		expect(run.error).toBeUndefined();
+		expect(world.sandbox.count('authorize')).toBe(authorizeBefore);
+	});
+
+	it('two executions sharing one credential both finish, with few /authorize calls', async () => {
+		const folder = someFolder();
+		const batch = items(30, () => ({ folder: folder.id }));
+		const [a, b] = await Promise.all([world.run(listRoot, { items: batch }), world.run(listRoot, { items: batch })]);
+		expect(a.error).toBeUndefined();
+		expect(b.error).toBeUndefined();
+		expect(a.json).toHaveLength(30);
+		expect(b.json).toHaveLength(30);
+		expect(world.sandbox.count('authorize')).toBeLessThanOrEqual(3);
+	});
+});

@@ -9,7 +9,7 @@ import { resolveFolderId } from '../../shared/locators';
 import { parameterError, requireName, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
-const folder = { name: 'folderId', displayName: 'Folder', allowRoot: true };
+const folder = { name: 'parentFolder', displayName: 'Folder', allowRoot: true };
 
 /** Bytes read from n8n's binary store per chunk while streaming an upload. */
 const CHUNK_SIZE = 256 * 1024;

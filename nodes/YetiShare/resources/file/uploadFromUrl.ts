@@ -8,7 +8,7 @@ import { parameterError } from '../../shared/utils';
 import { downloadInto } from './download';
 import type { Operation } from '../types';
 
-const folder = { name: 'folderId', displayName: 'Folder', allowRoot: true };
+const folder = { name: 'parentFolder', displayName: 'Folder', allowRoot: true };
 
 /** Statuses after which a scheduled URL upload will not change any more. */
 const FAILED = ['failed', 'cancelled'];

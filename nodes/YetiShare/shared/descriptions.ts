@@ -7,10 +7,46 @@ export const FOLDER_URL_REGEX = '^https?://.+/folder/(\\d+)(?:[/?#].*)?$';
 
 export const rootFolderValue = { __rl: true, mode: 'list', value: ROOT_FOLDER, cachedResultName: '/ (Root)' };
 
+type LocatorMode = NonNullable<INodeProperties['modes']>[number];
+
+/** The three ways every picker offers: search a list, type an ID, paste the site's address. */
+function pickerModes(
+	what: 'folder' | 'file',
+	searchListMethod: string,
+	id: { placeholder: string; regex: string; errorMessage: string },
+	url: { placeholder: string; regex: string; errorMessage: string },
+): { modes: LocatorMode[] } {
+	return {
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: `Select a ${what}…`,
+				typeOptions: { searchListMethod, searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: id.placeholder,
+				validation: [{ type: 'regex', properties: { regex: id.regex, errorMessage: id.errorMessage } }],
+			},
+			{
+				displayName: 'By URL',
+				name: 'url',
+				type: 'string',
+				placeholder: url.placeholder,
+				validation: [{ type: 'regex', properties: { regex: url.regex, errorMessage: url.errorMessage } }],
+			},
+		],
+	};
+}
+
 /**
- * A folder picker: From List (searchable, shows paths), By ID, or By URL (the address the site
- * shows for a folder, `…/folder/<id>/<name>`). With `allowRoot` the root folder is offered first
- * and is the default.
+ * A folder picker: From List (searchable, shows paths), By ID, By URL (the address the site
+ * shows for a folder, `…/folder/<id>/<name>`), or By Path. With `allowRoot` the root folder is
+ * offered first and is the default.
  */
 export function folderLocator(options: {
 	name: string;
@@ -18,13 +54,6 @@ export function folderLocator(options: {
 	description: string;
 	allowRoot?: boolean;
 }): INodeProperties {
-	const byPath = {
-		displayName: 'By Path',
-		name: 'path',
-		type: 'string' as const,
-		placeholder: 'e.g. Invoices/2026/March',
-		hint: 'Folder names from the top level down, separated by /',
-	};
 	const defaultFolder = options.allowRoot ? rootFolderValue : { mode: 'list', value: '' };
 	return {
 		displayName: options.displayName,
@@ -34,53 +63,28 @@ export function folderLocator(options: {
 		required: true,
 		description: options.description,
 		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				placeholder: 'Select a folder…',
-				typeOptions: {
-					searchListMethod: options.allowRoot ? 'searchFoldersWithRoot' : 'searchFolders',
-					searchable: true,
+			...pickerModes(
+				'folder',
+				options.allowRoot ? 'searchFoldersWithRoot' : 'searchFolders',
+				options.allowRoot
+					? { placeholder: 'e.g. 125, or root', regex: '^\\s*(\\d+|root)\\s*$', errorMessage: 'Enter a folder ID (a number) or root' }
+					: { placeholder: 'e.g. 125', regex: '^\\s*[1-9]\\d*\\s*$', errorMessage: 'Enter a folder ID (a number)' },
+				{
+					placeholder: 'e.g. https://files.example.com/folder/125/Invoices',
+					regex: FOLDER_URL_REGEX,
+					errorMessage: 'Enter the folder address the site shows, e.g. https://files.example.com/folder/125/Invoices',
 				},
-			},
+			).modes,
 			{
-				displayName: 'By ID',
-				name: 'id',
+				displayName: 'By Path',
+				name: 'path',
 				type: 'string',
-				placeholder: options.allowRoot ? 'e.g. 125, or root' : 'e.g. 125',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: options.allowRoot ? '^\\s*(\\d+|root)\\s*$' : '^\\s*[1-9]\\d*\\s*$',
-							errorMessage: options.allowRoot ? 'Enter a folder ID (a number) or root' : 'Enter a folder ID (a number)',
-						},
-					},
-				],
+				placeholder: 'e.g. Invoices/2026/March',
+				hint: 'Folder names from the top level down, separated by /',
 			},
-			{
-				displayName: 'By URL',
-				name: 'url',
-				type: 'string',
-				placeholder: 'e.g. https://files.example.com/folder/125/Invoices',
-				extractValue: { type: 'regex', regex: FOLDER_URL_REGEX },
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: FOLDER_URL_REGEX,
-							errorMessage: 'Enter the folder address the site shows, e.g. https://files.example.com/folder/125/Invoices',
-						},
-					},
-				],
-			},
-			byPath,
 		],
 	};
 }
-
-export const FILE_ID_REGEX = '^\\s*[1-9]\\d*\\s*$';
 
 /**
  * A file picker: From List (searchable across the account's folders, showing paths), By ID, or
@@ -94,34 +98,25 @@ export function fileLocator(options: { name: string; displayName: string; descri
 		default: { mode: 'list', value: '' },
 		required: true,
 		description: options.description,
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				placeholder: 'Select a file…',
-				typeOptions: { searchListMethod: 'searchFiles', searchable: true },
-			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. 1253',
-				validation: [{ type: 'regex', properties: { regex: FILE_ID_REGEX, errorMessage: 'Enter a file ID (a number)' } }],
-			},
-			{
-				displayName: 'By URL',
-				name: 'url',
-				type: 'string',
-				placeholder: 'e.g. https://files.example.com/2Vv',
-				validation: [
-					{
-						type: 'regex',
-						properties: { regex: '^https?://.+/.+', errorMessage: 'Enter the link the site shows for the file' },
-					},
-				],
-			},
-		],
+		modes: pickerModes(
+			'file',
+			'searchFiles',
+			{ placeholder: 'e.g. 1253', regex: '^\\s*[1-9]\\d*\\s*$', errorMessage: 'Enter a file ID (a number)' },
+			{ placeholder: 'e.g. https://files.example.com/2Vv', regex: '^https?://.+/.+', errorMessage: 'Enter the link the site shows for the file' },
+		).modes,
+	};
+}
+
+/** "Update Fields": only what the user adds is sent, so nothing else changes on the site. */
+export function updateFieldsCollection(options: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Update Fields',
+		name: 'updateFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		description: 'Only the fields you add here are changed',
+		options,
 	};
 }
 

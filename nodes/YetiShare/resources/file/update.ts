@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport';
-import { fileLocator, folderLocator } from '../../shared/descriptions';
+import { fileLocator, folderLocator, updateFieldsCollection } from '../../shared/descriptions';
 import { resolveFileId, resolveFolderId } from '../../shared/locators';
 import { parameterError, requireName, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
@@ -13,26 +13,18 @@ export const update: Operation = {
 	option: { name: 'Update', value: 'update', action: 'Update a file', description: 'Rename a file, change its MIME type or folder' },
 	properties: [
 		fileLocator({ ...file, description: 'The file to update' }),
-		{
-			displayName: 'Update Fields',
-			name: 'updateFields',
-			type: 'collection',
-			placeholder: 'Add Field',
-			default: {},
-			description: 'Only the fields you add here are changed',
-			options: [
-				{ displayName: 'File Name', name: 'fileName', type: 'string', default: '', description: 'The new name' },
-				{ ...folderLocator({ ...folder, description: 'The folder to put the file in (use Move for the root)' }), required: false },
-				{
-					displayName: 'MIME Type',
-					name: 'mimeType',
-					type: 'string',
-					default: '',
-					placeholder: 'e.g. application/pdf',
-					description: 'The type browsers are told when the file is downloaded',
-				},
-			],
-		},
+		updateFieldsCollection([
+			{ displayName: 'File Name', name: 'fileName', type: 'string', default: '', description: 'The new name' },
+			{ ...folderLocator({ ...folder, description: 'The folder to put the file in (use Move for the root)' }), required: false },
+			{
+				displayName: 'MIME Type',
+				name: 'mimeType',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. application/pdf',
+				description: 'The type browsers are told when the file is downloaded',
+			},
+		]),
 	],
 	async execute(i) {
 		const fileId = await resolveFileId(this, i, file);

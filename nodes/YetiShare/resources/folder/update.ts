@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport';
 import { forgetAll } from '../../shared/cache';
-import { folderLocator, folderPasswordField, visibilityField } from '../../shared/descriptions';
+import { folderLocator, folderPasswordField, updateFieldsCollection, visibilityField } from '../../shared/descriptions';
 import { resolveFolderId } from '../../shared/locators';
 import { md5, parameterError, requireName, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
@@ -13,25 +13,17 @@ export const update: Operation = {
 	option: { name: 'Update', value: 'update', action: 'Update a folder', description: 'Rename a folder or change its visibility or password' },
 	properties: [
 		folderLocator({ ...folder, description: 'The folder to update' }),
-		{
-			displayName: 'Update Fields',
-			name: 'updateFields',
-			type: 'collection',
-			placeholder: 'Add Field',
-			default: {},
-			description: 'Only the fields you add here are changed',
-			options: [
-				{
-					displayName: 'Folder Name',
-					name: 'folderName',
-					type: 'string',
-					default: '',
-					description: 'The new name',
-				},
-				{ ...folderPasswordField, description: 'A new password for the folder. Type it as is: the node sends the MD5 hash the API expects.' },
-				visibilityField,
-			],
-		},
+		updateFieldsCollection([
+			{
+				displayName: 'Folder Name',
+				name: 'folderName',
+				type: 'string',
+				default: '',
+				description: 'The new name',
+			},
+			{ ...folderPasswordField, description: 'A new password for the folder. Type it as is: the node sends the MD5 hash the API expects.' },
+			visibilityField,
+		]),
 	],
 	async execute(i) {
 		const folderId = await resolveFolderId(this, i, folder);

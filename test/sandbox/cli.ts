@@ -1,0 +1,111 @@
+/**
+ * `npm run sandbox`: a fake YetiShare site on this machine, to try the package without an
+ * account anywhere. Prints where it listens and the demo account's credentials, then runs
+ * until Ctrl-C.
+ */
+import { SandboxServer, type SandboxOptions } from './server';
+
+const USAGE = `Usage: npm run sandbox -- [options]
+
+  --port <n>             port to listen on (default: $PORT or 8787; 0 = any free port)
+  --host <address>       address to listen on (default: 127.0.0.1)
+  --script-version <4|5> error shape and listing behaviour of script 4.x or 5.x (default: 5)
+  --revision <newer|older>  API revision: older has no URL uploads (default: newer)
+  --auth <keys|login>    what /authorize accepts: API keys or username + password (default: keys)
+  --fixture <file>       seed data (default: test/sandbox/fixture.json)
+  --storage <dir>        keep uploaded files here (default: a temporary directory)
+`;
+
+function fail(message: string): never {
+	process.stderr.write(`${message}\n\n${USAGE}`);
+	process.exit(2);
+}
+
+function parseArguments(argv: string[]): SandboxOptions {
+	const values: Record<string, string> = {};
+	for (let i = 0; i < argv.length; i++) {
+		const argument = argv[i];
+		if (argument === '--help' || argument === '-h') {
+			process.stdout.write(USAGE);
+			process.exit(0);
+		}
+		const match = /^--([a-z-]+)(?:=(.*))?$/.exec(argument);
+		if (!match) fail(`Unexpected argument: ${argument}`);
+		const value = match[2] ?? argv[++i];
+		if (value === undefined) fail(`--${match[1]} needs a value`);
+		values[match[1]] = value;
+	}
+	const known = ['port', 'host', 'script-version', 'revision', 'auth', 'fixture', 'storage'];
+	for (const name of Object.keys(values)) if (!known.includes(name)) fail(`Unknown option: --${name}`);
+
+	const portText = values.port ?? process.env.PORT ?? '8787';
+	const port = Number(portText);
+	if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`Not a port number: ${portText}`);
+	const options: SandboxOptions = { host: values.host ?? '127.0.0.1', port };
+	if (values['script-version'] !== undefined) {
+		if (values['script-version'] !== '4' && values['script-version'] !== '5') fail('--script-version must be 4 or 5');
+		options.scriptVersion = Number(values['script-version']) as 4 | 5;
+	}
+	if (values.revision !== undefined) {
+		if (values.revision !== 'newer' && values.revision !== 'older') fail('--revision must be newer or older');
+		options.revision = values.revision;
+	}
+	if (values.auth !== undefined) {
+		if (values.auth !== 'keys' && values.auth !== 'login') fail('--auth must be keys or login');
+		options.authMode = values.auth;
+	}
+	if (values.fixture !== undefined) options.fixture = values.fixture;
+	if (values.storage !== undefined) options.storageDir = values.storage;
+	return options;
+}
+
+async function main() {
+	const options = parseArguments(process.argv.slice(2));
+	const sandbox = new SandboxServer(options);
+	let baseUrl: string;
+	try {
+		baseUrl = await sandbox.start();
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'EADDRINUSE') fail(`Port ${options.port} is in use: pick another with --port or PORT.`);
+		throw error;
+	}
+	const demo = sandbox.demoAccount;
+	const settings = sandbox.options;
+	const mode = settings.authMode === 'keys' ? 'API keys (key1 + key2)' : 'account login (username + password)';
+	process.stdout.write(
+		[
+			`YetiShare sandbox listening on ${baseUrl}`,
+			`  API:        ${sandbox.apiUrl}/`,
+			`  Site:       script ${settings.scriptVersion}.x, ${settings.revision} API revision, /authorize takes ${mode}`,
+			'',
+			'Demo account (use the base URL above as the credential\'s Base URL):',
+			`  key1:       ${demo.key1}`,
+			`  key2:       ${demo.key2}`,
+			`  username:   ${demo.username}`,
+			`  password:   ${demo.password}`,
+			`  account id: ${demo.id}`,
+			'',
+			'Everything lives in memory and is gone when the sandbox stops. Press Ctrl-C to stop.',
+			'',
+		].join('\n'),
+	);
+
+	let stopping = false;
+	const stop = () => {
+		if (stopping) return;
+		stopping = true;
+		process.stdout.write('\nStopping the sandbox…\n');
+		sandbox.stop().then(
+			() => process.exit(0),
+			() => process.exit(1),
+		);
+	};
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
+}
+
+main().catch((error) => {
+	process.stderr.write(`The sandbox could not start: ${(error as Error).message}\n`);
+	process.exit(1);
+});

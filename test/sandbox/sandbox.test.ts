@@ -1,0 +1,1067 @@
+/**
+ * The sandbox itself, over real HTTP on loopback: every endpoint, both script versions, both
+ * auth modes, both API revisions, uploads and downloads, URL uploads, and every fault.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { createHash } from 'crypto';
+import { readdirSync } from 'fs';
+import http from 'http';
+import type { AddressInfo } from 'net';
+import { join } from 'path';
+
+import { cleanInput, phpInt, phpJsonEncode, stripTags } from './php';
+import { MESSAGES, SandboxServer } from './server';
+
+const sandbox = new SandboxServer();
+const DEMO = '158642';
+
+beforeAll(async () => {
+	await sandbox.start();
+});
+afterAll(async () => {
+	await sandbox.stop();
+});
+beforeEach(() => {
+	sandbox.reset();
+});
+
+interface Answer {
+	status: number;
+	headers: Headers;
+	text: string;
+	json: any;
+}
+
+type Fields = Record<string, string | number>;
+
+function form(fields: Fields): string {
+	return new URLSearchParams(Object.entries(fields).map(([name, value]): [string, string] => [name, String(value)])).toString();
+}
+
+async function read(response: Response): Promise<Answer> {
+	const text = await response.text();
+	let json: any;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		json = undefined;
+	}
+	return { status: response.status, headers: response.headers, text, json };
+}
+
+/** POSTs a form to /api/v2/<endpoint>, or GETs it with the fields as the query. */
+async function call(endpoint: string, fields: Fields = {}, method: 'GET' | 'POST' = 'POST'): Promise<Answer> {
+	if (method === 'GET') return read(await fetch(`${sandbox.apiUrl}/${endpoint}?${form(fields)}`));
+	return read(
+		await fetch(`${sandbox.apiUrl}/${endpoint}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded' },
+			body: form(fields),
+		}),
+	);
+}
+
+async function authorize(account: { key1: string; key2: string } = sandbox.demoAccount): Promise<{ access_token: string; account_id: string }> {
+	const answer = await call('authorize', { key1: account.key1, key2: account.key2 });
+	expect(answer.json._status).toBe('success');
+	return answer.json.data;
+}
+
+/** Calls an endpoint with a fresh session of the demo account. */
+async function api(endpoint: string, fields: Fields = {}): Promise<Answer> {
+	const session = await authorize();
+	return call(endpoint, { ...session, ...fields });
+}
+
+async function fetchBytes(url: string, headers: Record<string, string> = {}) {
+	const response = await fetch(url, { headers });
+	return { response, bytes: Buffer.from(await response.arrayBuffer()) };
+}
+
+function md5(bytes: Buffer | string): string {
+	return createHash('md5').update(bytes).digest('hex');
+}
+
+function partFiles(): string[] {
+	return readdirSync(join(sandbox.storagePath, 'files')).filter((name) => name.endsWith('.part'));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (done(value) || Date.now() > deadline) return value;
+		await sleep(25);
+	}
+}
+
+/** A deterministic byte pattern, so big uploads need no big buffers on either side. */
+function patternChunk(index: number, size: number): Buffer {
+	const chunk = Buffer.alloc(Math.ceil(size / 4) * 4);
+	for (let i = 0; i < chunk.length; i += 4) chunk.writeUInt32LE((index * 2654435761 + i) >>> 0, i);
+	return chunk.subarray(0, size);
+}
+
+interface StreamedUpload {
+	status?: number;
+	body?: string;
+	error?: Error;
+	md5: string;
+	sent: number;
+}
+
+/**
+ * Streams a multipart upload of `size` bytes with http.request, honouring backpressure.
+ * `abortAfter` destroys the request after that many bytes of file content.
+ */
+function streamUpload(fields: Fields, filename: string, size: number, options: { abortAfter?: number; chunk?: number } = {}): Promise<StreamedUpload> {
+	const boundary = `----sandbox${Date.now().toString(16)}`;
+	const head = Object.entries(fields)
+		.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+		.join('');
+	const preamble = Buffer.from(
+		`${head}--${boundary}\r\nContent-Disposition: form-data; name="upload_file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+	);
+	const epilogue = Buffer.from(`\r\n--${boundary}--\r\n`);
+	const chunkSize = options.chunk ?? 1024 * 1024;
+	const hash = createHash('md5');
+	const result: StreamedUpload = { md5: '', sent: 0 };
+	return new Promise((resolve) => {
+		let settled = false;
+		const settle = () => {
+			if (settled) return;
+			settled = true;
+			result.md5 = hash.digest('hex');
+			resolve(result);
+		};
+		const request = http.request(`${sandbox.apiUrl}/file/upload`, {
+			method: 'POST',
+			headers: {
+				'content-type': `multipart/form-data; boundary=${boundary}`,
+				'content-length': String(preamble.length + size + epilogue.length),
+			},
+		});
+		request.on('response', (response) => {
+			result.status = response.statusCode;
+			const chunks: Buffer[] = [];
+			response.on('data', (chunk: Buffer) => chunks.push(chunk));
+			response.on('end', () => {
+				result.body = Buffer.concat(chunks).toString('utf8');
+				settle();
+			});
+		});
+		request.on('error', (error) => {
+			result.error = error;
+			settle();
+		});
+		request.write(preamble);
+		let index = 0;
+		const pump = () => {
+			while (result.sent < size) {
+				if (options.abortAfter !== undefined && result.sent >= options.abortAfter) {
+					request.destroy();
+					settle();
+					return;
+				}
+				const chunk = patternChunk(index++, Math.min(chunkSize, size - result.sent));
+				hash.update(chunk);
+				result.sent += chunk.length;
+				if (!request.write(chunk)) {
+					request.once('drain', pump);
+					return;
+				}
+			}
+			request.end(epilogue);
+		};
+		pump();
+	});
+}
+
+/** A throwaway HTTP server on loopback for URL uploads to fetch from. */
+async function withServer(handler: http.RequestListener, run: (url: string) => Promise<void>): Promise<void> {
+	const server = http.createServer(handler);
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	try {
+		await run(`http://127.0.0.1:${port}`);
+	} finally {
+		server.closeAllConnections();
+		await new Promise((resolve) => server.close(resolve));
+	}
+}
+
+describe('PHP behaviour', () => {
+	it('strip_tags and trim like the script cleans input', () => {
+		expect(cleanInput('  Report <b>final</b> ')).toBe('Report final');
+		expect(stripTags('a < b')).toBe('a < b');
+		expect(stripTags('a<b')).toBe('a');
+		expect(stripTags('x<a href="1>2">y</a>z')).toBe('xyz');
+		expect(stripTags('one<!-- note -->two<?php echo 1; ?>three')).toBe('onetwothree');
+		expect(cleanInput('\t name \n')).toBe('name');
+	});
+
+	it('(int) casts and JSON like PHP', () => {
+		expect(phpInt('12abc')).toBe(12);
+		expect(phpInt('abc')).toBe(0);
+		expect(phpInt(' 7')).toBe(7);
+		expect(phpJsonEncode({ url: 'https://a/b', name: 'é😀' })).toBe('{"url":"https:\\/\\/a\\/b","name":"\\u00e9\\ud83d\\ude00"}');
+	});
+});
+
+describe('sessions', () => {
+	it('authorize with API keys returns a 128-character token and the account id', async () => {
+		const answer = await call('authorize', { key1: sandbox.demoAccount.key1, key2: sandbox.demoAccount.key2 });
+		expect(answer.status).toBe(200);
+		expect(answer.headers.get('content-type')).toBe('application/json');
+		expect(Object.keys(answer.json)).toEqual(['data', '_status', '_datetime']);
+		expect(answer.json.data.access_token).toMatch(/^[A-Za-z0-9]{128}$/);
+		expect(answer.json.data.account_id).toBe(DEMO);
+		expect(answer.json._datetime).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+	});
+
+	it('refuses keys of the wrong length, and wrong keys', async () => {
+		const demo = sandbox.demoAccount;
+		expect((await call('authorize', { key1: 'short', key2: demo.key2 })).json.response).toBe('Please provide key1. It must be 64 characters in length.');
+		expect((await call('authorize', { key1: demo.key1 })).json.response).toBe('Please provide key2. It must be 64 characters in length.');
+		const wrong = await call('authorize', { key1: 'C'.repeat(64), key2: demo.key2 });
+		expect(wrong.status).toBe(200);
+		expect(wrong.json).toEqual({ response: MESSAGES.badKeys, _status: 'error', _datetime: expect.any(String) });
+	});
+
+	it('login mode takes username and password instead', async () => {
+		sandbox.configure({ authMode: 'login' });
+		const demo = sandbox.demoAccount;
+		expect((await call('authorize', { key1: demo.key1, key2: demo.key2 })).json.response).toBe('Please provide a username.');
+		expect((await call('authorize', { username: demo.username })).json.response).toBe('Please provide a password.');
+		expect((await call('authorize', { username: demo.username, password: 'nope' })).json.response).toBe(MESSAGES.badLogin);
+		const ok = await call('authorize', { username: 'DEMO', password: demo.password });
+		expect(ok.json.data.account_id).toBe(DEMO);
+	});
+
+	it.each(['keys', 'login'] as const)('an account level without API access is refused at /authorize (%s)', async (authMode) => {
+		sandbox.configure({ authMode });
+		const restricted = sandbox.restrictedAccount;
+		const fields: Fields = authMode === 'keys' ? { key1: restricted.key1, key2: restricted.key2 } : { username: restricted.username, password: restricted.password };
+		const answer = await call('authorize', fields);
+		expect(answer.json.response).toBe(restricted.apiRefusal);
+		expect(restricted.apiRefusal).toMatch(/account level does not have access/);
+		expect(sandbox.state.tokens).toHaveLength(0);
+		expect(sandbox.log[0]).toMatchObject({ endpoint: 'authorize', outcome: 'error', accountId: restricted.id });
+	});
+
+	it('keeps one live token per account: a new /authorize kills the earlier token', async () => {
+		const first = await authorize();
+		expect((await call('account/info', first)).json._status).toBe('success');
+		const second = await authorize();
+		const stale = await call('account/info', first);
+		expect(stale.status).toBe(200);
+		expect(stale.json.response).toBe(MESSAGES.invalidToken);
+		expect((await call('account/info', second)).json._status).toBe('success');
+		expect(sandbox.state.tokens).toHaveLength(1);
+	});
+
+	it('a token dies after tokenIdleSeconds unused, and each call refreshes it', async () => {
+		sandbox.configure({ tokenIdleSeconds: 1 });
+		const kept = await authorize();
+		await sleep(600);
+		expect((await call('account/info', kept)).json._status).toBe('success');
+		await sleep(600);
+		expect((await call('account/info', kept)).json._status).toBe('success');
+		await sleep(1200);
+		expect((await call('account/info', kept)).json.response).toBe(MESSAGES.invalidToken);
+	});
+
+	it('asks for missing token fields and refuses a token of another account id', async () => {
+		expect((await call('folder/listing')).json.response).toBe('Please provide the access_token param.');
+		expect((await call('folder/listing', { access_token: 'x' })).json.response).toBe('Please provide the account_id param.');
+		const session = await authorize();
+		expect((await call('folder/listing', { ...session, account_id: '158650' })).json.response).toBe(MESSAGES.invalidToken);
+	});
+
+	it('disable_access_token ends the session', async () => {
+		const session = await authorize();
+		const answer = await call('disable_access_token', session);
+		expect(answer.json).toEqual({ response: 'Token removed or no longer available.', _status: 'success', _datetime: expect.any(String) });
+		expect((await call('account/info', session)).json.response).toBe(MESSAGES.invalidToken);
+		expect((await call('disable_access_token', session)).json.response).toBe(MESSAGES.invalidToken);
+	});
+
+	it('killTokens and killTokensAfter end sessions on demand', async () => {
+		const session = await authorize();
+		sandbox.killTokens(DEMO);
+		expect((await call('account/info', session)).json.response).toBe(MESSAGES.invalidToken);
+
+		const next = await authorize();
+		sandbox.killTokensAfter(2);
+		expect((await call('account/info', next)).json._status).toBe('success');
+		expect((await call('account/info', next)).json._status).toBe('success');
+		expect((await call('account/info', next)).json.response).toBe(MESSAGES.invalidToken);
+	});
+});
+
+describe('requests', () => {
+	it('script version 5 and 4 shape errors differently', async () => {
+		const v5 = await call('folder/info', { access_token: 'x', account_id: '1' });
+		expect(Object.keys(v5.json)).toEqual(['response', '_status', '_datetime']);
+		sandbox.configure({ scriptVersion: 4 });
+		const v4 = await call('folder/info', { access_token: 'x', account_id: '1' });
+		expect(Object.keys(v4.json)).toEqual(['status', 'response', '_datetime']);
+		expect(v4.json.status).toBe('error');
+		expect(v4.json.response).toBe(MESSAGES.invalidToken);
+	});
+
+	it('a JSON body is ignored', async () => {
+		const demo = sandbox.demoAccount;
+		const response = await fetch(`${sandbox.apiUrl}/authorize`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ key1: demo.key1, key2: demo.key2 }),
+		});
+		expect((await read(response)).json.response).toBe('Please provide key1. It must be 64 characters in length.');
+	});
+
+	it('GET reads the query string, POST never does; the path is lower-cased', async () => {
+		const session = await authorize();
+		const get = await call('FOLDER/Listing', session, 'GET');
+		expect(get.json._status).toBe('success');
+		const post = await read(await fetch(`${sandbox.apiUrl}/folder/listing?${form(session)}`, { method: 'POST' }));
+		expect(post.json.response).toBe('Please provide the access_token param.');
+	});
+
+	it('multipart forms work for any call', async () => {
+		const session = await authorize();
+		const body = new FormData();
+		body.append('access_token', session.access_token);
+		body.append('account_id', session.account_id);
+		body.append('folder_id', '123');
+		const answer = await read(await fetch(`${sandbox.apiUrl}/folder/info`, { method: 'POST', body }));
+		expect(answer.json.data.folderName).toBe('Invoices');
+	});
+
+	it('strips tags and trims every input', async () => {
+		const answer = await api('folder/create', { folder_name: '  Report <b>final</b>  ' });
+		expect(answer.json.data.folderName).toBe('Report final');
+		const logged = sandbox.log.find((entry) => entry.endpoint === 'folder/create');
+		expect(logged?.params.folder_name).toBe('Report final');
+	});
+
+	it('answers 404 with an HTML page for unknown endpoints and paths outside the API', async () => {
+		for (const path of ['/api/v2/nope', '/api/v2/file/nope', '/api/v2/folder/info/extra', '/not-the-site/api/v2/account/info']) {
+			const answer = await read(await fetch(`${sandbox.baseUrl}${path}`, { method: 'POST' }));
+			expect(answer.status).toBe(404);
+			expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
+			expect(answer.text).toContain('<title>404 Not Found</title>');
+		}
+		expect(sandbox.count('file/nope')).toBe(1);
+	});
+
+	it("notFound 'script' answers like the script's own router", async () => {
+		sandbox.configure({ notFound: 'script' });
+		const endpoint = await call('nope');
+		expect(endpoint.status).toBe(404);
+		expect(endpoint.json).toBe('No endpoint found for: nope');
+		expect((await call('file/nope')).json.response).toBe('Please provide the access_token param.');
+		const action = await api('file/nope');
+		expect(action.status).toBe(404);
+		expect(action.json[0]).toBe('No method found within endpoint (file): nope');
+	});
+
+	it('refuses an absurdly large urlencoded body with 413', async () => {
+		const answer = await read(
+			await fetch(`${sandbox.apiUrl}/authorize`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/x-www-form-urlencoded' },
+				body: `key1=${'a'.repeat(9 * 1024 * 1024)}`,
+			}),
+		);
+		expect(answer.status).toBe(413);
+	});
+
+	it('survives malformed multipart, garbage and other methods', async () => {
+		const broken = await read(
+			await fetch(`${sandbox.apiUrl}/file/upload`, {
+				method: 'POST',
+				headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
+				body: '--xyz\r\nContent-Disposition: form-data; name="upload_file"; filename="a.txt"\r\n\r\nhalf a file',
+			}),
+		);
+		expect(broken.json.response).toBe('Please provide the access_token param.');
+		const noBoundary = await read(await fetch(`${sandbox.apiUrl}/authorize`, { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: 'x' }));
+		expect(noBoundary.json.response).toMatch(/Please provide key1/);
+		const put = await read(await fetch(`${sandbox.apiUrl}/account/info`, { method: 'PUT', body: 'x' }));
+		expect(put.status).toBe(405);
+		await new Promise<void>((resolve) => {
+			const socket = require('net').connect(Number(new URL(sandbox.baseUrl).port), '127.0.0.1', () => {
+				socket.end('GARBAGE \x00\x01 HTTP/9\r\n\r\n');
+			});
+			socket.on('close', () => resolve());
+			socket.on('error', () => resolve());
+			socket.resume();
+		});
+		expect((await call('authorize')).json.response).toMatch(/Please provide key1/);
+	});
+
+	it('logs every request with its endpoint, params, status and outcome', async () => {
+		const session = await authorize();
+		await call('folder/info', { ...session, folder_id: '987654' });
+		await fetch(`${sandbox.apiUrl}/nope`);
+		const [auth, info, missing] = sandbox.log;
+		expect(auth).toMatchObject({ method: 'POST', path: '/api/v2/authorize', endpoint: 'authorize', kind: 'api', status: 200, outcome: 'success', accountId: DEMO });
+		expect(info).toMatchObject({
+			endpoint: 'folder/info',
+			params: { access_token: session.access_token, account_id: DEMO, folder_id: '987654' },
+			status: 200,
+			outcome: 'error',
+			message: MESSAGES.folderNotFound,
+		});
+		expect(missing).toMatchObject({ endpoint: 'nope', status: 404, outcome: 'http-error' });
+		expect(typeof auth.at).toBe('number');
+		expect(sandbox.count('authorize')).toBe(1);
+		sandbox.clearLog();
+		expect(sandbox.log).toHaveLength(0);
+	});
+});
+
+describe('account', () => {
+	it('account/info', async () => {
+		const answer = await api('account/info');
+		expect(answer.json.data).toEqual({
+			id: DEMO,
+			username: 'demo',
+			level_id: '20',
+			email: 'demo@sandbox.example',
+			lastlogindate: expect.any(String),
+			lastloginip: '127.0.0.1',
+			status: 'active',
+			title: 'Mx',
+			firstname: 'Demo',
+			lastname: 'Admin',
+			languageId: '1',
+			datecreated: expect.any(String),
+			lastPayment: expect.any(String),
+			paidExpiryDate: null,
+			storageLimitOverride: null,
+		});
+	});
+
+	it('account/package, with download_size_per_24_hours only in the newer revision', async () => {
+		const newer = await api('account/package');
+		expect(newer.json.data).toMatchObject({ id: '20', label: 'Premium Account', max_upload_size: '1073741824', level_type: 'paid user', download_size_per_24_hours: '0' });
+		expect(Object.values(newer.json.data).every((value) => typeof value === 'string')).toBe(true);
+		sandbox.configure({ revision: 'older' });
+		const older = await api('account/package');
+		expect(older.json.data).not.toHaveProperty('download_size_per_24_hours');
+	});
+});
+
+describe('folders', () => {
+	it('folder/listing lists one level with the reference types; 5.x shows trashed files, 4.x does not', async () => {
+		const root = await api('folder/listing', { parent_folder_id: '' });
+		const folders = root.json.data.folders;
+		expect(folders.map((folder: any) => folder.folderName)).toEqual(['Invoices', 'Photos', 'Private', 'Shared with team']);
+		expect(folders[0]).toEqual({
+			id: '123',
+			parentId: null,
+			folderName: 'Invoices',
+			totalSize: '0',
+			isPublic: '0',
+			date_added: '2026-01-05 09:12:44',
+			date_updated: null,
+			url_folder: `${sandbox.baseUrl}/folder/123/Invoices`,
+			total_downloads: 0,
+			child_folder_count: 1,
+			file_count: 0,
+		});
+		const files = root.json.data.files;
+		expect(files.map((file: any) => [file.filename, file.status])).toEqual([
+			['old-notes.txt', 'trash'],
+			['readme.txt', 'active'],
+			['Résumé – José.txt', 'active'],
+		]);
+		expect(files[1]).toEqual({
+			id: '1161',
+			filename: 'readme.txt',
+			shortUrl: '2U1',
+			fileType: 'text/plain',
+			extension: 'txt',
+			fileSize: '100',
+			status: 'active',
+			downloads: '12',
+			folderId: null,
+			keywords: 'readme,txt',
+			url_file: `${sandbox.baseUrl}/2U1`,
+		});
+
+		sandbox.configure({ scriptVersion: 4 });
+		const v4 = await api('folder/listing', { parent_folder_id: '0' });
+		expect(v4.json.data.files.map((file: any) => file.filename)).toEqual(['readme.txt', 'Résumé – José.txt']);
+
+		const march = await api('folder/listing', { parent_folder_id: '125' });
+		expect(march.json.data.folders).toEqual([]);
+		expect(march.json.data.files.map((file: any) => file.filename)).toEqual(['invoice-2026-001.pdf', 'invoice-2026-002.pdf']);
+		expect((await api('folder/listing', { parent_folder_id: '110' })).json.response).toBe(MESSAGES.folderNotFound);
+	});
+
+	it('folder/info takes folder_id, shows the access password, and hides trashed and foreign folders', async () => {
+		const session = await authorize();
+		const info = await call('folder/info', { ...session, folder_id: '129' });
+		expect(info.json.data).toMatchObject({ id: '129', folderName: 'Private', accessPassword: '54ef36ec71201fdf9d1423fd26f97f6b', file_count: 1 });
+		expect(Object.keys(info.json.data)).toEqual([
+			'id',
+			'parentId',
+			'folderName',
+			'totalSize',
+			'isPublic',
+			'accessPassword',
+			'date_added',
+			'date_updated',
+			'url_folder',
+			'total_downloads',
+			'child_folder_count',
+			'file_count',
+		]);
+		expect((await call('folder/info', session)).json.response).toBe('Please provide the folder_id param.');
+		expect((await call('folder/info', { ...session, parent_folder_id: '129' })).json.response).toBe('Please provide the folder_id param.');
+		for (const folderId of ['130', '110', '987654', 'abc']) {
+			expect((await call('folder/info', { ...session, folder_id: folderId })).json.response).toBe(MESSAGES.folderNotFound);
+		}
+	});
+
+	it('folder/create with parent, visibility and an MD5 access password', async () => {
+		const session = await authorize();
+		const password = md5('s3cret');
+		const answer = await call('folder/create', { ...session, folder_name: 'Q3 2026', parent_id: '123', is_public: '2', access_password: password });
+		expect(answer.json.response).toBe('Folder successfully created.');
+		expect(answer.json.data).toMatchObject({ id: '131', parentId: '123', folderName: 'Q3 2026', totalSize: '0', isPublic: '2', accessPassword: password });
+		expect(answer.json.data.url_folder).toBe(`${sandbox.baseUrl}/folder/131/Q3_2026`);
+		expect(answer.json.data.date_added).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+
+		const root = await call('folder/create', { ...session, folder_name: 'Top', is_public: '7' });
+		expect(root.json.data).toMatchObject({ parentId: null, isPublic: '0', accessPassword: null });
+		expect((await call('folder/create', session)).json.response).toBe('Please provide the folder_name param.');
+		expect((await call('folder/create', { ...session, folder_name: '<b></b>' })).json.response).toBe('Please provide the folder_name param.');
+		expect((await call('folder/create', { ...session, folder_name: 'X', access_password: 'plain' })).json.response).toBe(MESSAGES.badAccessPassword);
+
+		sandbox.configure({ scriptVersion: 4 });
+		const v4 = await api('folder/create', { folder_name: 'X', access_password: 'plain' });
+		expect(v4.json.data.accessPassword).toBeNull();
+	});
+
+	it('folder/edit changes only what it is given and stores any access_password', async () => {
+		const session = await authorize();
+		const renamed = await call('folder/edit', { ...session, folder_id: '128', folder_name: 'Team', is_public: '0', access_password: 'not-a-hash' });
+		expect(renamed.json.response).toBe('Folder successfully updated.');
+		expect(renamed.json.data).toMatchObject({ folderName: 'Team', isPublic: '0', accessPassword: 'not-a-hash', parentId: null });
+		const moved = await call('folder/edit', { ...session, folder_id: '128', parent_id: '126' });
+		expect(moved.json.data).toMatchObject({ folderName: 'Team', parentId: '126' });
+		const ignored = await call('folder/edit', { ...session, folder_id: '128', parent_id: '110' });
+		expect(ignored.json.data.parentId).toBe('126');
+		const cleared = await call('folder/edit', { ...session, folder_id: '128', parent_id: 'null', access_password: 'null' });
+		expect(cleared.json.data).toMatchObject({ parentId: null, accessPassword: null });
+		expect((await call('folder/edit', { ...session, folder_id: '110', folder_name: 'Mine' })).json.response).toBe(MESSAGES.folderNotFound);
+		expect(sandbox.state.folders.find((folder) => folder.id === '110')?.folderName).toBe('My files');
+	});
+
+	it('folder/delete trashes the folder and all in it', async () => {
+		const session = await authorize();
+		const answer = await call('folder/delete', { ...session, folder_id: '123' });
+		expect(answer.json).toEqual({ response: 'Folder successfully set as deleted.', _status: 'success', _datetime: expect.any(String) });
+		const names = (await call('folder/listing', session)).json.data.folders.map((folder: any) => folder.folderName);
+		expect(names).not.toContain('Invoices');
+		expect((await call('folder/info', { ...session, folder_id: '125' })).json.response).toBe(MESSAGES.folderNotFound);
+		expect((await call('file/info', { ...session, file_id: '1162' })).json.data.status).toBe('trash');
+		expect((await call('folder/delete', { ...session, folder_id: '123' })).json.response).toBe(MESSAGES.folderNotFound);
+	});
+
+	it('folder/move into a folder and back to the root', async () => {
+		const session = await authorize();
+		const into = await call('folder/move', { ...session, folder_id: '128', new_parent_folder_id: '126' });
+		expect(into.json.response).toBe('Folder successfully moved.');
+		expect(into.json.data.parentId).toBe('126');
+		for (const root of ['', 'null']) {
+			await call('folder/move', { ...session, folder_id: '128', new_parent_folder_id: '126' });
+			expect((await call('folder/move', { ...session, folder_id: '128', new_parent_folder_id: root })).json.data.parentId).toBeNull();
+		}
+		expect((await call('folder/move', { ...session, folder_id: '128' })).json.response).toBe('Please provide the new_parent_folder_id param.');
+		expect((await call('folder/move', { ...session, folder_id: '128', new_parent_folder_id: '110' })).json.response).toBe(
+			'Could not find the destination folder id defined by new_parent_folder_id.',
+		);
+		expect((await call('folder/move', { ...session, folder_id: '128', new_parent_folder_id: '128' })).json.response).toBe(
+			'Param folder_id can not match new_parent_folder_id.',
+		);
+		expect((await call('folder/move', { ...session, folder_id: '123', new_parent_folder_id: '125' })).json.response).toBe(MESSAGES.moveIntoItself);
+		expect((await call('folder/move', { ...session, folder_id: '987654', new_parent_folder_id: '' })).json.response).toBe(MESSAGES.folderNotFound);
+	});
+});
+
+describe('files', () => {
+	it('file/info: the file with its urls, trashed files included, others\' not', async () => {
+		const session = await authorize();
+		const info = await call('file/info', { ...session, file_id: '1165' });
+		expect(info.json.data).toMatchObject({
+			id: '1165',
+			filename: 'beach.png',
+			shortUrl: '2U5',
+			fileType: 'image/png',
+			extension: 'png',
+			fileSize: '68',
+			status: 'active',
+			downloads: '48',
+			folderId: '127',
+			url_file: `${sandbox.baseUrl}/2U5`,
+		});
+		expect(info.json.data.url_file_info).toMatch(new RegExp(`^${sandbox.baseUrl}/2U5~i\\?[0-9a-f]{32}$`));
+		expect((await call('file/info', { ...session, file_id: '1170' })).json.data.status).toBe('trash');
+		expect((await call('file/info', { ...session, file_id: '1180' })).json.response).toBe(MESSAGES.fileNotFound);
+		expect((await call('file/info', session)).json.response).toBe('Please provide the file_id param.');
+	});
+
+	it('file/edit renames, retypes and refiles', async () => {
+		const session = await authorize();
+		const answer = await call('file/edit', { ...session, file_id: '1161', filename: 'read-me.md', fileType: 'text/markdown', folder_id: '128' });
+		expect(answer.json.response).toBe('File successfully updated.');
+		expect(answer.json.data).toMatchObject({ filename: 'read-me.md', extension: 'md', fileType: 'text/markdown', folderId: '128' });
+		expect((await call('file/edit', { ...session, file_id: '1161', folder_id: 'null' })).json.data.folderId).toBeNull();
+		expect((await call('file/edit', { ...session, file_id: '1170', filename: 'x.txt' })).json.response).toBe(MESSAGES.fileNotFound);
+	});
+
+	it('file/delete moves the file to the trash', async () => {
+		const session = await authorize();
+		const answer = await call('file/delete', { ...session, file_id: '1161' });
+		expect(answer.json.response).toBe('File successfully set as deleted.');
+		expect(answer.json.data.status).toBe('trash');
+		expect((await call('file/delete', { ...session, file_id: '1161' })).json.response).toBe(MESSAGES.fileNotFound);
+	});
+
+	it('file/move and file/copy', async () => {
+		const session = await authorize();
+		const moved = await call('file/move', { ...session, file_id: '1161', new_parent_folder_id: '126' });
+		expect(moved.json.response).toBe('File successfully moved.');
+		expect(moved.json.data.folderId).toBe('126');
+		expect((await call('file/move', { ...session, file_id: '1161', new_parent_folder_id: '' })).json.data.folderId).toBeNull();
+		expect((await call('file/move', { ...session, file_id: '1161' })).json.response).toBe('Please provide the new_parent_folder_id param.');
+		expect((await call('file/move', { ...session, file_id: '1161', new_parent_folder_id: '130' })).json.response).toBe(
+			'Could not find the destination folder id defined by new_parent_folder_id.',
+		);
+		expect((await call('file/move', { ...session, file_id: '1170', new_parent_folder_id: '126' })).json.response).toBe(MESSAGES.fileNotFound);
+
+		const copied = await call('file/copy', { ...session, file_id: '1161', copy_to_folder_id: '128' });
+		expect(copied.json.response).toBe('File successfully copyied.');
+		expect(Object.keys(copied.json)).toEqual(['response', 'original_file', 'new_file', '_status', '_datetime']);
+		expect(copied.json.original_file.data).toMatchObject({ id: '1161', folderId: null });
+		expect(copied.json.new_file.data).toMatchObject({ id: '1253', filename: 'readme.txt', folderId: '128', fileSize: '100', downloads: '0' });
+		expect(copied.json.new_file.data.shortUrl).not.toBe('2U1');
+		expect((await call('file/copy', { ...session, file_id: '1161' })).json.response).toBe('Please provide the copy_to_folder_id param.');
+		expect((await call('file/copy', { ...session, file_id: '1161', copy_to_folder_id: '110' })).json.response).toBe(
+			'Could not find the destination folder id defined by copy_to_folder_id.',
+		);
+	});
+
+	it('file/download by file_id or short_url (newer revision); the link streams the bytes', async () => {
+		const session = await authorize();
+		const answer = await call('file/download', { ...session, file_id: '1172' });
+		expect(answer.json.data).toEqual({
+			file_id: '1172',
+			filename: 'Résumé – José.txt',
+			download_url: expect.stringMatching(new RegExp(`^${sandbox.baseUrl}/2Uc\\?download_token=[0-9a-f]{64}$`)),
+		});
+		const { response, bytes } = await fetchBytes(answer.json.data.download_url);
+		expect(response.status).toBe(200);
+		expect(response.headers.get('content-length')).toBe(String(bytes.length));
+		expect(response.headers.get('content-type')).toBe('text/plain');
+		expect(response.headers.get('content-disposition')).toBe(
+			`attachment; filename="R_sum_ _ Jos_.txt"; filename*=UTF-8''R%C3%A9sum%C3%A9%20%E2%80%93%20Jos%C3%A9.txt`,
+		);
+		expect(bytes.toString('utf8')).toBe("José's résumé, with a name that is not ASCII.\n");
+
+		const byShortUrl = await call('file/download', { ...session, short_url: '2U1' });
+		expect(byShortUrl.json.data).toMatchObject({ file_id: '1161', filename: 'readme.txt' });
+		expect((await call('file/download', { ...session, file_id: '1170' })).json.response).toBe(MESSAGES.fileNotFound);
+
+		sandbox.configure({ revision: 'older' });
+		expect((await call('file/download', { ...session, short_url: '2U1' })).json.response).toBe('Please provide the file_id param.');
+		expect(sandbox.count('download')).toBe(1);
+	});
+
+	it('downloads honour a single Range, and refuse unknown, expired or mismatched tokens', async () => {
+		const session = await authorize();
+		const link = (await call('file/download', { ...session, file_id: '1161' })).json.data.download_url as string;
+		const ranged = await fetchBytes(link, { range: 'bytes=11-17' });
+		expect(ranged.response.status).toBe(206);
+		expect(ranged.response.headers.get('content-range')).toBe('bytes 11-17/100');
+		expect(ranged.bytes.toString()).toBe('the Yet');
+		expect((await fetchBytes(link, { range: 'bytes=-6' })).bytes.toString()).toBe('unts.\n');
+		expect((await fetch(link, { headers: { range: 'bytes=500-' } })).status).toBe(416);
+
+		const token = new URL(link).searchParams.get('download_token');
+		const other = await read(await fetch(`${sandbox.baseUrl}/2U2?download_token=${token}`));
+		expect(other.status).toBe(403);
+		expect(other.headers.get('content-type')).toMatch(/^text\/html/);
+		expect((await fetch(`${sandbox.baseUrl}/2U1?download_token=${'0'.repeat(64)}`)).status).toBe(403);
+		sandbox.state.downloadTokens[0].expiresAt = Date.now() - 1;
+		expect((await fetch(link)).status).toBe(403);
+
+		const page = await read(await fetch(`${sandbox.baseUrl}/2U1`));
+		expect(page.status).toBe(200);
+		expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+		expect(page.text).toContain('readme.txt');
+	});
+});
+
+describe('uploads', () => {
+	it('file/upload streams the file to disk; the download gives the same bytes', async () => {
+		const session = await authorize();
+		const size = 5 * 1024 * 1024 + 123;
+		const upload = await streamUpload({ ...session, folder_id: '125' }, 'big.bin', size);
+		expect(upload.status).toBe(200);
+		const answer = JSON.parse(upload.body as string);
+		expect(answer.response).toBe('File uploaded');
+		expect(Array.isArray(answer.data)).toBe(true);
+		const [item] = answer.data;
+		expect(Object.keys(item)).toEqual([
+			'name',
+			'size',
+			'type',
+			'error',
+			'url',
+			'delete_url',
+			'info_url',
+			'delete_type',
+			'delete_hash',
+			'hash',
+			'stats_url',
+			'short_url',
+			'file_id',
+			'unique_hash',
+			'url_html',
+			'url_bbcode',
+		]);
+		expect(item).toMatchObject({ name: 'big.bin', size: String(size), type: 'application/octet-stream', error: null, file_id: '1253', hash: upload.md5 });
+		expect(item.url).toBe(`${sandbox.baseUrl}/${item.short_url}`);
+		expect(item.unique_hash).toMatch(/^[0-9a-f]{64}$/);
+
+		const info = await call('file/info', { ...session, file_id: item.file_id });
+		expect(info.json.data).toMatchObject({ folderId: '125', fileSize: String(size), uploadSource: 'api' });
+		const link = (await call('file/download', { ...session, file_id: item.file_id })).json.data.download_url;
+		const { bytes } = await fetchBytes(link);
+		expect(bytes.length).toBe(size);
+		expect(md5(bytes)).toBe(upload.md5);
+		expect(partFiles()).toEqual([]);
+	});
+
+	it('uploads with FormData keep a unicode file name', async () => {
+		const session = await authorize();
+		const body = new FormData();
+		body.append('access_token', session.access_token);
+		body.append('account_id', session.account_id);
+		body.append('upload_file', new Blob(['hello']), 'Grüße.txt');
+		const answer = await read(await fetch(`${sandbox.apiUrl}/file/upload`, { method: 'POST', body }));
+		expect(answer.json.data[0]).toMatchObject({ name: 'Grüße.txt', size: '5', hash: md5('hello') });
+		expect(sandbox.state.files.find((file) => file.id === answer.json.data[0].file_id)?.folderId).toBeNull();
+	});
+
+	it('refuses a missing part, an empty file, and a file over the package limit', async () => {
+		const session = await authorize();
+		const none = new FormData();
+		none.append('access_token', session.access_token);
+		none.append('account_id', session.account_id);
+		expect((await read(await fetch(`${sandbox.apiUrl}/file/upload`, { method: 'POST', body: none }))).json.response).toBe('Did not receive uploaded file.');
+		expect((await call('file/upload', session)).json.response).toBe('Did not receive uploaded file.');
+
+		const empty = await streamUpload(session, 'empty.txt', 0);
+		expect(JSON.parse(empty.body as string).response).toBe('Filesize received was zero.');
+
+		sandbox.state.levels[0].package.max_upload_size = String(1024 * 1024);
+		const big = await streamUpload(session, 'big.bin', 3 * 1024 * 1024);
+		expect(JSON.parse(big.body as string).response).toMatch(/^Error on: .*The file is too large\. Maximum upload size is 1 MB\.$/);
+		const files = sandbox.state.files.length;
+		expect(files).toBe(13);
+		expect(partFiles()).toEqual([]);
+	});
+
+	it('an upload the client abandons midway leaves nothing behind', async () => {
+		const session = await authorize();
+		const before = sandbox.state.files.length;
+		await streamUpload(session, 'abandoned.bin', 20 * 1024 * 1024, { abortAfter: 2 * 1024 * 1024 });
+		await until(
+			async () => sandbox.log.find((entry) => entry.endpoint === 'file/upload')?.outcome,
+			(outcome) => outcome === 'closed',
+		);
+		await sleep(100);
+		expect(sandbox.state.files.length).toBe(before);
+		expect(partFiles()).toEqual([]);
+	});
+
+	it(`streams a ${process.env.SANDBOX_BIG_UPLOAD ? '1 GiB' : '300 MiB'} upload with flat memory`, async () => {
+		const session = await authorize();
+		const size = process.env.SANDBOX_BIG_UPLOAD ? 1024 * 1024 * 1024 : 300 * 1024 * 1024;
+		const baseline = process.memoryUsage().rss;
+		let peak = baseline;
+		const sampler = setInterval(() => {
+			peak = Math.max(peak, process.memoryUsage().rss);
+		}, 20);
+		const upload = await streamUpload(session, 'huge.bin', size);
+		clearInterval(sampler);
+		const answer = JSON.parse(upload.body as string);
+		expect(answer.data[0]).toMatchObject({ size: String(size), hash: upload.md5 });
+		expect(peak - baseline).toBeLessThan(150 * 1024 * 1024);
+	}, 180000);
+});
+
+describe('URL uploads', () => {
+	const encode = (url: string) => Buffer.from(url).toString('base64');
+
+	async function status(session: { access_token: string; account_id: string }, id: number) {
+		return (await call('file/url_upload_status', { ...session, scheduled_item_id: id })).json;
+	}
+
+	it('are scheduled, download the URL in the background and complete with the new file', async () => {
+		const session = await authorize();
+		const link = (await call('file/download', { ...session, file_id: '1161' })).json.data.download_url as string;
+		const added = await call('file/url_upload_add', { ...session, file_url_base64: encode(link), folder_id: '128' });
+		expect(added.json).toEqual({ response: 'File download from URL scheduled', data: { scheduled_item_id: 51, url: link }, _status: 'success', _datetime: expect.any(String) });
+
+		const done = await until(
+			() => status(session, 51),
+			(answer) => answer.data.status === 'complete',
+		);
+		expect(done.response).toBe('Scheduled URL file download found');
+		expect(done.data).toEqual({
+			scheduled_item_id: 51,
+			status: 'complete',
+			created: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
+			started: expect.any(String),
+			finished: expect.any(String),
+			total_size: 100,
+			downloaded_file: { file_id: 1253, name: 'readme.txt', size: 100, url: expect.stringMatching(new RegExp(`^${sandbox.baseUrl}/\\w+/readme\\.txt$`)) },
+		});
+		const file = sandbox.state.files.find((candidate) => candidate.id === '1253');
+		expect(file).toMatchObject({ folderId: '128', md5: sandbox.state.files.find((candidate) => candidate.id === '1161')?.md5, uploadSource: 'remote' });
+	});
+
+	it('stay pending for urlUploadDelayMs, then download', async () => {
+		sandbox.configure({ urlUploadDelayMs: 300 });
+		await withServer(
+			(_req, res) => {
+				res.writeHead(200, { 'content-type': 'text/csv', 'content-length': '6' });
+				res.write('a,b\n');
+				setTimeout(() => res.end('1\n'), 300);
+			},
+			async (url) => {
+				const session = await authorize();
+				const added = await call('file/url_upload_add', { ...session, file_url_base64: encode(`${url}/export/data.csv?x=1`) });
+				const id = added.json.data.scheduled_item_id;
+				const pending = await status(session, id);
+				expect(pending.data).toMatchObject({ status: 'pending', started: null, finished: null, total_size: 0, downloaded_file: null });
+				const downloading = await until(
+					() => status(session, id),
+					(answer) => answer.data.status !== 'pending',
+				);
+				expect(downloading.data.status).toBe('downloading');
+				const complete = await until(
+					() => status(session, id),
+					(answer) => answer.data.status === 'complete',
+				);
+				expect(complete.data.downloaded_file).toMatchObject({ name: 'data.csv', size: 6 });
+				expect(sandbox.state.files.find((file) => file.id === String(complete.data.downloaded_file.file_id))?.fileType).toBe('text/csv');
+			},
+		);
+	});
+
+	it('fail for an unreachable host, a non-2xx answer and a timeout', async () => {
+		sandbox.configure({ urlUploadTimeoutMs: 300 });
+		const session = await authorize();
+		const closedPort = await new Promise<number>((resolve) => {
+			const server = http.createServer();
+			server.listen(0, '127.0.0.1', () => {
+				const { port } = server.address() as AddressInfo;
+				server.close(() => resolve(port));
+			});
+		});
+		await withServer(
+			(req, res) => {
+				if (req.url === '/missing') {
+					res.writeHead(404);
+					res.end('nope');
+				}
+				// anything else: never answered
+			},
+			async (url) => {
+				const ids: number[] = [];
+				for (const target of [`http://127.0.0.1:${closedPort}/file.txt`, `${url}/missing`, `${url}/slow`]) {
+					ids.push((await call('file/url_upload_add', { ...session, file_url_base64: encode(target) })).json.data.scheduled_item_id);
+				}
+				for (const id of ids) {
+					const failed = await until(
+						() => status(session, id),
+						(answer) => answer.data.status === 'failed',
+					);
+					expect(failed.data).toMatchObject({ status: 'failed', downloaded_file: null, finished: expect.any(String) });
+				}
+				expect(sandbox.state.scheduledItems.map((item) => item.failure)).toEqual([
+					expect.stringMatching(/request failed/),
+					'HTTP 404',
+					expect.stringMatching(/timed out/),
+				]);
+			},
+		);
+	});
+
+	it('validate their parameters, and do not exist in the older revision', async () => {
+		const session = await authorize();
+		expect((await call('file/url_upload_add', session)).json.response).toBe('Please provide the file_url_base64 param.');
+		for (const bad of ['not base64!', encode('ftp://example.com/x'), encode('just words')]) {
+			expect((await call('file/url_upload_add', { ...session, file_url_base64: bad })).json.response).toBe(
+				"Could not parse the file_url_base64 parameter. Ensure it's base64 encoded.",
+			);
+		}
+		expect((await call('file/url_upload_status', session)).json.response).toBe('Please provide the scheduled_item_id param.');
+		expect((await call('file/url_upload_status', { ...session, scheduled_item_id: '999' })).json.response).toBe(MESSAGES.scheduledItemNotFound);
+
+		sandbox.configure({ revision: 'older' });
+		for (const endpoint of ['file/url_upload_add', 'file/url_upload_status']) {
+			const answer = await call(endpoint, { ...session, file_url_base64: encode('http://example.com/'), scheduled_item_id: 1 });
+			expect(answer.status).toBe(404);
+			expect(answer.text).toContain('Not Found');
+		}
+	});
+});
+
+describe('faults', () => {
+	it('a proxy answer with Retry-After, for the next `times` matching calls only', async () => {
+		const session = await authorize();
+		sandbox.fail({ endpoint: 'account/info', times: 2 }, { status: 429, retryAfter: '7' });
+		const first = await call('account/info', session);
+		expect(first.status).toBe(429);
+		expect(first.headers.get('retry-after')).toBe('7');
+		expect(first.text).toContain('429 Too Many Requests');
+		expect((await call('folder/listing', session)).status).toBe(200);
+		expect((await call('account/info', session)).status).toBe(429);
+		expect((await call('account/info', session)).status).toBe(200);
+		expect(sandbox.log.filter((entry) => entry.outcome === 'http-error').map((entry) => entry.params.access_token)).toEqual([
+			session.access_token,
+			session.access_token,
+		]);
+	});
+
+	it('5xx and 401 pages, on any endpoint when none is named', async () => {
+		sandbox.fail({}, { status: 502 });
+		const answer = await call('authorize');
+		expect(answer.status).toBe(502);
+		expect(answer.headers.get('content-type')).toBe('text/html');
+		expect(answer.text).toContain('502 Bad Gateway');
+		sandbox.fail({}, { status: 401, body: 'Authorization Required' });
+		expect((await call('folder/info')).text).toBe('Authorization Required');
+		expect((await call('authorize')).status).toBe(200);
+	});
+
+	it('an HTML page instead of the API', async () => {
+		sandbox.fail({}, { html: true });
+		const answer = await call('account/info');
+		expect(answer.status).toBe(200);
+		expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
+		expect(answer.text.startsWith('<!DOCTYPE html>')).toBe(true);
+	});
+
+	it('a connection closed without an answer', async () => {
+		sandbox.fail({ endpoint: 'authorize' }, { close: true });
+		await expect(call('authorize')).rejects.toThrow();
+		expect(sandbox.log[0]).toMatchObject({ endpoint: 'authorize', outcome: 'closed' });
+		expect((await call('authorize')).status).toBe(200);
+	});
+
+	it('a request never answered', async () => {
+		sandbox.fail({ endpoint: 'account/info' }, { hang: true });
+		await expect(fetch(`${sandbox.apiUrl}/account/info`, { method: 'POST', signal: AbortSignal.timeout(300) })).rejects.toThrow();
+		expect(sandbox.log[0]).toMatchObject({ endpoint: 'account/info', outcome: 'hung' });
+	});
+
+	it('clearFaults and reset drop pending faults', async () => {
+		sandbox.fail({}, { status: 503 });
+		sandbox.clearFaults();
+		expect((await call('authorize')).status).toBe(200);
+		sandbox.fail({}, { status: 503 });
+		sandbox.reset();
+		expect((await call('authorize')).status).toBe(200);
+	});
+
+	it('a download cut off after some bytes, and download faults by status', async () => {
+		const session = await authorize();
+		const link = (await call('file/download', { ...session, file_id: '1161' })).json.data.download_url as string;
+		sandbox.fail({ endpoint: 'download' }, { cutAfterBytes: 10 });
+		const received = await new Promise<{ length: string | undefined; bytes: number; error: boolean }>((resolve) => {
+			http.get(link, (response) => {
+				let bytes = 0;
+				let error = false;
+				response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+				response.on('error', () => (error = true));
+				response.on('close', () => resolve({ length: response.headers['content-length'], bytes, error: error || !response.complete }));
+			});
+		});
+		expect(received).toEqual({ length: '100', bytes: 10, error: true });
+		expect(sandbox.log.at(-1)).toMatchObject({ kind: 'download', outcome: 'closed' });
+
+		sandbox.fail({ endpoint: 'download' }, { status: 503 });
+		expect((await fetch(link)).status).toBe(503);
+		expect((await fetchBytes(link)).bytes.length).toBe(100);
+	});
+
+	it('an upload cut off after some bytes of the body creates nothing', async () => {
+		const session = await authorize();
+		const before = sandbox.state.files.length;
+		sandbox.fail({ endpoint: 'file/upload' }, { cutAfterBytes: 1024 * 1024 });
+		const upload = await streamUpload(session, 'cut.bin', 8 * 1024 * 1024);
+		expect(upload.error).toBeDefined();
+		await until(
+			async () => sandbox.log.at(-1)?.outcome,
+			(outcome) => outcome === 'closed',
+		);
+		await sleep(100);
+		expect(sandbox.state.files.length).toBe(before);
+		expect(partFiles()).toEqual([]);
+		const again = await streamUpload(session, 'whole.bin', 1000);
+		expect(JSON.parse(again.body as string).data[0].size).toBe('1000');
+	});
+});
+
+describe('test helpers', () => {
+	it('addFolder and addFile arrange data the API then sees', async () => {
+		const folder = sandbox.addFolder(DEMO, { name: 'Arranged', isPublic: 1 });
+		const child = sandbox.addFolder(DEMO, { name: 'Child', parentId: folder.id });
+		const file = sandbox.addFile(DEMO, { name: 'data.json', folderId: folder.id, content: '{"a":1}' });
+		const listing = await api('folder/listing', { parent_folder_id: folder.id });
+		expect(listing.json.data.folders.map((entry: any) => entry.id)).toEqual([child.id]);
+		expect(listing.json.data.files[0]).toMatchObject({ id: file.id, filename: 'data.json', fileType: 'application/json', fileSize: '7' });
+		expect(() => sandbox.addFolder(DEMO, { name: 'Orphan', parentId: '110' })).toThrow();
+	});
+
+	it('reset restores the fixture and the constructor options', async () => {
+		sandbox.configure({ scriptVersion: 4, authMode: 'login' });
+		sandbox.addFolder(DEMO, { name: 'Temporary' });
+		sandbox.reset();
+		expect(sandbox.options).toMatchObject({ scriptVersion: 5, authMode: 'keys' });
+		expect(sandbox.state.folders.some((folder) => folder.folderName === 'Temporary')).toBe(false);
+		expect(sandbox.state.files).toHaveLength(13);
+	});
+
+	it('a second sandbox with its own fixture object and options runs side by side', async () => {
+		const other = new SandboxServer({ scriptVersion: 4, revision: 'older', authMode: 'login', fixture: join(__dirname, 'fixture.json') });
+		try {
+			const baseUrl = await other.start();
+			expect(baseUrl).not.toBe(sandbox.baseUrl);
+			const demo = other.demoAccount;
+			const answer = await read(
+				await fetch(`${other.apiUrl}/authorize`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/x-www-form-urlencoded' },
+					body: form({ username: demo.username, password: demo.password }),
+				}),
+			);
+			expect(answer.json._status).toBe('success');
+		} finally {
+			await other.stop();
+		}
+	});
+});

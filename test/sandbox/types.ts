@@ -1,0 +1,304 @@
+/**
+ * The sandbox's public types: its options, the fixture it is seeded from, the state tests read
+ * and arrange, the request log and the faults tests can inject.
+ */
+
+/** 4.x and 5.x differ in the error envelope's key and in whether listings show trashed files. */
+export type ScriptVersion = 4 | 5;
+
+/**
+ * The two published revisions of the reference: `newer` has URL uploads and `file/download` by
+ * `short_url`, and its `account/package` reports `download_size_per_24_hours`.
+ */
+export type Revision = 'newer' | 'older';
+
+/** What the site's admin chose for `/authorize`: API keys (the default) or account login. */
+export type AuthMode = 'keys' | 'login';
+
+export interface SandboxOptions {
+	/** Default '127.0.0.1'. */
+	host?: string;
+	/** Default 0: any free port. */
+	port?: number;
+	/** Default 5. */
+	scriptVersion?: ScriptVersion;
+	/** Default 'newer'. */
+	revision?: Revision;
+	/** Default 'keys'. */
+	authMode?: AuthMode;
+	/** A token dies after this long unused. Default 3600, as on a real site. */
+	tokenIdleSeconds?: number;
+	/** A path to a fixture JSON file, or the fixture itself. Default: fixture.json beside this file. */
+	fixture?: string | SandboxFixture;
+	/** Where uploaded bytes live. Default: a fresh temporary directory, removed by stop(). */
+	storageDir?: string;
+	/** How long a scheduled URL upload stays `pending` before it starts. Default 0. */
+	urlUploadDelayMs?: number;
+	/** A URL upload that has not finished after this long is `failed`. Default 30000. */
+	urlUploadTimeoutMs?: number;
+	/**
+	 * How a missing endpoint answers. 'html' (default): HTTP 404 with Apache's "Not Found" page.
+	 * 'script': what the script's own router answers (404 with a JSON string for an unknown
+	 * endpoint; for an unknown action of a known endpoint, the token is checked first, then 404
+	 * with `{"0":"No method found within endpoint (file): …","_status":"error",…}`).
+	 */
+	notFound?: 'html' | 'script';
+}
+
+/** The options that can change while the server runs (see `configure`). */
+export type RuntimeSettings = Required<
+	Pick<
+		SandboxOptions,
+		'scriptVersion' | 'revision' | 'authMode' | 'tokenIdleSeconds' | 'urlUploadDelayMs' | 'urlUploadTimeoutMs' | 'notFound'
+	>
+>;
+
+/** An account package as `account/package` reports it: every limit is a string. */
+export interface PackageLimits {
+	max_upload_size: string;
+	can_upload: string;
+	wait_between_downloads: string;
+	download_speed: string;
+	max_storage_bytes: string;
+	show_site_adverts: string;
+	show_upgrade_screen: string;
+	days_to_keep_inactive_files: string;
+	concurrent_uploads: string;
+	concurrent_downloads: string;
+	downloads_per_24_hours: string;
+	download_size_per_24_hours: string;
+	max_download_filesize_allowed: string;
+	max_remote_download_urls: string;
+	on_upgrade_page: string;
+}
+
+export interface SandboxLevel {
+	id: string;
+	label: string;
+	level_type: string;
+	/** Whether the site's admin lets this level use the API (by default only admins may). */
+	apiAccess: boolean;
+	package: PackageLimits;
+}
+
+/** An account, with the fields `account/info` returns plus its credentials. */
+export interface SandboxAccount {
+	id: string;
+	username: string;
+	password: string;
+	key1: string;
+	key2: string;
+	level_id: string;
+	email: string;
+	lastlogindate: string | null;
+	lastloginip: string | null;
+	status: string;
+	title: string | null;
+	firstname: string | null;
+	lastname: string | null;
+	languageId: string | null;
+	datecreated: string | null;
+	lastPayment: string | null;
+	paidExpiryDate: string | null;
+	storageLimitOverride: string | null;
+}
+
+export interface FixtureFolder {
+	id: string;
+	accountId: string;
+	parentId: string | null;
+	folderName: string;
+	/** '0' private, '1' unlisted, '2' public. */
+	isPublic?: string;
+	accessPassword?: string | null;
+	date_added?: string | null;
+	date_updated?: string | null;
+	status?: 'active' | 'trash';
+}
+
+export interface FixtureFile {
+	id: string;
+	accountId: string;
+	folderId: string | null;
+	filename: string;
+	shortUrl: string;
+	fileType?: string;
+	/** The file's bytes as UTF-8 text, or… */
+	content?: string;
+	/** …as base64. */
+	contentBase64?: string;
+	status?: 'active' | 'trash';
+	downloads?: number;
+	keywords?: string;
+	uploadedDate: string;
+	lastAccessed?: string | null;
+	isPublic?: string;
+}
+
+export interface SandboxFixture {
+	site: { name: string };
+	demoAccountId: string;
+	restrictedAccountId: string;
+	levels: SandboxLevel[];
+	accounts: SandboxAccount[];
+	folders: FixtureFolder[];
+	files: FixtureFile[];
+	/** The first ids given to things created at run time. */
+	nextIds: { folder: number; file: number; scheduledItem: number };
+}
+
+export interface SandboxFolder {
+	id: string;
+	accountId: string;
+	parentId: string | null;
+	folderName: string;
+	isPublic: string;
+	accessPassword: string | null;
+	dateAdded: string | null;
+	dateUpdated: string | null;
+	status: 'active' | 'trash';
+}
+
+export interface SandboxFile {
+	id: string;
+	accountId: string;
+	folderId: string | null;
+	filename: string;
+	shortUrl: string;
+	fileType: string;
+	extension: string;
+	fileSize: number;
+	/** MD5 of the bytes, hex: the upload answer's `hash`. */
+	md5: string;
+	status: 'active' | 'trash';
+	downloads: number;
+	keywords: string;
+	uploadedDate: string;
+	uploadedIP: string;
+	lastAccessed: string | null;
+	isPublic: string;
+	uploadSource: string;
+	deleteHash: string;
+	uniqueHash: string;
+	/** Absolute path of the bytes on disk; copies share it. */
+	storagePath: string;
+}
+
+export interface SandboxToken {
+	accessToken: string;
+	accountId: string;
+	createdAt: number;
+	lastUsedAt: number;
+}
+
+export interface SandboxDownloadToken {
+	token: string;
+	fileId: string;
+	expiresAt: number;
+}
+
+export type ScheduledItemStatus = 'pending' | 'downloading' | 'processing' | 'complete' | 'failed' | 'cancelled';
+
+export interface SandboxScheduledItem {
+	id: number;
+	accountId: string;
+	url: string;
+	folderId: string | null;
+	status: ScheduledItemStatus;
+	created: string;
+	started: string | null;
+	finished: string | null;
+	totalSize: number;
+	fileId: string | null;
+	/** Why it failed; the API does not say, tests may. */
+	failure: string | null;
+}
+
+export interface SandboxState {
+	site: { name: string };
+	levels: SandboxLevel[];
+	accounts: SandboxAccount[];
+	folders: SandboxFolder[];
+	files: SandboxFile[];
+	tokens: SandboxToken[];
+	downloadTokens: SandboxDownloadToken[];
+	scheduledItems: SandboxScheduledItem[];
+}
+
+/**
+ * How a request ended: an API success or application error (both HTTP 200), any other HTTP
+ * status, a connection closed without an answer, or (fault `hang`) no answer at all.
+ */
+export type SandboxOutcome = 'success' | 'error' | 'http-error' | 'closed' | 'hung';
+
+export interface SandboxLogEntry {
+	/** Arrival time, ms since the epoch. */
+	at: number;
+	method: string;
+	/** The raw request path, query included. */
+	path: string;
+	/** 'folder/listing', 'authorize', …; null for what is not the API (downloads, pages). */
+	endpoint: string | null;
+	kind: 'api' | 'download' | 'page';
+	/** The form fields (or GET query) after trim(strip_tags()), token fields included. */
+	params: Record<string, string>;
+	status: number;
+	outcome: SandboxOutcome;
+	/** The `response` text of the answer, or a short reason for other outcomes. */
+	message?: string;
+	/** The account the request acted for, once known. */
+	accountId?: string;
+	/** The `upload_file` part of a file/upload, as received. */
+	upload?: { filename: string; size: number };
+}
+
+export interface FaultMatch {
+	/** An API endpoint ('folder/info'), or 'download' for file downloads. Omitted: any API endpoint. */
+	endpoint?: string;
+	/** How many matching requests it affects. Default 1. */
+	times?: number;
+}
+
+export type SandboxFault =
+	/** An answer from a proxy or firewall: 429, 401, 5xx… with a small HTML page (or `body`). */
+	| { status: number; retryAfter?: string; body?: string }
+	/** The connection is destroyed without an answer (connection reset). */
+	| { close: true }
+	/** The request is accepted and never answered. */
+	| { hang: true }
+	/** HTTP 200 with an HTML page: a parked domain or a login wall, not the API. */
+	| { html: true }
+	/**
+	 * Downloads: headers with the full Content-Length, then this many bytes, then the connection
+	 * is destroyed. Uploads: the connection is destroyed after this many bytes of the body.
+	 */
+	| { cutAfterBytes: number };
+
+export interface AddFolderInput {
+	name: string;
+	parentId?: string | number | null;
+	isPublic?: number | string;
+	/** Stored as given: pass an MD5 hex like the API expects. */
+	accessPassword?: string | null;
+}
+
+export interface AddFileInput {
+	name: string;
+	folderId?: string | number | null;
+	content: Buffer | string;
+	mimeType?: string;
+	status?: 'active' | 'trash';
+}
+
+export interface DemoAccount {
+	id: string;
+	username: string;
+	password: string;
+	key1: string;
+	key2: string;
+}
+
+export interface RestrictedAccount extends DemoAccount {
+	/** The site's refusal at /authorize for this account's level, word for word. */
+	apiRefusal: string;
+}

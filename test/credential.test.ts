@@ -35,7 +35,7 @@ describe.each([{ authMode: 'keys' as const }, { authMode: 'login' as const }])('
 		const bad = site.authMode === 'login' ? { password: 'wrong password' } : { key1: 'C'.repeat(64) };
 		const result = await world.engine.testCredential('yetiShareApi', credentialData(world.sandbox, { ...login, ...bad }));
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/Could not authenticate user\. The username and password may be invalid/);
+		expect(result.message).toMatch(site.authMode === 'login' ? /Could not authenticate user\. The username and password may be invalid/ : /Could not authenticate user\. The key pair may be invalid/);
 	});
 
 	it('shows the site\'s refusal for an account level without API access', async () => {

@@ -77,6 +77,9 @@ async function send(
 		ignoreHttpStatusErrors: true,
 		returnFullResponse: true,
 		json: false,
+		// Following redirects means keeping the whole body to send it again: for a streamed
+		// upload that is the whole file in memory. Uploads go to the API address as given.
+		disableFollowRedirect: typeof payload !== 'string',
 	};
 	const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, request, {
 		credentialsDecrypted: {

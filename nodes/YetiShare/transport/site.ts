@@ -124,6 +124,12 @@ export function readAnswer(endpoint: string, statusCode: number, body: unknown):
 		});
 	}
 	const envelope = parseBody(body);
+	if (statusCode >= 300 && statusCode < 400) {
+		throw new SiteError(`The site answered ${endpoint} with a redirect (HTTP ${statusCode})`, 'http', {
+			httpCode: statusCode,
+			description: 'Use the address the site redirects to as the Base URL (for example https:// instead of http://, or with or without www).',
+		});
+	}
 	if (statusCode < 200 || statusCode >= 300) {
 		throw new SiteError(`The site answered HTTP ${statusCode} to ${endpoint}`, 'http', {
 			httpCode: statusCode,

@@ -45,8 +45,8 @@ describe.each([{ binaryMode: 'filesystem' as const }, { binaryMode: 'default' as
 	},
 );
 
-describe('File resource', () => {
-	const world = useWorld({});
+describe.each([{ revision: 'newer' as const }, { revision: 'older' as const }])('File resource ($revision API revision)', (site) => {
+	const world = useWorld(site);
 	const demo = () => world.sandbox.demoAccount.id;
 
 	it('Upload into a folder path, creating the missing folders once', async () => {
@@ -250,7 +250,7 @@ describe('the older API revision', () => {
 
 	it('has no URL uploads, and says so', async () => {
 		const run = await world.run({ resource: 'file', operation: 'uploadFromUrl', url: 'https://example.com/a.pdf', parentFolder: root, waitForCompletion: false }, { continueOnFail: true });
-		expect(run.json[0].error).toMatch(/This site does not offer file\/url_upload_add/);
+		expect(run.json[0].error).toMatch(/This site does not offer URL uploads/);
 	});
 
 	it('downloads by file id, and finds a short link by searching the folders', async () => {

@@ -150,18 +150,25 @@ export function readFileLocator(ctx: IExecuteFunctions, itemIndex: number, param
 }
 
 /**
- * The numeric id of the file a picker holds. A short link is turned into an id with
- * `file/download` by `short_url` (newer sites); older sites do not take `short_url`, so there the
- * account's folders are searched for the link (once per execution).
+ * The file a picker holds: its numeric id and, when finding it already produced one, a download
+ * link. A short link is turned into an id with `file/download` by `short_url` (newer sites, which
+ * answer with the id and a link); older sites do not take `short_url`, so there the account's
+ * folders are searched for the link (once per execution).
  */
-export async function resolveFileId(ctx: IExecuteFunctions, itemIndex: number, parameter: LocatorParameter): Promise<string> {
+export async function resolveFile(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	parameter: LocatorParameter,
+): Promise<{ fileId: string; link?: IDataObject }> {
 	const reference = readFileLocator(ctx, itemIndex, parameter);
-	if (reference.fileId) return reference.fileId;
+	if (reference.fileId) return { fileId: reference.fileId };
 	const shortUrl = reference.shortUrl!;
 	try {
 		const { data } = await apiRequest.call(ctx, 'file/download', { short_url: shortUrl }, { itemIndex });
-		const fileId = (data as IDataObject | undefined)?.file_id;
-		if (fileId !== undefined && fileId !== null && String(fileId) !== '') return String(fileId);
+		const link = data as IDataObject | undefined;
+		if (link?.file_id !== undefined && link.file_id !== null && String(link.file_id) !== '') {
+			return { fileId: String(link.file_id), link };
+		}
 	} catch (error) {
 		// an older site answers "Please provide the file_id param.": fall back to searching
 		if (!/file_id/.test(String((error as Error).message))) throw error;
@@ -171,7 +178,11 @@ export async function resolveFileId(ctx: IExecuteFunctions, itemIndex: number, p
 	if (!fileId) {
 		throw parameterError(ctx, itemIndex, parameter.displayName, `links to no file of this account (short link "${shortUrl}")`);
 	}
-	return fileId;
+	return { fileId };
+}
+
+export async function resolveFileId(ctx: IExecuteFunctions, itemIndex: number, parameter: LocatorParameter): Promise<string> {
+	return (await resolveFile(ctx, itemIndex, parameter)).fileId;
 }
 
 async function indexShortUrls(ctx: IExecuteFunctions, itemIndex: number): Promise<Map<string, string>> {

@@ -115,7 +115,8 @@ function quoteStart(body: unknown): string {
  */
 export function readAnswer(endpoint: string, statusCode: number, body: unknown): Envelope {
 	if (statusCode === 404) {
-		throw new SiteError(`This site does not offer ${endpoint}`, 'missingEndpoint', {
+		const feature = endpoint.startsWith('file/url_upload') ? 'URL uploads' : endpoint;
+		throw new SiteError(`This site does not offer ${feature}`, 'missingEndpoint', {
 			httpCode: 404,
 			description:
 				endpoint.startsWith('file/url_upload')

@@ -2,19 +2,16 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { apiRequest, openDownload } from '../../transport';
 import { fileLocator } from '../../shared/descriptions';
-import { readFileLocator } from '../../shared/locators';
+import { resolveFile } from '../../shared/locators';
 import type { Operation } from '../types';
 
 const file = { name: 'fileId', displayName: 'File' };
 
-/** Asks the site for a download link: by file id, or by short link where the site takes it. */
+/** Asks the site for a download link (finding a file by its short link may already give one). */
 export async function downloadLink(ctx: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const reference = readFileLocator(ctx, itemIndex, file);
-	const fields = reference.fileId ? { file_id: reference.fileId } : { short_url: reference.shortUrl };
-	const { data } = await apiRequest.call(ctx, 'file/download', fields, {
-		itemIndex,
-		fields: { file_id: 'File', short_url: 'File' },
-	});
+	const { fileId, link } = await resolveFile(ctx, itemIndex, file);
+	if (link) return link;
+	const { data } = await apiRequest.call(ctx, 'file/download', { file_id: fileId }, { itemIndex, fields: { file_id: 'File' } });
 	return data as IDataObject;
 }
 

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator, IPollFunctions } from 'n8n-workflow';
 
 import { apiRequest } from '../transport';
 import { forget, remember } from './cache';
@@ -15,8 +15,13 @@ export interface LocatorParameter {
 const HOW_TO_PICK =
 	'Pick the folder from the list, enter its ID (a number), paste its address (…/folder/<id>/<name>), or give its path (Invoices/2026/March).';
 
-function readLocator(ctx: IExecuteFunctions, itemIndex: number, name: string) {
-	const raw = ctx.getNodeParameter(name, itemIndex, '') as INodeParameterResourceLocator | string | number;
+/** Where a picker is read: an action node's item, or a trigger's poll (which has no items). */
+export type LocatorContext = IExecuteFunctions | IPollFunctions;
+
+function readLocator(ctx: LocatorContext, itemIndex: number, name: string) {
+	const raw = (
+		'getInputData' in ctx ? ctx.getNodeParameter(name, itemIndex, '') : ctx.getNodeParameter(name, '')
+	) as INodeParameterResourceLocator | string | number;
 	const locator = typeof raw === 'object' && raw !== null ? raw : { mode: 'id', value: raw };
 	return { mode: String(locator.mode), value: String(locator.value ?? '').trim() };
 }
@@ -28,7 +33,7 @@ function readLocator(ctx: IExecuteFunctions, itemIndex: number, name: string) {
  * and, with `createMissing`, its missing folders are created.
  */
 export async function resolveFolderId(
-	ctx: IExecuteFunctions,
+	ctx: LocatorContext,
 	itemIndex: number,
 	parameter: LocatorParameter,
 	options: { createMissing?: boolean } = {},
@@ -53,7 +58,7 @@ export async function resolveFolderId(
 	return id;
 }
 
-async function subfolders(ctx: IExecuteFunctions, parentId: string, itemIndex: number): Promise<IDataObject[]> {
+async function subfolders(ctx: LocatorContext, parentId: string, itemIndex: number): Promise<IDataObject[]> {
 	const listing = await remember(ctx, `listing:${parentId}`, async () =>
 		await listFolder.call(ctx, parentId, { itemIndex }),
 	);
@@ -61,7 +66,7 @@ async function subfolders(ctx: IExecuteFunctions, parentId: string, itemIndex: n
 }
 
 async function folderIdByPath(
-	ctx: IExecuteFunctions,
+	ctx: LocatorContext,
 	itemIndex: number,
 	parameter: LocatorParameter,
 	path: string,

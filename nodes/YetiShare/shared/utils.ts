@@ -12,7 +12,7 @@ export function toItems(data: IDataObject | IDataObject[]): INodeExecutionData[]
 
 /** The error for a parameter a user set wrongly: names the parameter and the item. */
 export function parameterError(
-	ctx: IExecuteFunctions,
+	ctx: Pick<IExecuteFunctions, 'getNode'>,
 	itemIndex: number,
 	parameter: string,
 	problem: string,
@@ -29,7 +29,7 @@ export function parameterError(
  * which silently drops anything that looks like a tag (and, for an unclosed one, the rest of the
  * name), so such names are refused here instead of being changed behind the user's back.
  */
-export function requireName(ctx: IExecuteFunctions, itemIndex: number, parameter: string, value: unknown): string {
+export function requireName(ctx: Pick<IExecuteFunctions, 'getNode'>, itemIndex: number, parameter: string, value: unknown): string {
 	const name = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
 	if (name === '') throw parameterError(ctx, itemIndex, parameter, 'is empty: enter a name');
 	if (/<[a-zA-Z/!?]/.test(name)) {

@@ -82,7 +82,7 @@ export const getMany: Operation = {
 		const filters = this.getNodeParameter('filters', i, {}) as { name?: string; includeTrashed?: boolean };
 		const matches = nameMatcher(filters.name);
 
-		const listing = await listFolder.call(this, folderId, { itemIndex: i, fields: { parent_folder_id: 'Parent Folder' } });
+		const listing = await listFolder.call(this, folderId, { itemIndex: i, fields: { parent_folder_id: 'Parent Folder', folder_id: 'Parent Folder' } });
 		const entries: IDataObject[] = [];
 		if (include !== 'files') {
 			for (const folder of listing.folders) {

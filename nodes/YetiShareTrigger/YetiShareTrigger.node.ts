@@ -1,6 +1,7 @@
 import type {
 	IDataObject,
 	INodeExecutionData,
+	INodeProperties,
 	INodeType,
 	INodeTypeDescription,
 	IPollFunctions,
@@ -19,6 +20,25 @@ const MAX_SEEN = 10_000;
 const FINISHED = ['complete', 'failed', 'cancelled'];
 
 const watchedFolder = { name: 'folder', displayName: 'Folder', allowRoot: true };
+
+const includeSubfolders: INodeProperties = {
+	displayName: 'Include Subfolders',
+	name: 'includeSubfolders',
+	type: 'boolean',
+	default: false,
+	description: 'Whether to watch every folder below the chosen one too (one listing per folder per poll)',
+};
+
+function nameFilter(what: 'files' | 'folders', placeholder: string): INodeProperties {
+	return {
+		displayName: 'Name',
+		name: 'name',
+		type: 'string',
+		default: '',
+		placeholder,
+		description: `Only ${what} whose name contains this text, or matches it with * and ? as wildcards (case-insensitive)`,
+	};
+}
 
 interface AdditionsState {
 	scope?: string;
@@ -215,21 +235,8 @@ export class YetiShareTrigger implements INodeType {
 						default: false,
 						description: 'Whether to attach each new file as binary data (field "data")',
 					},
-					{
-						displayName: 'Include Subfolders',
-						name: 'includeSubfolders',
-						type: 'boolean',
-						default: false,
-						description: 'Whether to watch every folder below the chosen one too (one listing per folder per poll)',
-					},
-					{
-						displayName: 'Name',
-						name: 'name',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. *.pdf',
-						description: 'Only files whose name contains this text, or matches it with * and ? as wildcards (case-insensitive)',
-					},
+					includeSubfolders,
+					nameFilter('files', 'e.g. *.pdf'),
 				],
 			},
 			{
@@ -240,21 +247,8 @@ export class YetiShareTrigger implements INodeType {
 				default: {},
 				displayOptions: { show: { event: ['folderAdded'] } },
 				options: [
-					{
-						displayName: 'Include Subfolders',
-						name: 'includeSubfolders',
-						type: 'boolean',
-						default: false,
-						description: 'Whether to watch every folder below the chosen one too (one listing per folder per poll)',
-					},
-					{
-						displayName: 'Name',
-						name: 'name',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. Invoices*',
-						description: 'Only folders whose name contains this text, or matches it with * and ? as wildcards (case-insensitive)',
-					},
+					includeSubfolders,
+					nameFilter('folders', 'e.g. Invoices*'),
 				],
 			},
 			{

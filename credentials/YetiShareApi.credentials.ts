@@ -118,7 +118,7 @@ export class YetiShareApi implements ICredentialType {
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 60,
-			description: 'How long to wait for the site to answer one API call before giving up',
+			description: 'How long to wait for the site to answer before giving up. For uploads and downloads: how long a transfer may stall, not its total time.',
 		},
 		{
 			// Filled by /authorize and stored with the credential, so every execution and process shares one token.

@@ -1,0 +1,88 @@
+/**
+ * Driving a real n8n through its command line: import credentials and workflows, execute a
+ * workflow and read its run as JSON. Used by `npm start` and the end-to-end tests.
+ */
+import { spawn } from 'child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'fs';
+import { join } from 'path';
+
+import { n8nEnvironment, ROOT, type N8nRuntime } from './runtime';
+
+/** The package's node types as n8n names them when the package is loaded as a custom extension. */
+const LOCAL_TYPES: Record<string, string> = {
+	'n8n-nodes-yetishare.yetiShare': 'CUSTOM.yetiShare',
+	'n8n-nodes-yetishare.yetiShareTrigger': 'CUSTOM.yetiShareTrigger',
+};
+
+export interface Workflow {
+	id?: string;
+	name: string;
+	active?: boolean;
+	nodes: Array<{ type: string; [key: string]: unknown }>;
+	[key: string]: unknown;
+}
+
+export class N8nCli {
+	constructor(
+		readonly runtime: N8nRuntime,
+		readonly userFolder: string,
+		readonly env: NodeJS.ProcessEnv = {},
+	) {}
+
+	get environment() {
+		return n8nEnvironment(this.userFolder, this.env);
+	}
+
+	/** Runs one n8n command; resolves its standard output, rejects with its output on failure. */
+	command(args: string[], timeoutMs = 300_000): Promise<string> {
+		return new Promise((resolve, reject) => {
+			const child = spawn(this.runtime.node, [this.runtime.n8n, ...args], { env: this.environment, stdio: ['ignore', 'pipe', 'pipe'] });
+			let stdout = '';
+			let stderr = '';
+			child.stdout.on('data', (chunk) => (stdout += chunk));
+			child.stderr.on('data', (chunk) => (stderr += chunk));
+			const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+			child.on('error', reject);
+			child.on('exit', (code) => {
+				clearTimeout(timer);
+				if (code === 0) resolve(stdout);
+				else reject(new Error(`n8n ${args.join(' ')} exited with ${code}:\n${stderr.slice(-3000)}\n${stdout.slice(-3000)}`));
+			});
+		});
+	}
+
+	async importCredential(credential: { id: string; name: string; type: string; data: Record<string, unknown> }) {
+		const file = join(this.userFolder, `credential-${credential.id}.json`);
+		writeFileSync(file, JSON.stringify([credential]));
+		await this.command(['import:credentials', `--input=${file}`]);
+	}
+
+	/** Imports workflows, naming this package's nodes as n8n sees a locally loaded package. */
+	async importWorkflows(workflows: Workflow[]) {
+		const local = workflows.map((workflow) => ({
+			...workflow,
+			nodes: workflow.nodes.map((node) => ({ ...node, type: LOCAL_TYPES[node.type] ?? node.type })),
+		}));
+		const file = join(this.userFolder, 'workflows.json');
+		writeFileSync(file, JSON.stringify(local));
+		await this.command(['import:workflow', `--input=${file}`]);
+	}
+
+	/** Executes a saved workflow and returns n8n's record of the run. */
+	async execute(workflowId: string): Promise<{ status: string; data: { resultData: { runData: Record<string, any[]>; error?: any } } }> {
+		const output = await this.command(['execute', `--id=${workflowId}`, '--rawOutput']);
+		// n8n may log before the run; the run is the JSON object that starts a line
+		const start = output.search(/^\{/m);
+		if (start < 0) throw new Error(`n8n printed no run:\n${output.slice(-2000)}`);
+		return JSON.parse(output.slice(start));
+	}
+}
+
+/** The example workflows shipped in `examples/`, with stable ids derived from their file names. */
+export function exampleWorkflows(): Workflow[] {
+	const folder = join(ROOT, 'examples');
+	return readdirSync(folder)
+		.filter((file) => file.endsWith('.json'))
+		.sort()
+		.map((file) => ({ id: `example-${file.replace(/\.json$/, '')}`.slice(0, 36), ...JSON.parse(readFileSync(join(folder, file), 'utf8')) }));
+}

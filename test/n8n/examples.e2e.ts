@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { describe, expect, it } from '@jest/globals';
+
+import { SandboxServer } from '../sandbox/server';
+import { exampleWorkflows, N8nCli } from './cli';
+import { ensureN8n } from './runtime';
+
+describe('the example workflows in a real n8n 2.40.7', () => {
+	const sandbox = new SandboxServer();
+	let cli: N8nCli;
+	let home: string;
+
+	beforeAll(async () => {
+		const runtime = await ensureN8n('2.40.7');
+		await sandbox.start();
+		home = mkdtempSync(join(tmpdir(), 'n8n-e2e-'));
+		cli = new N8nCli(runtime, home);
+		const demo = sandbox.demoAccount;
+		await cli.importCredential({
+			id: 'yetishare-sandbox',
+			name: 'YetiShare sandbox',
+			type: 'yetiShareApi',
+			data: { baseUrl: sandbox.baseUrl, authentication: 'apiKeys', key1: demo.key1, key2: demo.key2, timeout: 30, accessToken: '', accountId: '' },
+		});
+		await cli.importWorkflows(exampleWorkflows());
+	});
+	afterAll(async () => {
+		await sandbox.stop();
+		if (home) rmSync(home, { recursive: true, force: true });
+	});
+
+	const outputOf = (run: Awaited<ReturnType<N8nCli['execute']>>, node: string) =>
+		(run.data.resultData.runData[node]?.[0]?.data?.main?.[0] ?? []) as Array<{ json: any; binary?: any }>;
+
+	it('uploads a file into a folder path it creates', async () => {
+		const run = await cli.execute('example-upload-a-file');
+		expect(run.data.resultData.error).toBeUndefined();
+		expect(run.status).toBe('success');
+		const [uploaded] = outputOf(run, 'Upload to YetiShare');
+		expect(uploaded.json.name).toBe('hello-from-n8n.txt');
+		const file = sandbox.state.files.find((entry) => entry.id === String(uploaded.json.file_id))!;
+		const folder = sandbox.state.folders.find((entry) => entry.id === file.folderId)!;
+		expect(folder.folderName).toBe('Uploads from n8n');
+	});
+
+	it('lists a folder, and the token n8n stored is reused by the next execution', async () => {
+		const authorizations = sandbox.count('authorize');
+		const run = await cli.execute('example-list-a-folder');
+		expect(run.status).toBe('success');
+		const names = outputOf(run, 'List Invoices/2026').map((item) => item.json.folderName ?? item.json.filename);
+		expect(names).toEqual(expect.arrayContaining(['March', 'summary-2026.csv']));
+		// the previous test's execution signed in and n8n saved the token with the credential
+		expect(sandbox.count('authorize')).toBe(authorizations);
+	});
+
+	it('downloads the PDFs of a folder as binary data', async () => {
+		const run = await cli.execute('example-download-files');
+		expect(run.status).toBe('success');
+		const downloads = outputOf(run, 'Download each');
+		expect(downloads.map((item) => item.binary?.data?.fileName).sort()).toEqual(['invoice-2026-001.pdf', 'invoice-2026-002.pdf']);
+		expect(sandbox.count('download')).toBe(2);
+	});
+});

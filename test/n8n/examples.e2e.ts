@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { describe, expect, it } from '@jest/globals';
@@ -24,7 +24,7 @@ describe('the example workflows in a real n8n 2.40.7', () => {
 			type: 'yetiShareApi',
 			data: { baseUrl: sandbox.baseUrl, authentication: 'apiKeys', key1: demo.key1, key2: demo.key2, timeout: 30, accessToken: '', accountId: '' },
 		});
-		await cli.importWorkflows(exampleWorkflows());
+		await cli.importWorkflows([...exampleWorkflows(), JSON.parse(readFileSync(join(__dirname, 'workflows/all-operations.json'), 'utf8'))]);
 	});
 	afterAll(async () => {
 		await sandbox.stop();
@@ -61,5 +61,28 @@ describe('the example workflows in a real n8n 2.40.7', () => {
 		const downloads = outputOf(run, 'Download each');
 		expect(downloads.map((item) => item.binary?.data?.fileName).sort()).toEqual(['invoice-2026-001.pdf', 'invoice-2026-002.pdf']);
 		expect(sandbox.count('download')).toBe(2);
+	});
+
+	it('runs every operation of the node once, in one workflow', async () => {
+		const run = await cli.execute('e2e-all-operations');
+		expect(run.data.resultData.error).toBeUndefined();
+		expect(run.status).toBe('success');
+		const one = (node: string) => outputOf(run, node)[0]?.json;
+		expect(one('Account').username).toBe(sandbox.demoAccount.username);
+		expect(one('Package').max_upload_size).toBe('1073741824');
+		expect(one('Get folder').folderName).toBe('E2E folder');
+		expect(one('Rename folder').folderName).toBe('E2E renamed');
+		expect(one('Get file').filename).toBe('e2e.txt');
+		expect(one('Rename file').filename).toBe('e2e-renamed.txt');
+		expect(outputOf(run, 'Download')[0].binary?.data?.fileName).toBe('e2e-renamed.txt');
+		expect(one('Copy file').original_file.id).toBe(one('Get file').id);
+		expect(one('Move file').folderId).toBeNull();
+		expect(one('Delete file').status).toBe('trash');
+		expect(one('Upload from URL').status).toBe('complete');
+		expect(one('URL upload status').downloaded_file.name).toBeDefined();
+		expect(one('Move folder').parentId).toBe('123');
+		expect(outputOf(run, 'List root').length).toBeGreaterThan(3);
+		expect(one('Delete folder').deleted).toBe(true);
+		expect(one('End session').success).toBe(true);
 	});
 });

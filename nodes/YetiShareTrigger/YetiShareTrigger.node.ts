@@ -9,6 +9,7 @@ import type {
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { searchFolders, searchFoldersWithRoot } from '../YetiShare/methods/listSearch';
+import { forgetAll } from '../YetiShare/shared/cache';
 import { folderLocator } from '../YetiShare/shared/descriptions';
 import { isTrashed, listFolder } from '../YetiShare/shared/listing';
 import { resolveFolderId } from '../YetiShare/shared/locators';
@@ -90,6 +91,8 @@ async function withDownload(ctx: IPollFunctions, file: IDataObject): Promise<INo
 }
 
 async function pollAdditions(ctx: IPollFunctions, kind: 'file' | 'folder'): Promise<INodeExecutionData[][] | null> {
+	// n8n may reuse one context for every poll of an active workflow: look the path up afresh
+	forgetAll(ctx);
 	const folderId = await resolveFolderId(ctx, 0, watchedFolder);
 	const options = ctx.getNodeParameter('options', {}) as { includeSubfolders?: boolean; name?: string; download?: boolean };
 	const matches = nameMatcher(options.name);

@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'child_process';
+import { mkdtempSync, rmSync } from 'fs';
+import { once } from 'events';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { describe, expect, it } from '@jest/globals';
+
+import { SandboxServer } from '../sandbox/server';
+import { exampleWorkflows, N8nCli } from './cli';
+import { ensureN8n } from './runtime';
+
+const WORKFLOW = 'example-new-files-trigger';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the trigger activated in a running n8n 2.40.7', () => {
+	const sandbox = new SandboxServer();
+	let cli: N8nCli;
+	let home: string;
+	let n8n: ChildProcess | undefined;
+	let n8nLog = '';
+
+	async function startN8n() {
+		n8n = spawn(cli.runtime.node, [cli.runtime.n8n, 'start'], { env: cli.environment, stdio: ['ignore', 'pipe', 'pipe'] });
+		let printed = '';
+		n8n.stderr!.on('data', (chunk) => (printed = (printed + chunk).slice(-4000)));
+		await new Promise<void>((resolve, reject) => {
+			n8n!.stdout!.on('data', (chunk) => {
+				printed = (printed + chunk).slice(-4000);
+				n8nLog = (n8nLog + chunk).slice(-4000);
+				if (/Editor is now accessible/.test(printed)) resolve();
+			});
+			n8n!.on('exit', (code) => reject(new Error(`n8n exited with ${code}:\n${printed}`)));
+		});
+	}
+	async function stopN8n() {
+		if (!n8n || n8n.exitCode !== null) return;
+		n8n.kill('SIGTERM');
+		await once(n8n, 'exit');
+	}
+	/** The file ids the workflow looked up (its second node calls file/info once per emitted file). */
+	const lookedUp = () => sandbox.log.filter((entry) => entry.endpoint === 'file/info').map((entry) => entry.params.file_id);
+	async function waitFor(condition: () => boolean, what: string, ms = 150_000) {
+		for (const deadline = Date.now() + ms; Date.now() < deadline; await sleep(500)) if (condition()) return;
+		const calls = sandbox.log.filter((entry) => entry.kind === 'api').map((entry) => `${new Date(entry.at).toISOString().slice(11, 19)} ${entry.endpoint} ${entry.params.file_id ?? entry.params.parent_folder_id ?? ''} ${entry.outcome}`);
+		throw new Error(`timed out waiting for ${what}; the site saw:\n${calls.join('\n')}\nn8n printed:\n${n8nLog}`);
+	}
+
+	beforeAll(async () => {
+		const runtime = await ensureN8n('2.40.7');
+		await sandbox.start();
+		home = mkdtempSync(join(tmpdir(), 'n8n-e2e-trigger-'));
+		cli = new N8nCli(runtime, home, { N8N_PORT: '5691', N8N_RUNNERS_BROKER_PORT: '5692' });
+		const demo = sandbox.demoAccount;
+		await cli.importCredential({
+			id: 'yetishare-sandbox',
+			name: 'YetiShare sandbox',
+			type: 'yetiShareApi',
+			data: { baseUrl: sandbox.baseUrl, authentication: 'apiKeys', key1: demo.key1, key2: demo.key2, timeout: 30, accessToken: '', accountId: '' },
+		});
+		await cli.importWorkflows(exampleWorkflows().filter((workflow) => workflow.id === WORKFLOW));
+		await cli.command(['publish:workflow', `--id=${WORKFLOW}`]);
+	});
+	afterAll(async () => {
+		await stopN8n();
+		await sandbox.stop();
+		if (home) rmSync(home, { recursive: true, force: true });
+	});
+
+	it('emits each new file once, across a restart of n8n, with nothing missed', async () => {
+		await startN8n();
+		// activation: the first poll lists the watched tree and emits nothing
+		await waitFor(() => sandbox.count('folder/listing') >= 4, 'the activation poll');
+		expect(lookedUp()).toEqual([]);
+
+		const march = sandbox.state.folders.find((folder) => folder.folderName === 'March')!;
+		const invoices = sandbox.state.folders.find((folder) => folder.folderName === 'Invoices')!;
+		const firstBatch = [
+			sandbox.addFile(sandbox.demoAccount.id, { name: 'inv-1.pdf', folderId: march.id, content: '1' }).id,
+			sandbox.addFile(sandbox.demoAccount.id, { name: 'inv-2.pdf', folderId: march.id, content: '2' }).id,
+			sandbox.addFile(sandbox.demoAccount.id, { name: 'top.pdf', folderId: invoices.id, content: '3' }).id,
+		];
+		sandbox.addFile(sandbox.demoAccount.id, { name: 'elsewhere.pdf', content: 'not watched' });
+		await waitFor(() => lookedUp().length >= 3, 'the next poll to run the workflow');
+		expect(lookedUp().sort()).toEqual(firstBatch.sort());
+
+		await stopN8n();
+		const whileStopped = [
+			sandbox.addFile(sandbox.demoAccount.id, { name: 'late-1.pdf', folderId: march.id, content: '4' }).id,
+			sandbox.addFile(sandbox.demoAccount.id, { name: 'late-2.pdf', folderId: invoices.id, content: '5' }).id,
+		];
+		const listingsBefore = sandbox.count('folder/listing');
+		await startN8n();
+		await waitFor(() => lookedUp().length >= 5, 'the files added while n8n was stopped');
+		expect(lookedUp().slice(3).sort()).toEqual(whileStopped.sort());
+
+		// one more poll after that: nothing again
+		await waitFor(() => sandbox.count('folder/listing') >= listingsBefore + 8, 'one more poll', 150_000);
+		await sleep(2000);
+		expect(lookedUp()).toHaveLength(5);
+	});
+});

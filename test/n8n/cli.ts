@@ -78,11 +78,14 @@ export class N8nCli {
 	}
 }
 
-/** The example workflows shipped in `examples/`, with stable ids derived from their file names. */
+/**
+ * The example workflows shipped in `examples/`. Each carries its own id: n8n saves a workflow's
+ * static data (a trigger's memory) only for ids of at most 21 characters.
+ */
 export function exampleWorkflows(): Workflow[] {
 	const folder = join(ROOT, 'examples');
 	return readdirSync(folder)
 		.filter((file) => file.endsWith('.json'))
 		.sort()
-		.map((file) => ({ id: `example-${file.replace(/\.json$/, '')}`.slice(0, 36), ...JSON.parse(readFileSync(join(folder, file), 'utf8')) }));
+		.map((file) => JSON.parse(readFileSync(join(folder, file), 'utf8')) as Workflow);
 }

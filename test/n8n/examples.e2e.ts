@@ -35,7 +35,7 @@ describe('the example workflows in a real n8n 2.40.7', () => {
 		(run.data.resultData.runData[node]?.[0]?.data?.main?.[0] ?? []) as Array<{ json: any; binary?: any }>;
 
 	it('uploads a file into a folder path it creates', async () => {
-		const run = await cli.execute('example-upload-a-file');
+		const run = await cli.execute('ys-upload-a-file');
 		expect(run.data.resultData.error).toBeUndefined();
 		expect(run.status).toBe('success');
 		const [uploaded] = outputOf(run, 'Upload to YetiShare');
@@ -47,7 +47,7 @@ describe('the example workflows in a real n8n 2.40.7', () => {
 
 	it('lists a folder, and the token n8n stored is reused by the next execution', async () => {
 		const authorizations = sandbox.count('authorize');
-		const run = await cli.execute('example-list-a-folder');
+		const run = await cli.execute('ys-list-a-folder');
 		expect(run.status).toBe('success');
 		const names = outputOf(run, 'List Invoices/2026').map((item) => item.json.folderName ?? item.json.filename);
 		expect(names).toEqual(expect.arrayContaining(['March', 'summary-2026.csv']));
@@ -56,7 +56,7 @@ describe('the example workflows in a real n8n 2.40.7', () => {
 	});
 
 	it('downloads the PDFs of a folder as binary data', async () => {
-		const run = await cli.execute('example-download-files');
+		const run = await cli.execute('ys-download-files');
 		expect(run.status).toBe('success');
 		const downloads = outputOf(run, 'Download each');
 		expect(downloads.map((item) => item.binary?.data?.fileName).sort()).toEqual(['invoice-2026-001.pdf', 'invoice-2026-002.pdf']);

@@ -57,6 +57,17 @@ export class N8nCli {
 		await this.command(['import:credentials', `--input=${file}`]);
 	}
 
+	/** The "YetiShare sandbox" credential the example workflows use, for the sandbox's demo account. */
+	async importSandboxCredential(sandbox: { baseUrl: string; demoAccount: { key1: string; key2: string } }) {
+		const { key1, key2 } = sandbox.demoAccount;
+		await this.importCredential({
+			id: 'yetishare-sandbox',
+			name: 'YetiShare sandbox',
+			type: 'yetiShareApi',
+			data: { baseUrl: sandbox.baseUrl, authentication: 'apiKeys', key1, key2, timeout: 30, accessToken: '', accountId: '' },
+		});
+	}
+
 	/** Imports workflows, naming this package's nodes as n8n sees a locally loaded package. */
 	async importWorkflows(workflows: Workflow[]) {
 		const local = workflows.map((workflow) => ({

@@ -17,13 +17,7 @@ describe('the example workflows in a real n8n 2.40.7', () => {
 		await sandbox.start();
 		home = mkdtempSync(join(tmpdir(), 'n8n-e2e-'));
 		cli = new N8nCli(runtime, home);
-		const demo = sandbox.demoAccount;
-		await cli.importCredential({
-			id: 'yetishare-sandbox',
-			name: 'YetiShare sandbox',
-			type: 'yetiShareApi',
-			data: { baseUrl: sandbox.baseUrl, authentication: 'apiKeys', key1: demo.key1, key2: demo.key2, timeout: 30, accessToken: '', accountId: '' },
-		});
+		await cli.importSandboxCredential(sandbox);
 		await cli.importWorkflows([...exampleWorkflows(), JSON.parse(readFileSync(join(__dirname, 'workflows/all-operations.json'), 'utf8'))]);
 	});
 	afterAll(async () => {

@@ -50,13 +50,7 @@ describe('the trigger activated in a running n8n 2.40.7', () => {
 		await sandbox.start();
 		home = mkdtempSync(join(tmpdir(), 'n8n-e2e-trigger-'));
 		cli = new N8nCli(runtime, home, { N8N_PORT: '5691', N8N_RUNNERS_BROKER_PORT: '5692' });
-		const demo = sandbox.demoAccount;
-		await cli.importCredential({
-			id: 'yetishare-sandbox',
-			name: 'YetiShare sandbox',
-			type: 'yetiShareApi',
-			data: { baseUrl: sandbox.baseUrl, authentication: 'apiKeys', key1: demo.key1, key2: demo.key2, timeout: 30, accessToken: '', accountId: '' },
-		});
+		await cli.importSandboxCredential(sandbox);
 		await cli.importWorkflows(exampleWorkflows().filter((workflow) => workflow.id === WORKFLOW));
 		await cli.command(['publish:workflow', `--id=${WORKFLOW}`]);
 	});

@@ -14,7 +14,8 @@ import { folderLocator } from '../YetiShare/shared/descriptions';
 import { isTrashed, listFolder } from '../YetiShare/shared/listing';
 import { resolveFolderId } from '../YetiShare/shared/locators';
 import { nameMatcher } from '../YetiShare/shared/utils';
-import { apiRequest, openDownload } from '../YetiShare/transport';
+import { apiRequest } from '../YetiShare/transport';
+import { downloadById } from '../YetiShare/resources/file/download';
 
 /** Ids remembered above the cursor at most: the state stays small on a busy account. */
 const MAX_SEEN = 10_000;
@@ -83,13 +84,6 @@ async function walk(ctx: IPollFunctions, rootId: string, deep: boolean, kind: 'f
 	return found;
 }
 
-async function withDownload(ctx: IPollFunctions, file: IDataObject): Promise<INodeExecutionData> {
-	const { data } = await apiRequest.call(ctx, 'file/download', { file_id: String(file.id) });
-	const download = await openDownload.call(ctx, String((data as IDataObject).download_url));
-	const binary = await ctx.helpers.prepareBinaryData(download.stream, String(file.filename), download.mimeType);
-	return { json: file, binary: { data: binary } };
-}
-
 async function pollAdditions(ctx: IPollFunctions, kind: 'file' | 'folder'): Promise<INodeExecutionData[][] | null> {
 	// n8n may reuse one context for every poll of an active workflow: look the path up afresh
 	forgetAll(ctx);
@@ -101,10 +95,15 @@ async function pollAdditions(ctx: IPollFunctions, kind: 'file' | 'folder'): Prom
 		.map((entry) => ({ id: Number(entry.id), entry }))
 		.sort((a, b) => a.id - b.id);
 	const maxId = entries.reduce((max, { id }) => Math.max(max, id), 0);
-	const emit = async (list: typeof entries) =>
-		kind === 'file' && options.download
-			? await Promise.all(list.map(async ({ entry }) => await withDownload(ctx, { type: kind, ...entry })))
-			: list.map(({ entry }) => ({ json: { type: kind, ...entry } }));
+	const emit = async (list: typeof entries) => {
+		const items: INodeExecutionData[] = [];
+		// one file at a time: each streams to n8n's binary store
+		for (const { entry } of list) {
+			const binary = kind === 'file' && options.download ? await downloadById(ctx, undefined, String(entry.id)) : undefined;
+			items.push({ json: { type: kind, ...entry }, ...(binary ? { binary } : {}) });
+		}
+		return items;
+	};
 
 	if (ctx.getMode() === 'manual') {
 		// a sample for building the workflow: the newest match; the state is left alone

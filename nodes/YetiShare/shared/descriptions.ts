@@ -120,7 +120,7 @@ export function updateFieldsCollection(options: INodeProperties[]): INodePropert
 	};
 }
 
-export const visibilityOptions = [
+const visibilityOptions = [
 	{ name: 'Private', value: 0, description: 'Only you can see the folder' },
 	{ name: 'Unlisted', value: 1, description: 'Anyone with the link can see the folder' },
 	{ name: 'Public', value: 2, description: 'Listed in the site search' },

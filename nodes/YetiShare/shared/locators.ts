@@ -111,7 +111,7 @@ async function folderIdByPath(
 }
 
 /** The short link's code in a file URL: `https://host/2Vv`, `https://host/2Vv/name.pdf`, `…/2Vv~i`. */
-export function shortUrlOf(url: string): string | undefined {
+function shortUrlOf(url: string): string | undefined {
 	let parsed: URL;
 	try {
 		parsed = new URL(url);
@@ -126,7 +126,7 @@ export function shortUrlOf(url: string): string | undefined {
 	return /^[A-Za-z0-9]+$/.test(code) ? code : undefined;
 }
 
-export interface FileReference {
+interface FileReference {
 	/** The numeric file id, when known. */
 	fileId?: string;
 	/** The short link's code, when the user gave a URL. */
@@ -134,7 +134,7 @@ export interface FileReference {
 }
 
 /** What a file picker holds, checked: a file id, or a short URL to resolve. */
-export function readFileLocator(ctx: IExecuteFunctions, itemIndex: number, parameter: LocatorParameter): FileReference {
+function readFileLocator(ctx: IExecuteFunctions, itemIndex: number, parameter: LocatorParameter): FileReference {
 	const { mode, value } = readLocator(ctx, itemIndex, parameter.name);
 	const fail = (problem: string) =>
 		parameterError(

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
 
 import { apiRequest, openDownload } from '../../transport';
 import { fileLocator } from '../../shared/descriptions';
@@ -17,14 +17,20 @@ export async function downloadLink(ctx: IExecuteFunctions, itemIndex: number): P
 
 /** Streams a file into n8n's binary store under `property`, for the item `itemIndex`. */
 export async function downloadInto(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
+	ctx: IExecuteFunctions | IPollFunctions,
+	itemIndex: number | undefined,
 	link: IDataObject,
 	property: string,
 ) {
 	const download = await openDownload.call(ctx, String(link.download_url), { itemIndex });
 	const fileName = String(link.filename ?? download.fileName ?? 'file');
 	return { [property]: await ctx.helpers.prepareBinaryData(download.stream, fileName, download.mimeType) };
+}
+
+/** A file by id into n8n's binary store: a fresh download link, then the bytes. */
+export async function downloadById(ctx: IExecuteFunctions | IPollFunctions, itemIndex: number | undefined, fileId: string, property = 'data') {
+	const { data } = await apiRequest.call(ctx, 'file/download', { file_id: fileId }, { itemIndex });
+	return await downloadInto(ctx, itemIndex, data as IDataObject, property);
 }
 
 export const download: Operation = {

@@ -5,7 +5,7 @@ import { apiRequest } from '../../transport';
 import { folderLocator } from '../../shared/descriptions';
 import { resolveFolderId } from '../../shared/locators';
 import { parameterError } from '../../shared/utils';
-import { downloadInto } from './download';
+import { downloadById } from './download';
 import type { Operation } from '../types';
 
 const folder = { name: 'parentFolder', displayName: 'Folder', allowRoot: true };
@@ -105,8 +105,7 @@ export const uploadFromUrl: Operation = {
 			if (status.status === 'complete') {
 				if (!options.download) return [{ json: status }];
 				const finished = status.downloaded_file as IDataObject;
-				const { data: link } = await apiRequest.call(this, 'file/download', { file_id: finished.file_id as string }, { itemIndex: i });
-				return [{ json: status, binary: await downloadInto(this, i, link as IDataObject, 'data') }];
+				return [{ json: status, binary: await downloadById(this, i, String(finished.file_id)) }];
 			}
 			if (FAILED.includes(String(status.status))) {
 				throw new NodeApiError(this.getNode(), { message: `The site could not fetch ${url}` }, {

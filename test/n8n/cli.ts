@@ -2,7 +2,8 @@
  * Driving a real n8n through its command line: import credentials and workflows, execute a
  * workflow and read its run as JSON. Used by `npm start` and the end-to-end tests.
  */
-import { spawn } from 'child_process';
+import { spawn, type ChildProcess } from 'child_process';
+import { once } from 'events';
 import { readdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 
@@ -86,6 +87,68 @@ export class N8nCli {
 		const start = output.search(/^\{/m);
 		if (start < 0) throw new Error(`n8n printed no run:\n${output.slice(-2000)}`);
 		return JSON.parse(output.slice(start));
+	}
+}
+
+/**
+ * `n8n start` as a running server (editor, REST API, active workflows). `start()` resolves once
+ * the editor is accessible; what n8n printed is kept in `output` (standard output and error).
+ */
+export class N8nServer {
+	private process?: ChildProcess;
+	output = '';
+
+	constructor(
+		readonly cli: N8nCli,
+		/** Each line n8n prints, as it comes (e.g. to show it to a user). */
+		private readonly onOutput?: (chunk: string) => void,
+	) {}
+
+	get port() {
+		return Number(this.cli.env.N8N_PORT ?? 5678);
+	}
+	get url() {
+		return `http://localhost:${this.port}`;
+	}
+	get pid() {
+		return this.process?.pid;
+	}
+
+	async start(timeoutMs = 180_000) {
+		const child = spawn(this.cli.runtime.node, [this.cli.runtime.n8n, 'start'], { env: this.cli.environment, stdio: ['ignore', 'pipe', 'pipe'] });
+		this.process = child;
+		const started = this.output.length;
+		await new Promise<void>((resolve, reject) => {
+			const timer = setTimeout(() => reject(new Error(`n8n did not start within ${timeoutMs} ms:\n${this.output.slice(-4000)}`)), timeoutMs);
+			const take = (chunk: Buffer) => {
+				const text = chunk.toString();
+				this.output += text;
+				this.onOutput?.(text);
+				if (/Editor is now accessible/.test(this.output.slice(started))) {
+					clearTimeout(timer);
+					resolve();
+				}
+			};
+			child.stdout!.on('data', take);
+			child.stderr!.on('data', take);
+			child.on('exit', (code) => {
+				clearTimeout(timer);
+				reject(new Error(`n8n exited with ${code}:\n${this.output.slice(-4000)}`));
+			});
+		});
+	}
+
+	/** Stops n8n (SIGTERM, as Ctrl-C would) and waits for it to exit. */
+	async stop() {
+		const child = this.process;
+		if (!child || child.exitCode !== null || child.signalCode !== null) return;
+		child.kill('SIGTERM');
+		await once(child, 'exit');
+	}
+
+	/** Resolves when n8n exits by itself (not through `stop`), with its exit code. */
+	exited(): Promise<number | null> {
+		return once(this.process!, 'exit').then(([code]) => code as number | null);
 	}
 }
 

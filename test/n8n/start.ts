@@ -4,12 +4,11 @@
  * "YetiShare API" credential and the example workflows, and starts the n8n editor.
  * Ctrl-C stops everything it started.
  */
-import { spawn } from 'child_process';
 import { mkdirSync } from 'fs';
 import { join } from 'path';
 
 import { SandboxServer } from '../sandbox/server';
-import { exampleWorkflows, N8nCli } from './cli';
+import { exampleWorkflows, N8nCli, N8nServer } from './cli';
 import { DEFAULT_N8N_VERSION, ensureN8n, ROOT } from './runtime';
 
 const PORT = Number(process.env.N8N_PORT ?? 5678);
@@ -45,36 +44,31 @@ async function main() {
 	await cli.importCredential({ id: 'yetishare-sandbox', name: site.name, type: 'yetiShareApi', data: { timeout: 60, accessToken: '', accountId: '', ...site.data } });
 	await cli.importWorkflows(exampleWorkflows());
 
-	const n8n = spawn(runtime.node, [runtime.n8n, 'start'], { env: cli.environment, stdio: ['ignore', 'pipe', 'inherit'] });
-	n8n.stdout.on('data', (chunk: Buffer) => {
-		process.stdout.write(chunk);
-		if (/Editor is now accessible/.test(chunk.toString())) {
-			process.stdout.write(
-				[
-					'',
-					`n8n ${runtime.version} is running with n8n-nodes-yetishare: open http://localhost:${PORT}`,
-					'  (first visit: create the local owner account; it stays in .n8n/)',
-					`  Site: ${site.data.baseUrl}${sandbox ? ' (the sandbox; demo account)' : ''}, credential "${site.name}"`,
-					'  Example workflows: "YetiShare: upload a file", "…: list a folder", "…: download the PDFs of a folder",',
-					'  "…: when a file is added to Invoices" (activate it, then upload into Invoices).',
-					'Ctrl-C stops n8n and the sandbox.',
-					'',
-				].join('\n'),
-			);
-		}
-	});
+	const n8n = new N8nServer(cli, (chunk) => process.stdout.write(chunk));
 	let stopping = false;
 	const stop = () => {
 		if (stopping) return;
 		stopping = true;
-		n8n.kill('SIGTERM');
+		void n8n.stop();
 	};
 	process.on('SIGINT', stop);
 	process.on('SIGTERM', stop);
-	n8n.on('exit', async (code) => {
-		await sandbox?.stop();
-		process.exit(stopping ? 0 : (code ?? 1));
-	});
+	await n8n.start(600_000);
+	process.stdout.write(
+		[
+			'',
+			`n8n ${runtime.version} is running with n8n-nodes-yetishare: open ${n8n.url}`,
+			'  (first visit: create the local owner account; it stays in .n8n/)',
+			`  Site: ${site.data.baseUrl}${sandbox ? ' (the sandbox; demo account)' : ''}, credential "${site.name}"`,
+			'  Example workflows: "YetiShare: upload a file", "…: list a folder", "…: download the PDFs of a folder",',
+			'  "…: when a file is added to Invoices" (activate it, then upload into Invoices).',
+			'Ctrl-C stops n8n and the sandbox.',
+			'',
+		].join('\n'),
+	);
+	const code = await n8n.exited();
+	await sandbox?.stop();
+	process.exit(stopping ? 0 : (code ?? 1));
 }
 
 main().catch((error) => {

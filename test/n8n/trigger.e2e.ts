@@ -1,12 +1,10 @@
-import { spawn, type ChildProcess } from 'child_process';
 import { mkdtempSync, rmSync } from 'fs';
-import { once } from 'events';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { describe, expect, it } from '@jest/globals';
 
 import { SandboxServer } from '../sandbox/server';
-import { exampleWorkflows, N8nCli } from './cli';
+import { exampleWorkflows, N8nCli, N8nServer } from './cli';
 import { ensureN8n } from './runtime';
 
 const WORKFLOW = 'ys-new-files-trigger';
@@ -16,33 +14,13 @@ describe('the trigger activated in a running n8n 2.40.7', () => {
 	const sandbox = new SandboxServer();
 	let cli: N8nCli;
 	let home: string;
-	let n8n: ChildProcess | undefined;
-	let n8nLog = '';
-
-	async function startN8n() {
-		n8n = spawn(cli.runtime.node, [cli.runtime.n8n, 'start'], { env: cli.environment, stdio: ['ignore', 'pipe', 'pipe'] });
-		let printed = '';
-		n8n.stderr!.on('data', (chunk) => (printed = (printed + chunk).slice(-4000)));
-		await new Promise<void>((resolve, reject) => {
-			n8n!.stdout!.on('data', (chunk) => {
-				printed = (printed + chunk).slice(-4000);
-				n8nLog = (n8nLog + chunk).slice(-4000);
-				if (/Editor is now accessible/.test(printed)) resolve();
-			});
-			n8n!.on('exit', (code) => reject(new Error(`n8n exited with ${code}:\n${printed}`)));
-		});
-	}
-	async function stopN8n() {
-		if (!n8n || n8n.exitCode !== null) return;
-		n8n.kill('SIGTERM');
-		await once(n8n, 'exit');
-	}
+	let n8n: N8nServer;
 	/** The file ids the workflow looked up (its second node calls file/info once per emitted file). */
 	const lookedUp = () => sandbox.log.filter((entry) => entry.endpoint === 'file/info').map((entry) => entry.params.file_id);
 	async function waitFor(condition: () => boolean, what: string, ms = 150_000) {
 		for (const deadline = Date.now() + ms; Date.now() < deadline; await sleep(500)) if (condition()) return;
 		const calls = sandbox.log.filter((entry) => entry.kind === 'api').map((entry) => `${new Date(entry.at).toISOString().slice(11, 19)} ${entry.endpoint} ${entry.params.file_id ?? entry.params.parent_folder_id ?? ''} ${entry.outcome}`);
-		throw new Error(`timed out waiting for ${what}; the site saw:\n${calls.join('\n')}\nn8n printed:\n${n8nLog}`);
+		throw new Error(`timed out waiting for ${what}; the site saw:\n${calls.join('\n')}\nn8n printed:\n${n8n.output.slice(-4000)}`);
 	}
 
 	beforeAll(async () => {
@@ -53,15 +31,16 @@ describe('the trigger activated in a running n8n 2.40.7', () => {
 		await cli.importSandboxCredential(sandbox);
 		await cli.importWorkflows(exampleWorkflows().filter((workflow) => workflow.id === WORKFLOW));
 		await cli.command(['publish:workflow', `--id=${WORKFLOW}`]);
+		n8n = new N8nServer(cli);
 	});
 	afterAll(async () => {
-		await stopN8n();
+		await n8n?.stop();
 		await sandbox.stop();
 		if (home) rmSync(home, { recursive: true, force: true });
 	});
 
 	it('emits each new file once, across a restart of n8n, with nothing missed', async () => {
-		await startN8n();
+		await n8n.start();
 		// activation: the first poll lists the watched tree and emits nothing
 		await waitFor(() => sandbox.count('folder/listing') >= 4, 'the activation poll');
 		expect(lookedUp()).toEqual([]);
@@ -77,13 +56,13 @@ describe('the trigger activated in a running n8n 2.40.7', () => {
 		await waitFor(() => lookedUp().length >= 3, 'the next poll to run the workflow');
 		expect(lookedUp().sort()).toEqual(firstBatch.sort());
 
-		await stopN8n();
+		await n8n.stop();
 		const whileStopped = [
 			sandbox.addFile(sandbox.demoAccount.id, { name: 'late-1.pdf', folderId: march.id, content: '4' }).id,
 			sandbox.addFile(sandbox.demoAccount.id, { name: 'late-2.pdf', folderId: invoices.id, content: '5' }).id,
 		];
 		const listingsBefore = sandbox.count('folder/listing');
-		await startN8n();
+		await n8n.start();
 		await waitFor(() => lookedUp().length >= 5, 'the files added while n8n was stopped');
 		expect(lookedUp().slice(3).sort()).toEqual(whileStopped.sort());
 

@@ -57,6 +57,23 @@ export class YetiShareApi implements ICredentialType {
 				'Address of the site running the File Upload Script (YetiShare). The API path /api/v2/ is added for you; pasting it too is fine.',
 		},
 		{
+			displayName:
+				'This address uses plain http://: the keys or password, the session token and every file travel unencrypted. Use https:// unless the site is on this machine or your own network.',
+			name: 'plainHttpNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: {
+				show: { baseUrl: [{ _cnd: { startsWith: 'http://' } }] },
+				hide: {
+					baseUrl: [
+						{ _cnd: { startsWith: 'http://localhost' } },
+						{ _cnd: { startsWith: 'http://127.' } },
+						{ _cnd: { startsWith: 'http://[::1]' } },
+					],
+				},
+			},
+		},
+		{
 			displayName: 'Authentication',
 			name: 'authentication',
 			type: 'options',
@@ -121,6 +138,23 @@ export class YetiShareApi implements ICredentialType {
 			description: 'How long to wait for the site to answer before giving up. For uploads and downloads: how long a transfer may stall, not its total time.',
 		},
 		{
+			displayName: 'Max Retry Wait (Seconds)',
+			name: 'maxRetryWait',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 60,
+			description:
+				'When the site is busy (HTTP 429, a 5xx from its proxy, a dropped connection), how long one call may spend waiting to try again: as long as the site asks (Retry-After), otherwise a little longer each time. Calls that create something are repeated only after checking that nothing was created. 0 turns retries off.',
+		},
+		{
+			displayName: 'Ignore SSL Issues (Insecure)',
+			name: 'allowUnauthorizedCerts',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to connect even when the site\'s TLS certificate cannot be verified (a self-signed certificate). Anyone between n8n and the site could then read the keys and files: use it only for a site you run yourself.',
+		},
+		{
 			// Filled by /authorize and stored with the credential, so every execution and process shares one token.
 			displayName: 'Access Token',
 			name: 'accessToken',
@@ -148,11 +182,12 @@ export class YetiShareApi implements ICredentialType {
 			headers: FORM_HEADERS,
 			body: encodeForm(authorizeFields(site)),
 			timeout: requestTimeoutMs(site),
+			skipSslCertificateValidation: site.allowUnauthorizedCerts === true,
 			ignoreHttpStatusErrors: true,
 			returnFullResponse: true,
 			json: false,
-		})) as { statusCode: number; body: unknown };
-		const envelope = readAnswer('authorize', response.statusCode, response.body);
+		})) as { statusCode: number; body: unknown; headers: Record<string, unknown> };
+		const envelope = readAnswer('authorize', response.statusCode, response.body, response.headers);
 		const data = (envelope.data ?? {}) as IDataObject;
 		if (typeof data.access_token !== 'string' || data.access_token === '') {
 			throw new Error('The site accepted the login but sent no access token');
@@ -176,6 +211,7 @@ export class YetiShareApi implements ICredentialType {
 			url: '={{ $credentials.baseUrl.trim().replace(/\\/+$/, "").replace(/\\/api\\/v2$/i, "") + "/api/v2/account/info" }}',
 			headers: FORM_HEADERS,
 			body: '',
+			skipSslCertificateValidation: '={{ $credentials.allowUnauthorizedCerts === true }}',
 		},
 		rules: [
 			{

@@ -110,21 +110,26 @@ describe.each([{ revision: 'newer' as const }, { revision: 'older' as const }])(
 		expect(world.sandbox.count('account/package')).toBe(1);
 	});
 
-	it('a connection cut mid-upload is an error, and no file is created', async () => {
+	it('a connection cut mid-upload, with retries off, is an error, and no file is created', async () => {
 		world.sandbox.fail({ endpoint: 'file/upload' }, { cutAfterBytes: 100_000 });
 		const before = world.sandbox.state.files.length;
-		const run = await uploadBytes(world, randomBytes(1024 * 1024));
+		const item = await world.engine.binaryItem(randomBytes(1024 * 1024), { fileName: 'random.bin', mimeType: 'application/octet-stream' });
+		const run = await world.run({ resource: 'file', operation: 'upload', binaryPropertyName: 'data', parentFolder: root }, {
+			items: [item],
+			continueOnFail: true,
+			credential: world.addCredential({ maxRetryWait: 0 }),
+		});
 		expect(run.json[0].error).toMatch(/Could not reach the site|connection|upload/i);
 		expect(run.items[0].binary).toBeUndefined();
 		expect(world.sandbox.state.files.length).toBe(before);
 	});
 
-	it('a connection cut mid-download yields an error item and no binary', async () => {
+	it('a connection cut mid-download, with retries off, yields an error item and no binary', async () => {
 		const file = world.sandbox.addFile(demo(), { name: 'big.bin', content: randomBytes(512 * 1024) });
 		world.sandbox.fail({ endpoint: 'download' }, { cutAfterBytes: 64 * 1024 });
 		const run = await world.run(
 			{ resource: 'file', operation: 'download', fileId: fileById(file.id), binaryPropertyName: 'data' },
-			{ continueOnFail: true },
+			{ continueOnFail: true, credential: world.addCredential({ maxRetryWait: 0 }) },
 		);
 		expect(run.json[0].error).toMatch(/incomplete|broke off/);
 		expect(run.items[0].binary).toBeUndefined();

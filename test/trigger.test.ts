@@ -126,7 +126,9 @@ describe('YetiShare Trigger', () => {
 
 	it('a failing poll leaves the state unchanged, and the next one catches up', async () => {
 		const watched = sandbox.addFolder(demo(), { name: 'Flaky' });
-		const node = trigger({ event: 'fileAdded', folder: folderById(watched.id) });
+		// retries off, so the outage outlasts the poll
+		const noRetries = engine.credentials.add('yetiShareApi', 'no retries', credentialData(sandbox, { maxRetryWait: 0 }));
+		const node = { ...trigger({ event: 'fileAdded', folder: folderById(watched.id) }), credentials: { yetiShareApi: noRetries } };
 		const seeded = (await engine.poll({ node })).staticData;
 		const added = sandbox.addFile(demo(), { name: 'during-outage.txt', folderId: watched.id, content: 'x' });
 		sandbox.fail({ endpoint: 'folder/listing' }, { status: 502 });

@@ -325,7 +325,8 @@ export class SandboxServer {
 		entry.endpoint = endpointClass ? endpointName(className, action) : route;
 
 		const fault = this.takeFault(entry.endpoint, 'api');
-		if (fault && !('cutAfterBytes' in fault)) {
+		const afterSite = fault && 'afterSite' in fault && fault.afterSite === true ? fault : undefined;
+		if (fault && !('cutAfterBytes' in fault) && !afterSite) {
 			await this.applyFault(req, res, url, entry, fault);
 			return;
 		}
@@ -387,6 +388,11 @@ export class SandboxServer {
 			}
 			const answer = handler(this.site, call);
 			if (call.accountId) entry.accountId = call.accountId;
+			if (afterSite) {
+				this.answerWithFault(req, res, entry, afterSite);
+				entry.message = `${entry.message} after the site acted`;
+				return;
+			}
 			this.sendApi(res, entry, status, answer, 'success');
 		} catch (error) {
 			if (!(error instanceof ApiError)) throw error;
@@ -427,6 +433,10 @@ export class SandboxServer {
 		const form = await this.readParams(req, url, false);
 		if (form.kind === 'form') entry.params = cleanAll(form.fields);
 		if (form.kind === 'aborted') return;
+		this.answerWithFault(req, res, entry, fault);
+	}
+
+	private answerWithFault(req: IncomingMessage, res: ServerResponse, entry: SandboxLogEntry, fault: SandboxFault): void {
 		if ('close' in fault) {
 			entry.message = 'fault: connection closed without an answer';
 			req.socket.destroy();

@@ -259,13 +259,18 @@ export interface FaultMatch {
 	times?: number;
 }
 
+/**
+ * `afterSite`: the site handles the request (a file is stored, a folder made) and only then is its
+ * answer lost to the fault, as when a proxy times out on a slow PHP call. Without it the request
+ * never reaches the site.
+ */
 export type SandboxFault =
 	/** An answer from a proxy or firewall: 429, 401, 5xx… with a small HTML page (or `body`). */
-	| { status: number; retryAfter?: string; body?: string }
+	| { status: number; retryAfter?: string; body?: string; afterSite?: boolean }
 	/** The connection is destroyed without an answer (connection reset). */
-	| { close: true }
+	| { close: true; afterSite?: boolean }
 	/** The request is accepted and never answered. */
-	| { hang: true }
+	| { hang: true; afterSite?: boolean }
 	/** HTTP 200 with an HTML page: a parked domain or a login wall, not the API. */
 	| { html: true }
 	/**

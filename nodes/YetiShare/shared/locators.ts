@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator, IPo
 import { apiRequest } from '../transport';
 import { forget, remember } from './cache';
 import { FOLDER_URL_REGEX, ROOT_FOLDER } from './descriptions';
-import { isTrashed, listFolder } from './listing';
+import { createFolder, isTrashed, listFolder } from './listing';
 import { parameterError, requireName } from './utils';
 
 export interface LocatorParameter {
@@ -99,9 +99,9 @@ async function folderIdByPath(
 			parentId = String(found[0].id);
 		} else if (createMissing) {
 			const name = requireName(ctx, itemIndex, parameter.displayName, segment);
-			const { data } = await apiRequest.call(ctx, 'folder/create', { folder_name: name, parent_id: parentId }, { itemIndex });
+			const created = await createFolder(ctx, { folder_name: name, parent_id: parentId }, { itemIndex });
 			forget(ctx, `listing:${parentId}`);
-			parentId = String((data as IDataObject).id);
+			parentId = String(created.id);
 		} else {
 			throw fail(`was not found: ${here} has no folder named "${segment}"`, 'Check the spelling (names are case-sensitive), or turn on "Create Missing Folders".');
 		}

@@ -11,7 +11,7 @@ import type {
 	IPollFunctions,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { Transform, type Readable } from 'stream';
 
 import {
@@ -25,8 +25,10 @@ import {
 	readAnswer,
 	requestTimeoutMs,
 	asSiteError,
+	SiteError,
 	type YetiShareCredentials,
 } from './site';
+import { backoffMs, classifyFailure, CREATING_ENDPOINTS, retryPolicy, TRANSFER_CUT, type Failure, type RetryPolicy } from './retry';
 
 export type YetiShareContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
@@ -38,6 +40,15 @@ export interface ApiRequestOptions {
 	 * ("Could not find folder based on folder_id."): this lets the error name the parameter too.
 	 */
 	fields?: Record<string, string>;
+	/**
+	 * For calls that create something: looks on the site for what the call would have created,
+	 * after a failure that leaves it unknown whether the site acted. It gets how long ago (ms) the
+	 * failed attempt began, and returns the answer the call would have given, or undefined when
+	 * nothing was created. Without it, such a call is not repeated after an unknown outcome.
+	 */
+	confirm?: (attemptAgeMs: number) => Promise<Envelope | undefined>;
+	/** What the call creates, in words ("the file \"a.pdf\""), for the error when the outcome is unknown. */
+	creates?: string;
 }
 
 async function readCredentials(ctx: YetiShareContext, itemIndex?: number): Promise<YetiShareCredentials> {
@@ -74,6 +85,7 @@ async function send(
 		headers: typeof payload === 'string' ? { ...FORM_HEADERS } : { accept: 'application/json' },
 		body: payload,
 		timeout: timeout ?? requestTimeoutMs(credentials),
+		skipSslCertificateValidation: credentials.allowUnauthorizedCerts === true,
 		ignoreHttpStatusErrors: true,
 		returnFullResponse: true,
 		json: false,
@@ -88,8 +100,8 @@ async function send(
 			type: CREDENTIAL_TYPE,
 			data: credentials as unknown as ICredentialDataDecryptedObject,
 		},
-	})) as { statusCode: number; body: unknown };
-	return readAnswer(endpoint, response.statusCode, response.body);
+	})) as { statusCode: number; body: unknown; headers: Record<string, unknown> };
+	return readAnswer(endpoint, response.statusCode, response.body, response.headers);
 }
 
 /** Calls one endpoint with form fields and returns the answer's envelope (`data`, `response`, …). */
@@ -103,13 +115,77 @@ export async function apiRequest(
 }
 
 /**
- * Calls one endpoint with a body built by `body` (a form string, or a multipart form for uploads).
+ * One attempt, renewing the session once if the site calls the token dead.
  *
  * The token is shared by every execution through the stored credential. The site keeps one live
  * token per account and answers a dead one with HTTP 200, so n8n cannot notice by itself: on
  * that answer we read the stored credential again, use a newer token if another execution has
  * already saved one (calling /authorize again would log that execution out), and otherwise
  * empty the token so n8n authorizes and saves a fresh one. Either way the call is sent once more.
+ */
+async function attempt(
+	ctx: YetiShareContext,
+	endpoint: string,
+	body: BodyFactory,
+	itemIndex: number | undefined,
+	timeout: number | undefined,
+): Promise<Envelope> {
+	const credentials = await readCredentials(ctx, itemIndex);
+	try {
+		return await send(ctx, credentials, endpoint, body, timeout);
+	} catch (error) {
+		if (!isInvalidTokenError(error)) throw error;
+		const stored = await readCredentials(ctx, itemIndex);
+		if (!stored.accessToken || stored.accessToken === credentials.accessToken) stored.accessToken = '';
+		return await send(ctx, stored, endpoint, body, timeout);
+	}
+}
+
+/** Gave up after retrying: says what the site did, how often it was tried, and what to do. */
+class RetriesExhausted extends Error {
+	constructor(
+		readonly failure: Failure,
+		readonly attempts: number,
+		readonly last: unknown,
+		readonly waitedTooLong?: number,
+	) {
+		super(
+			failure.rateLimited
+				? `The site is rate-limiting requests (HTTP 429)`
+				: `The site kept failing: ${failure.reason}`,
+		);
+		this.name = 'RetriesExhausted';
+	}
+}
+
+/** A create that failed in a way that leaves it unknown whether the site acted, and could not be checked. */
+class OutcomeUnknown extends Error {
+	constructor(
+		readonly failure: Failure,
+		readonly what: string,
+		readonly checkFailed?: unknown,
+	) {
+		super(`It is unknown whether the site created ${what}: ${failure.reason}`);
+		this.name = 'OutcomeUnknown';
+	}
+}
+
+/** "2026-11-23 10:00:00" (the API's date format, in the site's local time) as a comparable Date. */
+export function siteDate(text: unknown): Date | undefined {
+	const match = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(String(text ?? ''));
+	if (!match) return undefined;
+	const [, y, mo, d, h, mi, se] = match.map(Number);
+	return new Date(Date.UTC(y, mo - 1, d, h, mi, se));
+}
+
+/**
+ * Calls one endpoint with a body built by `body` (a form string, or a multipart form for uploads).
+ *
+ * Failures that say the site did not act (429, a failed DNS lookup) are retried; so are failures
+ * with an unknown outcome (5xx, timeouts, dropped connections) for calls that are safe to repeat.
+ * A call that creates something is repeated after an unknown outcome only when `confirm` has
+ * looked and found nothing created. Waits follow Retry-After, otherwise exponential backoff with
+ * jitter, within the credential's "Max Retry Wait".
  */
 export async function apiCall(
 	this: YetiShareContext,
@@ -120,17 +196,51 @@ export async function apiCall(
 ): Promise<Envelope> {
 	const { itemIndex } = options;
 	try {
-		const credentials = await readCredentials(this, itemIndex);
-		try {
-			return await send(this, credentials, endpoint, body, options.timeout);
-		} catch (error) {
-			if (!isInvalidTokenError(error)) throw error;
-			const stored = await readCredentials(this, itemIndex);
-			if (!stored.accessToken || stored.accessToken === credentials.accessToken) stored.accessToken = '';
-			return await send(this, stored, endpoint, body, options.timeout);
-		}
+		const policy = retryPolicy(await readCredentials(this, itemIndex));
+		const creating = CREATING_ENDPOINTS.has(endpoint) ? options : undefined;
+		return await withRetries(policy, async () => await attempt(this, endpoint, body, itemIndex, options.timeout), creating);
 	} catch (error) {
 		throw toNodeError(this, error, endpoint, fields, options);
+	}
+}
+
+/**
+ * Runs `run` until it succeeds, retrying the failures `classifyFailure` allows. For a call that
+ * creates something (`creating` given), an unknown outcome is first checked with its `confirm`.
+ */
+async function withRetries<T>(
+	policy: RetryPolicy,
+	run: () => Promise<T>,
+	creating?: Pick<ApiRequestOptions, 'confirm' | 'creates'>,
+): Promise<T> {
+	let waited = 0;
+	for (let attempts = 1; ; attempts++) {
+		const startedAt = Date.now();
+		try {
+			return await run();
+		} catch (error) {
+			const failure = classifyFailure(error);
+			if (!failure) throw error;
+			if (failure.acted === 'unknown' && creating) {
+				const what = creating.creates ?? 'what this call creates';
+				if (!creating.confirm) throw new OutcomeUnknown(failure, what);
+				let found: T | undefined;
+				try {
+					found = (await creating.confirm(Date.now() - startedAt)) as T | undefined;
+				} catch (checkError) {
+					throw new OutcomeUnknown(failure, what, checkError);
+				}
+				if (found) return found;
+			}
+			if (attempts >= policy.maxAttempts) {
+				// With retries turned off, the failure speaks for itself (but a rate limit is named).
+				throw policy.maxAttempts === 1 && !failure.rateLimited ? error : new RetriesExhausted(failure, attempts, error);
+			}
+			const wait = failure.retryAfterMs ?? backoffMs(attempts);
+			if (waited + wait > policy.maxWaitMs) throw new RetriesExhausted(failure, attempts, error, wait);
+			await sleep(wait);
+			waited += wait;
+		}
 	}
 }
 
@@ -174,8 +284,8 @@ function describeNetworkError(error: any, endpoint: string): { message: string; 
 	}
 	if (code && /CERT|SSL|TLS/i.test(code)) {
 		return {
-			message: 'Could not reach the site: its TLS certificate was not accepted',
-			description: `While calling ${endpoint} (${code}).`,
+			message: 'Could not reach the site: its TLS (https) certificate was not accepted',
+			description: `While calling ${endpoint} (${code}). If the site uses a self-signed certificate and you run it yourself, turn on "Ignore SSL Issues (Insecure)" in the credential; otherwise the site's certificate is expired, for another name, or not from a trusted authority.`,
 		};
 	}
 	return undefined;
@@ -187,9 +297,37 @@ function toNodeError(
 	endpoint: string,
 	fields: FormFields,
 	{ itemIndex, fields: labels }: ApiRequestOptions,
-) {
+): NodeApiError | NodeOperationError {
 	const node = ctx.getNode();
 	if (error instanceof NodeOperationError) return error;
+	if (error instanceof RetriesExhausted || error instanceof OutcomeUnknown) {
+		const cause = error instanceof RetriesExhausted ? error.last : error.checkFailed;
+		const last = cause === undefined ? undefined : toNodeError(ctx, cause, endpoint, fields, {});
+		let message: string;
+		let description: string;
+		if (error instanceof RetriesExhausted) {
+			const { failure, attempts, waitedTooLong } = error;
+			const tried = attempts === 1 ? 'once' : `${attempts} times`;
+			message = failure.rateLimited
+				? `The site is rate-limiting requests (HTTP 429): ${endpoint} was refused, tried ${tried}`
+				: `The site kept failing (${failure.reason}): ${endpoint} was tried ${tried}`;
+			description =
+				waitedTooLong !== undefined
+					? `The next try would have waited ${Math.ceil(waitedTooLong / 1000)} s, beyond the credential's "Max Retry Wait (Seconds)". Raise it, or run the workflow less often.`
+					: `The last answer: ${last?.message}. Try again later; the credential's "Max Retry Wait (Seconds)" sets how long a call keeps trying.`;
+		} else {
+			message = `It is unknown whether the site created ${error.what}: ${error.failure.reason} while calling ${endpoint}`;
+			description = last
+				? `The call was not repeated, so that nothing is created twice, and looking for the result failed too (${last.message}). Check on the site before running this item again.`
+				: 'The call was not repeated, so that nothing is created twice. Check on the site before running this item again.';
+		}
+		return new NodeApiError(node, { message, description } as JsonObject, {
+			message: `${message}${itemSuffix(itemIndex)}`,
+			description,
+			httpCode: last instanceof NodeApiError ? (last.httpCode ?? undefined) : undefined,
+			itemIndex,
+		});
+	}
 	const site = asSiteError(error);
 	if (site?.kind === 'config') {
 		return new NodeOperationError(node, `${site.message}${itemSuffix(itemIndex)}`, { itemIndex });
@@ -244,42 +382,35 @@ function dispositionName(header: unknown): string | undefined {
 	return plain ? plain[1].trim() : undefined;
 }
 
+/** A download cut short; classifyFailure reads it as a dropped connection (a download may be repeated). */
+function transferBroken(message: string) {
+	return Object.assign(new Error(message), { code: TRANSFER_CUT });
+}
+
 /**
  * Opens a download URL (it carries its own token) as a stream. The stream fails, instead of
  * ending early, when the connection closes before the announced Content-Length arrived: a cut
  * transfer must never pass for a whole file.
  */
-export async function openDownload(
-	this: YetiShareContext,
-	url: string,
-	options: { itemIndex?: number } = {},
-): Promise<FileStream> {
-	const credentials = await readCredentials(this, options.itemIndex);
-	let response: { statusCode: number; headers: Record<string, unknown>; body: Readable };
-	try {
-		response = (await this.helpers.httpRequest({
-			method: 'GET',
-			url,
-			encoding: 'stream',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: requestTimeoutMs(credentials),
-		})) as typeof response;
-	} catch (error) {
-		throw toNodeError(this, error, 'the download', {}, options);
-	}
+async function openDownload(ctx: YetiShareContext, url: string, credentials: YetiShareCredentials): Promise<FileStream> {
+	const response = (await ctx.helpers.httpRequest({
+		method: 'GET',
+		url,
+		encoding: 'stream',
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: requestTimeoutMs(credentials),
+		skipSslCertificateValidation: credentials.allowUnauthorizedCerts === true,
+	})) as { statusCode: number; headers: Record<string, unknown>; body: Readable };
 	const { statusCode, headers, body } = response;
 	if (statusCode < 200 || statusCode >= 300) {
 		body.resume();
-		const why =
-			statusCode === 403 || statusCode === 410
-				? 'the download link was refused (it may have expired: links are valid for 24 hours)'
-				: `HTTP ${statusCode}`;
-		throw new NodeApiError(this.getNode(), { message: why } as JsonObject, {
-			message: `Downloading the file failed: ${why}${itemSuffix(options.itemIndex)}`,
-			httpCode: String(statusCode),
-			itemIndex: options.itemIndex,
-		});
+		const expired = statusCode === 403 || statusCode === 410;
+		throw new SiteError(
+			`Downloading the file failed: ${expired ? 'the download link was refused (it may have expired: links are valid for 24 hours)' : `HTTP ${statusCode}`}`,
+			'http',
+			{ httpCode: statusCode, retryAfter: typeof headers['retry-after'] === 'string' ? headers['retry-after'] : undefined },
+		);
 	}
 	const announced = Number(headers['content-length']);
 	const size = Number.isFinite(announced) && headers['content-length'] !== undefined ? announced : undefined;
@@ -292,14 +423,32 @@ export async function openDownload(
 		flush(callback) {
 			callback(
 				size !== undefined && received !== size
-					? new Error(`The connection closed after ${received} of ${size} bytes: the download is incomplete`)
+					? transferBroken(`The connection closed after ${received} of ${size} bytes: the download is incomplete`)
 					: null,
 			);
 		},
 	});
-	body.on('error', (error) => checked.destroy(new Error(`The download broke off after ${received} bytes: ${error.message}`)));
-	body.on('aborted', () => checked.destroy(new Error(`The connection closed after ${received} of ${size ?? '?'} bytes: the download is incomplete`)));
+	body.on('error', (error) => checked.destroy(transferBroken(`The download broke off after ${received} bytes: ${error.message}`)));
+	body.on('aborted', () => checked.destroy(transferBroken(`The connection closed after ${received} of ${size ?? '?'} bytes: the download is incomplete`)));
 	body.pipe(checked);
 	const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'].split(';')[0].trim() : undefined;
 	return { stream: checked, fileName: dispositionName(headers['content-disposition']), mimeType: contentType, size };
+}
+
+/**
+ * Downloads a file from its download URL and hands the stream to `consume` (which stores it).
+ * A download is safe to repeat: a failed or cut transfer is started over, as apiCall retries.
+ */
+export async function downloadFile<T>(
+	ctx: YetiShareContext,
+	url: string,
+	consume: (download: FileStream) => Promise<T>,
+	options: { itemIndex?: number } = {},
+): Promise<T> {
+	try {
+		const credentials = await readCredentials(ctx, options.itemIndex);
+		return await withRetries(retryPolicy(credentials), async () => await consume(await openDownload(ctx, url, credentials)));
+	} catch (error) {
+		throw toNodeError(ctx, error, 'the download', {}, options);
+	}
 }

@@ -17,6 +17,10 @@ export interface YetiShareCredentials {
 	username?: string;
 	password?: string;
 	timeout?: number;
+	/** Seconds a call may spend waiting to retry (429, 5xx, dropped connections); 0 = no retries. */
+	maxRetryWait?: number;
+	/** Accept self-signed and otherwise invalid TLS certificates. */
+	allowUnauthorizedCerts?: boolean;
 	accessToken?: string;
 	accountId?: string;
 }
@@ -28,7 +32,7 @@ export class SiteError extends Error {
 	constructor(
 		message: string,
 		readonly kind: 'config' | 'api' | 'http' | 'notJson' | 'missingEndpoint',
-		readonly details: { httpCode?: number; serverMessage?: string; description?: string } = {},
+		readonly details: { httpCode?: number; serverMessage?: string; description?: string; retryAfter?: string } = {},
 	) {
 		super(message);
 		this.name = 'SiteError';
@@ -113,7 +117,7 @@ function quoteStart(body: unknown): string {
  * Reads one HTTP answer of the API. Application errors come back as HTTP 200 with
  * `_status: "error"` (script 5.x) or `status: "error"` (4.x): both are checked.
  */
-export function readAnswer(endpoint: string, statusCode: number, body: unknown): Envelope {
+export function readAnswer(endpoint: string, statusCode: number, body: unknown, headers: Record<string, unknown> = {}): Envelope {
 	if (statusCode === 404) {
 		const feature = endpoint.startsWith('file/url_upload') ? 'URL uploads' : endpoint;
 		throw new SiteError(`This site does not offer ${feature}`, 'missingEndpoint', {
@@ -132,9 +136,11 @@ export function readAnswer(endpoint: string, statusCode: number, body: unknown):
 		});
 	}
 	if (statusCode < 200 || statusCode >= 300) {
+		const retryAfter = headers['retry-after'];
 		throw new SiteError(`The site answered HTTP ${statusCode} to ${endpoint}`, 'http', {
 			httpCode: statusCode,
 			description: `Start of the answer: ${quoteStart(body)}`,
+			retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
 		});
 	}
 	if (envelope === undefined) {

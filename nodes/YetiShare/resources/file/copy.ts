@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport';
 import { fileLocator, folderLocator } from '../../shared/descriptions';
+import { findCreated } from '../../shared/listing';
 import { resolveFileId, resolveFolderId } from '../../shared/locators';
 import { toItems } from '../../shared/utils';
 import type { Operation } from '../types';
@@ -27,7 +28,22 @@ export const copy: Operation = {
 			this,
 			'file/copy',
 			{ file_id: fileId, copy_to_folder_id: folderId },
-			{ itemIndex: i, fields: { file_id: 'File', copy_to_folder_id: 'Destination Folder' } },
+			{
+				itemIndex: i,
+				fields: { file_id: 'File', copy_to_folder_id: 'Destination Folder' },
+				creates: `a copy of file ${fileId}`,
+				confirm: async (attemptAgeMs) => {
+					const original = (await apiRequest.call(this, 'file/info', { file_id: fileId }, { itemIndex: i })).data as IDataObject;
+					const made = await findCreated(this, {
+						folderId,
+						kind: 'file',
+						matches: (entry) => entry.id !== original.id && entry.filename === original.filename && entry.fileSize === original.fileSize,
+						attemptAgeMs,
+						itemIndex: i,
+					});
+					return made && { original_file: { data: original }, new_file: { data: made } };
+				},
+			},
 		);
 		const part = (key: string) => ((answer[key] as IDataObject | undefined)?.data ?? {}) as IDataObject;
 		// the new file first: it is what the next node usually works on

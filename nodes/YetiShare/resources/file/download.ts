@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
 
-import { apiRequest, openDownload } from '../../transport';
+import { apiRequest, downloadFile } from '../../transport';
 import { fileLocator } from '../../shared/descriptions';
 import { resolveFile } from '../../shared/locators';
 import type { Operation } from '../types';
@@ -22,9 +22,13 @@ export async function downloadInto(
 	link: IDataObject,
 	property: string,
 ) {
-	const download = await openDownload.call(ctx, String(link.download_url), { itemIndex });
-	const fileName = String(link.filename ?? download.fileName ?? 'file');
-	return { [property]: await ctx.helpers.prepareBinaryData(download.stream, fileName, download.mimeType) };
+	const binary = await downloadFile(
+		ctx,
+		String(link.download_url),
+		async (download) => await ctx.helpers.prepareBinaryData(download.stream, String(link.filename ?? download.fileName ?? 'file'), download.mimeType),
+		{ itemIndex },
+	);
+	return { [property]: binary };
 }
 
 /** A file by id into n8n's binary store: a fresh download link, then the bytes. */

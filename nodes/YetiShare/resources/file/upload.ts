@@ -5,6 +5,7 @@ import { BINARY_ENCODING, NodeApiError } from 'n8n-workflow';
 import { apiCall, apiRequest } from '../../transport';
 import { remember } from '../../shared/cache';
 import { folderLocator } from '../../shared/descriptions';
+import { findCreated } from '../../shared/listing';
 import { resolveFolderId } from '../../shared/locators';
 import { parameterError, requireName, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
@@ -57,6 +58,22 @@ async function binarySource(ctx: IExecuteFunctions, itemIndex: number, property:
 	}
 	const buffer = Buffer.from(binary.data, BINARY_ENCODING);
 	return { binary, size: buffer.length, open: async () => buffer };
+}
+
+/** What file/upload answers for a file, built from its file/info (for an upload confirmed after a lost answer). */
+function uploadAnswer(file: IDataObject): IDataObject {
+	return {
+		name: file.filename,
+		size: file.fileSize,
+		type: file.fileType,
+		error: null,
+		url: file.url_file,
+		delete_url: file.url_file_delete,
+		info_url: file.url_file_info,
+		stats_url: file.url_file_stats,
+		short_url: file.shortUrl,
+		file_id: file.id,
+	};
 }
 
 export const upload: Operation = {
@@ -132,7 +149,21 @@ export const upload: Operation = {
 				return form;
 			},
 			{ folder_id: folderId },
-			{ itemIndex: i, fields: { folder_id: 'Folder' } },
+			{
+				itemIndex: i,
+				fields: { folder_id: 'Folder' },
+				creates: `the file "${fileName}"`,
+				confirm: async (attemptAgeMs) => {
+					const made = await findCreated(this, {
+						folderId,
+						kind: 'file',
+						matches: (entry) => entry.filename === fileName && Number(entry.fileSize) === source.size,
+						attemptAgeMs,
+						itemIndex: i,
+					});
+					return made && { data: [uploadAnswer(made)] };
+				},
+			},
 		);
 		const uploaded = (Array.isArray(envelope.data) ? envelope.data[0] : envelope.data) as IDataObject | undefined;
 		if (!uploaded || uploaded.error) {

@@ -92,7 +92,8 @@ export const uploadFromUrl: Operation = {
 			this,
 			'file/url_upload_add',
 			{ file_url_base64: Buffer.from(url, 'utf8').toString('base64'), folder_id: folderId },
-			{ itemIndex: i, fields: { file_url_base64: 'URL', folder_id: 'Folder' } },
+			// The API lists no scheduled items, so an unknown outcome cannot be checked: it is reported, not repeated.
+			{ itemIndex: i, fields: { file_url_base64: 'URL', folder_id: 'Folder' }, creates: `a URL upload of ${url}` },
 		);
 		const scheduled = data as IDataObject;
 		if (!this.getNodeParameter('waitForCompletion', i)) return [{ json: scheduled }];

@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { apiRequest } from '../../transport';
 import { forgetAll } from '../../shared/cache';
 import { folderLocator, folderPasswordField, visibilityField } from '../../shared/descriptions';
+import { createFolder } from '../../shared/listing';
 import { resolveFolderId } from '../../shared/locators';
 import { md5, requireName, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
@@ -34,9 +34,8 @@ export const create: Operation = {
 		const name = requireName(this, i, 'Folder Name', this.getNodeParameter('folderName', i));
 		const parentId = await resolveFolderId(this, i, parentFolder);
 		const fields = this.getNodeParameter('additionalFields', i, {}) as IDataObject;
-		const { data } = await apiRequest.call(
+		const data = await createFolder(
 			this,
-			'folder/create',
 			{
 				folder_name: name,
 				parent_id: parentId,
@@ -46,6 +45,6 @@ export const create: Operation = {
 			{ itemIndex: i, fields: { folder_name: 'Folder Name', parent_id: 'Parent Folder' } },
 		);
 		forgetAll(this);
-		return toItems(data as IDataObject);
+		return toItems(data);
 	},
 };

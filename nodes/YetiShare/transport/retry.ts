@@ -1,0 +1,96 @@
+/**
+ * When a failed call may be sent again. A proxy in front of the script answers 429 and 5xx,
+ * connections drop, and the script itself can die mid-request. Whether a retry is safe depends
+ * on what the failure says about the site: it certainly did not act (429, a failed DNS lookup)
+ * or it may have (a 5xx, a timeout, a dropped connection after the request went out).
+ */
+import { asSiteError, type YetiShareCredentials } from './site';
+
+/** The endpoints that create something: repeating one after an unknown outcome could make two. */
+export const CREATING_ENDPOINTS = new Set(['file/upload', 'file/copy', 'folder/create', 'file/url_upload_add']);
+
+export interface RetryPolicy {
+	/** The most time spent waiting between attempts, over one call. */
+	maxWaitMs: number;
+	maxAttempts: number;
+}
+
+export const MAX_ATTEMPTS = 5;
+/** The code of a download that ended before its Content-Length arrived. */
+export const TRANSFER_CUT = 'EDOWNLOADCUT';
+const DEFAULT_MAX_WAIT_SECONDS = 60;
+
+export function retryPolicy(credentials: YetiShareCredentials): RetryPolicy {
+	const seconds = Number(credentials.maxRetryWait ?? DEFAULT_MAX_WAIT_SECONDS);
+	const maxWaitMs = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
+	return { maxWaitMs, maxAttempts: maxWaitMs > 0 ? MAX_ATTEMPTS : 1 };
+}
+
+export interface Failure {
+	/** 'no': the site certainly did not act; 'unknown': it may have. */
+	acted: 'no' | 'unknown';
+	/** How the failure reads to a person, e.g. "HTTP 502" or "the connection was reset". */
+	reason: string;
+	rateLimited?: boolean;
+	/** What the site asked for in Retry-After. */
+	retryAfterMs?: number;
+}
+
+/**
+ * Retry-After is either seconds or an HTTP date. Anything else is ignored (and backoff applies).
+ */
+export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
+	const text = Array.isArray(value) ? String(value[0]) : typeof value === 'string' ? value.trim() : '';
+	if (text === '') return undefined;
+	if (/^\d+$/.test(text)) return Number(text) * 1000;
+	const date = Date.parse(text);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Exponential backoff with jitter: about 1, 2, 4, 8 s, each between half and all of that. */
+export function backoffMs(attempt: number, random = Math.random): number {
+	const ceiling = Math.min(1000 * 2 ** (attempt - 1), 30_000);
+	return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+function networkCode(error: any): string | undefined {
+	for (let e = error, depth = 0; e && depth < 4; e = e.cause, depth++) {
+		if (typeof e.code === 'string' && /^E[A-Z_]+$/.test(e.code)) return e.code;
+	}
+	return undefined;
+}
+
+function isTimeout(error: any, code?: string): boolean {
+	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') return true;
+	for (let e = error, depth = 0; e && depth < 4; e = e.cause, depth++) {
+		if (/timeout/i.test(String(e.message ?? ''))) return true;
+	}
+	return false;
+}
+
+/** What a failed attempt says, or undefined when repeating it cannot help (an API error, a 404…). */
+export function classifyFailure(error: unknown): Failure | undefined {
+	const site = asSiteError(error);
+	if (site) {
+		const status = site.details.httpCode;
+		if (site.kind !== 'http' || status === undefined) return undefined;
+		if (status === 429) {
+			return { acted: 'no', reason: 'HTTP 429 (too many requests)', rateLimited: true, retryAfterMs: parseRetryAfter(site.details.retryAfter) };
+		}
+		if (status >= 500 && status <= 599) {
+			// A 503 from a proxy usually means the script was not reached, but PHP can send one too.
+			return { acted: 'unknown', reason: `HTTP ${status}`, retryAfterMs: parseRetryAfter(site.details.retryAfter) };
+		}
+		return undefined;
+	}
+	const code = networkCode(error);
+	// ECONNREFUSED is not retried: nothing listens there, usually a wrong Base URL, and saying so at
+	// once helps more than trying for a minute.
+	if (code === 'EAI_AGAIN') return { acted: 'no', reason: 'the host name could not be looked up' };
+	if (isTimeout(error, code)) return { acted: 'unknown', reason: 'the site did not answer in time' };
+	if (code === TRANSFER_CUT) return { acted: 'unknown', reason: 'the transfer was cut off' };
+	if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(String((error as any)?.message ?? ''))) {
+		return { acted: 'unknown', reason: 'the connection was closed before the site answered' };
+	}
+	return undefined;
+}

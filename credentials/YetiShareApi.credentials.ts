@@ -16,6 +16,7 @@ import {
 	FORM_HEADERS,
 	readAnswer,
 	requestTimeoutMs,
+	tlsError,
 	type YetiShareCredentials,
 } from '../nodes/YetiShare/transport/site';
 
@@ -176,7 +177,7 @@ export class YetiShareApi implements ICredentialType {
 	 */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
 		const site = credentials as unknown as YetiShareCredentials;
-		const response = (await this.helpers.httpRequest({
+		const request: IHttpRequestOptions = {
 			method: 'POST',
 			url: apiUrl(site.baseUrl, 'authorize'),
 			headers: FORM_HEADERS,
@@ -186,6 +187,10 @@ export class YetiShareApi implements ICredentialType {
 			ignoreHttpStatusErrors: true,
 			returnFullResponse: true,
 			json: false,
+		};
+		const response = (await this.helpers.httpRequest(request).catch((error: unknown) => {
+			// the editor's credential test shows this message as it is
+			throw tlsError(error, 'authorize') ?? error;
 		})) as { statusCode: number; body: unknown; headers: Record<string, unknown> };
 		const envelope = readAnswer('authorize', response.statusCode, response.body, response.headers);
 		const data = (envelope.data ?? {}) as IDataObject;

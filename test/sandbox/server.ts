@@ -5,8 +5,9 @@
  * The package's tests run against it, and `npm run sandbox` lets people try the package
  * without an account anywhere.
  */
-import { existsSync, mkdtempSync, rmSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import http, { type IncomingMessage, type ServerResponse } from 'http';
+import https from 'https';
 import type { AddressInfo, Socket } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -81,6 +82,7 @@ export class SandboxServer {
 	private settings: RuntimeSettings;
 	private readonly initialSettings: RuntimeSettings;
 	private readonly host: string;
+	private readonly tls: SandboxOptions['tls'];
 	private readonly port: number;
 	private readonly storageDir: string;
 	private readonly ownsStorage: boolean;
@@ -97,6 +99,7 @@ export class SandboxServer {
 		this.initialSettings = validateSettings({ ...DEFAULT_SETTINGS, ...pickRuntime(options) });
 		this.settings = { ...this.initialSettings };
 		this.host = options.host ?? '127.0.0.1';
+		this.tls = options.tls;
 		this.port = options.port ?? 0;
 		this.ownsStorage = options.storageDir === undefined;
 		this.storageDir = options.storageDir ?? mkdtempSync(join(tmpdir(), 'yetishare-sandbox-'));
@@ -157,7 +160,9 @@ export class SandboxServer {
 		if (this.server) return this.url;
 		// After stop() removed the storage: bring the fixture's bytes back.
 		if (!existsSync(this.store.filesDir)) this.store.reseed();
-		const server = http.createServer((req, res) => void this.handle(req, res));
+		const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+		const tls = this.tls === 'self-signed' ? { key: readFileSync(join(__dirname, 'tls/self-signed.key')), cert: readFileSync(join(__dirname, 'tls/self-signed.crt')) } : this.tls;
+		const server = tls ? (https.createServer(tls, handler) as unknown as http.Server) : http.createServer(handler);
 		// Large uploads over slow links must not be cut by Node's default request timeout.
 		server.requestTimeout = 0;
 		server.on('connection', (socket) => {
@@ -174,7 +179,7 @@ export class SandboxServer {
 		});
 		const { port } = server.address() as AddressInfo;
 		this.server = server;
-		this.url = `http://${displayHost(this.host)}:${port}`;
+		this.url = `${tls ? 'https' : 'http'}://${displayHost(this.host)}:${port}`;
 		return this.url;
 	}
 

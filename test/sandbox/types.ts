@@ -43,6 +43,12 @@ export interface SandboxOptions {
 	 * with `{"0":"No method found within endpoint (file): …","_status":"error",…}`).
 	 */
 	notFound?: 'html' | 'script';
+	/**
+	 * Serve https with this key and certificate (PEM) instead of http. `'self-signed'`: the
+	 * self-signed certificate for localhost and 127.0.0.1 in `tls/`, as on a site someone runs
+	 * for themselves.
+	 */
+	tls?: 'self-signed' | { key: string | Buffer; cert: string | Buffer };
 }
 
 /** The options that can change while the server runs (see `configure`). */

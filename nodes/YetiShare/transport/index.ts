@@ -26,6 +26,7 @@ import {
 	requestTimeoutMs,
 	asSiteError,
 	SiteError,
+	tlsError,
 	type YetiShareCredentials,
 } from './site';
 import { backoffMs, classifyFailure, CREATING_ENDPOINTS, retryPolicy, TRANSFER_CUT, type Failure, type RetryPolicy } from './retry';
@@ -282,12 +283,8 @@ function describeNetworkError(error: any, endpoint: string): { message: string; 
 	if (code && reasons[code]) {
 		return { message: `Could not reach the site: ${reasons[code]}`, description: `While calling ${endpoint} (${code}).` };
 	}
-	if (code && /CERT|SSL|TLS/i.test(code)) {
-		return {
-			message: 'Could not reach the site: its TLS (https) certificate was not accepted',
-			description: `While calling ${endpoint} (${code}). If the site uses a self-signed certificate and you run it yourself, turn on "Ignore SSL Issues (Insecure)" in the credential; otherwise the site's certificate is expired, for another name, or not from a trusted authority.`,
-		};
-	}
+	const tls = tlsError(error, endpoint);
+	if (tls) return { message: tls.message, description: tls.details.description ?? '' };
 	return undefined;
 }
 

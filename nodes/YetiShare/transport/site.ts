@@ -31,7 +31,7 @@ export type FormFields = Record<string, string | number | null | undefined>;
 export class SiteError extends Error {
 	constructor(
 		message: string,
-		readonly kind: 'config' | 'api' | 'http' | 'notJson' | 'missingEndpoint',
+		readonly kind: 'config' | 'api' | 'http' | 'notJson' | 'missingEndpoint' | 'tls',
 		readonly details: { httpCode?: number; serverMessage?: string; description?: string; retryAfter?: string } = {},
 	) {
 		super(message);
@@ -163,6 +163,22 @@ export function readAnswer(endpoint: string, statusCode: number, body: unknown, 
 export function asSiteError(error: unknown): SiteError | undefined {
 	for (let e: any = error, depth = 0; e && depth < 3; e = e.cause, depth++) {
 		if (e instanceof Error && e.name === 'SiteError' && 'kind' in e) return e as SiteError;
+	}
+	return undefined;
+}
+
+/**
+ * A TLS failure (an expired, self-signed or misnamed certificate), as an error that says what it
+ * is and what to do; undefined for any other error.
+ */
+export function tlsError(error: unknown, endpoint: string): SiteError | undefined {
+	for (let e: any = error, depth = 0; e && depth < 4; e = e.cause, depth++) {
+		const code = typeof e.code === 'string' ? e.code : '';
+		if (/CERT|SSL|TLS|SELF_SIGNED/i.test(code)) {
+			return new SiteError('Could not reach the site: its TLS (https) certificate was not accepted', 'tls', {
+				description: `While calling ${endpoint} (${code}). If the site uses a self-signed certificate and you run it yourself, turn on "Ignore SSL Issues (Insecure)" in the credential; otherwise the site's certificate is expired, for another name, or not from a trusted authority.`,
+			});
+		}
 	}
 	return undefined;
 }

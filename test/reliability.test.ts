@@ -1,0 +1,268 @@
+/**
+ * What the node does when the site, its proxy or the network fails: which calls are repeated,
+ * how long it waits, and that nothing is created twice or lost.
+ */
+import { randomBytes } from 'crypto';
+import { readFileSync } from 'fs';
+import { describe, expect, it } from '@jest/globals';
+
+import { folderById, items, useWorld, type World } from './setup';
+
+const root = folderById('root');
+const demo = (world: World) => world.sandbox.demoAccount.id;
+const fileById = (id: string) => ({ __rl: true, mode: 'id', value: id });
+const getFolder = (id: string) => ({ resource: 'folder', operation: 'get', folderId: folderById(id) });
+
+/** When each call to `endpoint` reached the site, ms since the first. */
+function arrivals(world: World, endpoint: string): number[] {
+	const times = world.sandbox.log.filter((entry) => entry.endpoint === endpoint).map((entry) => entry.at);
+	return times.map((at) => at - times[0]);
+}
+const gaps = (times: number[]) => times.slice(1).map((at, i) => at - times[i]);
+
+async function upload(world: World, bytes: Buffer, fileName: string, credential = world.credential) {
+	const item = await world.engine.binaryItem(bytes, { fileName, mimeType: 'application/octet-stream' });
+	return await world.run({ resource: 'file', operation: 'upload', binaryPropertyName: 'data', parentFolder: root }, { items: [item], credential, continueOnFail: true });
+}
+const filesNamed = (world: World, name: string) => world.sandbox.state.files.filter((file) => file.filename === name && file.status === 'active');
+
+describe('rate limits (HTTP 429)', () => {
+	const world = useWorld({});
+
+	it('waits as long as Retry-After says, in seconds, and then succeeds', async () => {
+		const folder = world.sandbox.addFolder(demo(world), { name: 'Busy' });
+		world.sandbox.fail({ endpoint: 'folder/info', times: 2 }, { status: 429, retryAfter: '1' });
+		const run = await world.run(getFolder(folder.id));
+		expect(run.error).toBeUndefined();
+		expect(run.json[0].folderName).toBe('Busy');
+		const waits = gaps(arrivals(world, 'folder/info'));
+		expect(waits).toHaveLength(2);
+		for (const wait of waits) expect(wait).toBeGreaterThanOrEqual(950);
+	});
+
+	it('waits until the date Retry-After gives', async () => {
+		const folder = world.sandbox.addFolder(demo(world), { name: 'Busy' });
+		const until = new Date(Date.now() + 3000);
+		world.sandbox.fail({ endpoint: 'folder/info' }, { status: 429, retryAfter: until.toUTCString() });
+		const run = await world.run(getFolder(folder.id));
+		expect(run.error).toBeUndefined();
+		const calls = world.sandbox.log.filter((entry) => entry.endpoint === 'folder/info');
+		// HTTP dates have whole seconds
+		expect(calls[1].at).toBeGreaterThanOrEqual(Math.floor(until.getTime() / 1000) * 1000 - 50);
+	});
+
+	it('without Retry-After, backs off exponentially with jitter', async () => {
+		const folder = world.sandbox.addFolder(demo(world), { name: 'Busy' });
+		world.sandbox.fail({ endpoint: 'folder/info', times: 3 }, { status: 429 });
+		const run = await world.run(getFolder(folder.id));
+		expect(run.error).toBeUndefined();
+		const [first, second, third] = gaps(arrivals(world, 'folder/info'));
+		// about 1, 2 and 4 s, each between half and all of that
+		expect(first).toBeGreaterThanOrEqual(450);
+		expect(first).toBeLessThan(1500);
+		expect(second).toBeGreaterThanOrEqual(950);
+		expect(second).toBeLessThan(2600);
+		expect(third).toBeGreaterThanOrEqual(1950);
+	});
+
+	it('gives up with a clear error once the wait would pass Max Retry Wait', async () => {
+		const folder = world.sandbox.addFolder(demo(world), { name: 'Busy' });
+		world.sandbox.fail({ endpoint: 'folder/info', times: 50 }, { status: 429, retryAfter: '2' });
+		const credential = world.addCredential({ maxRetryWait: 5 });
+		const started = Date.now();
+		const run = await world.run(getFolder(folder.id), { credential, items: items(2), continueOnFail: true });
+		// 2 s, 2 s, then a third 2 s would pass 5 s: three calls per item, and each item fails alone
+		expect(run.json).toHaveLength(2);
+		expect(run.json[0].error).toMatch(/The site is rate-limiting requests \(HTTP 429\): folder\/info was refused, tried 3 times \[item 0\]/);
+		expect(run.json[1].error).toMatch(/\[item 1\]/);
+		expect(world.sandbox.count('folder/info')).toBe(6);
+		expect(Date.now() - started).toBeLessThan(15_000);
+	});
+
+	it('does not wait at all when the site asks for more than Max Retry Wait', async () => {
+		const folder = world.sandbox.addFolder(demo(world), { name: 'Busy' });
+		world.sandbox.fail({ endpoint: 'folder/info' }, { status: 429, retryAfter: '3600' });
+		const started = Date.now();
+		const run = await world.run(getFolder(folder.id));
+		expect(run.error?.message).toMatch(/rate-limiting/);
+		expect(run.error?.description).toMatch(/would have waited 3600 s, beyond the credential's "Max Retry Wait \(Seconds\)"/);
+		expect(world.sandbox.count('folder/info')).toBe(1);
+		expect(Date.now() - started).toBeLessThan(3000);
+	});
+
+	it('applies to /authorize too', async () => {
+		world.sandbox.fail({ endpoint: 'authorize' }, { status: 429, retryAfter: '1' });
+		const run = await world.run({ resource: 'account', operation: 'get' });
+		expect(run.error).toBeUndefined();
+		expect(world.sandbox.count('authorize')).toBe(2);
+	});
+});
+
+describe('server errors, timeouts and dropped connections on calls safe to repeat', () => {
+	const world = useWorld({});
+
+	it.each([
+		['HTTP 502 from the proxy', { status: 502 }],
+		['HTTP 503', { status: 503 }],
+		['a dropped connection', { close: true as const }],
+		['an answer lost after the site acted', { status: 504, afterSite: true }],
+	])('%s: retried, and the item succeeds', async (_what, fault) => {
+		const folder = world.sandbox.addFolder(demo(world), { name: 'Flaky' });
+		world.sandbox.fail({ endpoint: 'folder/listing', times: 2 }, fault);
+		const run = await world.run({ resource: 'folder', operation: 'getMany', folderId: folderById(folder.id), returnAll: true });
+		expect(run.error).toBeUndefined();
+		expect(world.sandbox.count('folder/listing')).toBe(3);
+	});
+
+	it('a hung site: each attempt ends at the timeout, and the call succeeds when the site answers again', async () => {
+		world.sandbox.fail({ endpoint: 'account/info' }, { hang: true });
+		const run = await world.run({ resource: 'account', operation: 'get' }, { credential: world.addCredential({ timeout: 1 }) });
+		expect(run.error).toBeUndefined();
+		expect(run.json[0].username).toBe(world.sandbox.demoAccount.username);
+	});
+
+	it('a site that stays hung: the workflow ends with an error in bounded time', async () => {
+		world.sandbox.fail({ endpoint: 'account/info', times: 100 }, { hang: true });
+		const started = Date.now();
+		const run = await world.run({ resource: 'account', operation: 'get' }, { credential: world.addCredential({ timeout: 1, maxRetryWait: 3 }) });
+		expect(run.error?.message).toMatch(/The site kept failing \(the site did not answer in time\): account\/info was tried \d times/);
+		expect(Date.now() - started).toBeLessThan(15_000);
+	});
+
+	it('a download cut off is started over, and the file arrives whole', async () => {
+		const content = randomBytes(512 * 1024);
+		const file = world.sandbox.addFile(demo(world), { name: 'cut.bin', content });
+		world.sandbox.fail({ endpoint: 'download', times: 2 }, { cutAfterBytes: 100_000 });
+		const run = await world.run({ resource: 'file', operation: 'download', fileId: fileById(file.id), binaryPropertyName: 'data' });
+		expect(run.error).toBeUndefined();
+		expect((await world.engine.binaryBuffer(run.items[0], 'data')).equals(content)).toBe(true);
+		expect(world.sandbox.log.filter((entry) => entry.kind === 'download')).toHaveLength(3);
+	});
+
+	it('a download answered 503 is tried again', async () => {
+		const file = world.sandbox.addFile(demo(world), { name: 'busy.txt', content: 'whole' });
+		world.sandbox.fail({ endpoint: 'download' }, { status: 503, retryAfter: '1' });
+		const run = await world.run({ resource: 'file', operation: 'download', fileId: fileById(file.id), binaryPropertyName: 'data' });
+		expect(run.error).toBeUndefined();
+		expect((await world.engine.binaryBuffer(run.items[0], 'data')).toString()).toBe('whole');
+	});
+
+	it('an API error is not repeated: the site answered, and would answer the same', async () => {
+		const run = await world.run(getFolder('987654'));
+		expect(run.error?.message).toMatch(/Could not find folder/);
+		expect(world.sandbox.count('folder/info')).toBe(1);
+	});
+});
+
+describe('calls that create things are never repeated blindly', () => {
+	const world = useWorld({});
+
+	it('an upload whose answer was lost after the site stored it: found, not uploaded again', async () => {
+		const bytes = randomBytes(200_000);
+		world.sandbox.fail({ endpoint: 'file/upload' }, { status: 502, afterSite: true });
+		const run = await upload(world, bytes, 'lost-answer.bin');
+		expect(run.json[0].error).toBeNull(); // the API's own field: no error for this file
+		expect(world.sandbox.count('file/upload')).toBe(1);
+		const stored = filesNamed(world, 'lost-answer.bin');
+		expect(stored).toHaveLength(1);
+		expect(run.json[0]).toMatchObject({ file_id: stored[0].id, name: 'lost-answer.bin', size: String(bytes.length) });
+	});
+
+	it('an upload cut off before the site stored it: checked, then sent again, and stored once', async () => {
+		const bytes = randomBytes(1024 * 1024);
+		world.sandbox.fail({ endpoint: 'file/upload' }, { cutAfterBytes: 300_000 });
+		const run = await upload(world, bytes, 'cut.bin');
+		expect(run.json[0].error).toBeNull(); // the API's own field: no error for this file
+		expect(world.sandbox.count('file/upload')).toBe(2);
+		const stored = filesNamed(world, 'cut.bin');
+		expect(stored).toHaveLength(1);
+		expect(readFileSync(stored[0].storagePath).equals(bytes)).toBe(true);
+	});
+
+	it('an upload that timed out while the site stored it: found, not uploaded again', async () => {
+		world.sandbox.fail({ endpoint: 'file/upload' }, { hang: true, afterSite: true });
+		const run = await upload(world, randomBytes(10_000), 'slow.bin', world.addCredential({ timeout: 1 }));
+		expect(run.json[0].error).toBeNull(); // the API's own field: no error for this file
+		expect(filesNamed(world, 'slow.bin')).toHaveLength(1);
+	});
+
+	it('an older file of the same name and size is not taken for the new one', async () => {
+		const bytes = randomBytes(5000);
+		const older = world.sandbox.addFile(demo(world), { name: 'same.bin', content: bytes });
+		older.uploadedDate = '2026-01-05 09:12:44';
+		world.sandbox.fail({ endpoint: 'file/upload' }, { status: 502 });
+		const run = await upload(world, bytes, 'same.bin');
+		expect(run.json[0].error).toBeNull(); // the API's own field: no error for this file
+		expect(world.sandbox.count('file/upload')).toBe(2);
+		expect(filesNamed(world, 'same.bin')).toHaveLength(2);
+	});
+
+	it('when the check fails too, the error says the outcome is unknown and nothing is repeated', async () => {
+		world.sandbox.fail({ endpoint: 'file/upload' }, { status: 502, afterSite: true });
+		world.sandbox.fail({ endpoint: 'folder/listing', times: 20 }, { status: 500 });
+		const run = await upload(world, randomBytes(5000), 'unknown.bin', world.addCredential({ maxRetryWait: 2 }));
+		expect(run.json[0].error).toMatch(/It is unknown whether the site created the file "unknown.bin": HTTP 502 while calling file\/upload \[item 0\]/);
+		expect(run.items[0].json.error).toBeDefined();
+		expect(world.sandbox.count('file/upload')).toBe(1);
+	});
+
+	it('a folder created while its answer was lost: found, not created again', async () => {
+		world.sandbox.fail({ endpoint: 'folder/create' }, { close: true, afterSite: true });
+		const run = await world.run({ resource: 'folder', operation: 'create', folderName: 'Made once', parentFolder: root });
+		expect(run.error).toBeUndefined();
+		const made = world.sandbox.state.folders.filter((folder) => folder.folderName === 'Made once');
+		expect(made).toHaveLength(1);
+		expect(run.json[0].id).toBe(made[0].id);
+		expect(world.sandbox.count('folder/create')).toBe(1);
+	});
+
+	it('a folder the proxy refused before the site saw it: created on the next try', async () => {
+		world.sandbox.fail({ endpoint: 'folder/create' }, { status: 503 });
+		const run = await world.run({ resource: 'folder', operation: 'create', folderName: 'Second try', parentFolder: root });
+		expect(run.error).toBeUndefined();
+		expect(world.sandbox.state.folders.filter((folder) => folder.folderName === 'Second try')).toHaveLength(1);
+		expect(world.sandbox.count('folder/create')).toBe(2);
+	});
+
+	it('folders made on the way by "Create Missing Folders" are not doubled either', async () => {
+		world.sandbox.fail({ endpoint: 'folder/create' }, { status: 502, afterSite: true });
+		const item = await world.engine.binaryItem(Buffer.from('x'), { fileName: 'deep.txt', mimeType: 'text/plain' });
+		const run = await world.run(
+			{ resource: 'file', operation: 'upload', binaryPropertyName: 'data', parentFolder: { __rl: true, mode: 'path', value: 'New/Deeper' }, options: { createMissingFolders: true } },
+			{ items: [item] },
+		);
+		expect(run.error).toBeUndefined();
+		expect(world.sandbox.state.folders.filter((folder) => folder.folderName === 'New')).toHaveLength(1);
+		expect(world.sandbox.state.folders.filter((folder) => folder.folderName === 'Deeper')).toHaveLength(1);
+	});
+
+	it('a copy whose answer was lost: found, not copied again', async () => {
+		const original = world.sandbox.addFile(demo(world), { name: 'to-copy.txt', content: 'copy me' });
+		world.sandbox.fail({ endpoint: 'file/copy' }, { status: 504, afterSite: true });
+		const run = await world.run({ resource: 'file', operation: 'copy', fileId: fileById(original.id), destinationFolder: root });
+		expect(run.error).toBeUndefined();
+		const copies = filesNamed(world, 'to-copy.txt').filter((file) => file.id !== original.id);
+		expect(copies).toHaveLength(1);
+		expect(run.json[0].id).toBe(copies[0].id);
+		expect((run.json[0].original_file as any).id).toBe(original.id);
+	});
+
+	it('a URL upload cannot be checked (the API lists none): it is reported as unknown, not repeated', async () => {
+		world.sandbox.fail({ endpoint: 'file/url_upload_add' }, { status: 502 });
+		const run = await world.run(
+			{ resource: 'file', operation: 'uploadFromUrl', url: 'https://example.com/a.pdf', parentFolder: root, waitForCompletion: false },
+			{ continueOnFail: true },
+		);
+		expect(run.json[0].error).toMatch(/It is unknown whether the site created a URL upload of https:\/\/example.com\/a.pdf: HTTP 502/);
+		expect(world.sandbox.count('file/url_upload_add')).toBe(1);
+	});
+
+	it('a 429 on a create is retried: the site did not act', async () => {
+		world.sandbox.fail({ endpoint: 'file/upload' }, { status: 429, retryAfter: '1' });
+		const run = await upload(world, randomBytes(1000), 'limited.bin');
+		expect(run.json[0].error).toBeNull(); // the API's own field: no error for this file
+		expect(filesNamed(world, 'limited.bin')).toHaveLength(1);
+		// no check was needed
+		expect(world.sandbox.count('folder/listing')).toBe(0);
+	});
+});

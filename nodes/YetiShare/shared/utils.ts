@@ -29,9 +29,24 @@ export function parameterError(
  * which silently drops anything that looks like a tag (and, for an unclosed one, the rest of the
  * name), so such names are refused here instead of being changed behind the user's back.
  */
+/** The longest file or folder name the script's database keeps. */
+const MAX_NAME_LENGTH = 255;
+
+/** A text parameter that must not be empty (an expression may also give a number, or the wrong type). */
+export function requireText(ctx: Pick<IExecuteFunctions, 'getNode'>, itemIndex: number, parameter: string, value: unknown, what = 'a value'): string {
+	if (value !== undefined && value !== null && typeof value !== 'string' && typeof value !== 'number') {
+		throw parameterError(ctx, itemIndex, parameter, `is not text: an expression gave ${Array.isArray(value) ? 'a list' : `a ${typeof value}`} (${JSON.stringify(value)?.slice(0, 60)})`);
+	}
+	const text = value === undefined || value === null ? '' : String(value).trim();
+	if (text === '') throw parameterError(ctx, itemIndex, parameter, `is empty: enter ${what}`);
+	return text;
+}
+
 export function requireName(ctx: Pick<IExecuteFunctions, 'getNode'>, itemIndex: number, parameter: string, value: unknown): string {
-	const name = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
-	if (name === '') throw parameterError(ctx, itemIndex, parameter, 'is empty: enter a name');
+	const name = requireText(ctx, itemIndex, parameter, value, 'a name');
+	if (name.length > MAX_NAME_LENGTH) {
+		throw parameterError(ctx, itemIndex, parameter, `is ${name.length} characters long: the site keeps at most ${MAX_NAME_LENGTH}`);
+	}
 	if (/<[a-zA-Z/!?]/.test(name)) {
 		throw parameterError(
 			ctx,

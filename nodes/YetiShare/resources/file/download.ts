@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, IPollFunctions } from 'n8n-workflo
 import { apiRequest, downloadFile } from '../../transport';
 import { fileLocator } from '../../shared/descriptions';
 import { resolveFile } from '../../shared/locators';
+import { requireText } from '../../shared/utils';
 import type { Operation } from '../types';
 
 const file = { name: 'fileId', displayName: 'File' };
@@ -73,7 +74,7 @@ export const download: Operation = {
 		},
 	],
 	async execute(i) {
-		const property = String(this.getNodeParameter('binaryPropertyName', i)).trim();
+		const property = requireText(this, i, 'Put Output File in Field', this.getNodeParameter('binaryPropertyName', i), 'a field name, e.g. data');
 		const options = this.getNodeParameter('options', i, {}) as { linkOnly?: boolean };
 		const link = await downloadLink(this, i);
 		if (options.linkOnly) return [{ json: link }];

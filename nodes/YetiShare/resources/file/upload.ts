@@ -7,7 +7,7 @@ import { remember } from '../../shared/cache';
 import { folderLocator } from '../../shared/descriptions';
 import { findCreated } from '../../shared/listing';
 import { resolveFolderId } from '../../shared/locators';
-import { parameterError, requireName, toItems } from '../../shared/utils';
+import { parameterError, requireName, requireText, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
 const folder = { name: 'parentFolder', displayName: 'Folder', allowRoot: true };
@@ -114,7 +114,7 @@ export const upload: Operation = {
 		},
 	],
 	async execute(i) {
-		const property = String(this.getNodeParameter('binaryPropertyName', i)).trim();
+		const property = requireText(this, i, 'Input Binary Field', this.getNodeParameter('binaryPropertyName', i), 'a field name, e.g. data');
 		const options = this.getNodeParameter('options', i, {}) as { createMissingFolders?: boolean; fileName?: string };
 		const source = await binarySource(this, i, property);
 		const fileName = options.fileName

@@ -978,6 +978,25 @@ describe('faults', () => {
 		expect(sandbox.log[0]).toMatchObject({ endpoint: 'account/info', outcome: 'hung' });
 	});
 
+	it('`every`: only every n-th matching call meets the fault', async () => {
+		sandbox.fail({ endpoint: 'authorize', times: 2, every: 3 }, { status: 503 });
+		const statuses: number[] = [];
+		for (let i = 0; i < 7; i++) statuses.push((await call('authorize')).status);
+		expect(statuses).toEqual([200, 200, 503, 200, 200, 503, 200]);
+	});
+
+	it('`afterSite`: the site acts, then the answer is lost', async () => {
+		const session = await authorize();
+		sandbox.fail({ endpoint: 'folder/create' }, { status: 502, afterSite: true });
+		const answer = await call('folder/create', { ...session, folder_name: 'Made anyway' });
+		expect(answer.status).toBe(502);
+		expect(sandbox.state.folders.filter((folder) => folder.folderName === 'Made anyway')).toHaveLength(1);
+		sandbox.fail({ endpoint: 'folder/create' }, { close: true, afterSite: true });
+		await expect(call('folder/create', { ...session, folder_name: 'Made again' })).rejects.toThrow();
+		expect(sandbox.state.folders.filter((folder) => folder.folderName === 'Made again')).toHaveLength(1);
+		expect(sandbox.log.at(-1)).toMatchObject({ outcome: 'closed', message: expect.stringMatching(/after the site acted/) });
+	});
+
 	it('clearFaults and reset drop pending faults', async () => {
 		sandbox.fail({}, { status: 503 });
 		sandbox.clearFaults();

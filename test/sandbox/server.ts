@@ -65,6 +65,9 @@ interface ActiveFault {
 	endpoint?: string;
 	remaining: number;
 	fault: SandboxFault;
+	every: number;
+	/** Matching requests seen so far. */
+	seen: number;
 }
 
 /** What every answer of the API carries (the script sets these in its base class). */
@@ -259,7 +262,9 @@ export class SandboxServer {
 		if ('cutAfterBytes' in fault && (!Number.isInteger(fault.cutAfterBytes) || fault.cutAfterBytes < 0)) {
 			throw new Error(`fail(): cutAfterBytes must be a whole number of bytes, not ${fault.cutAfterBytes}`);
 		}
-		this.faults.push({ endpoint: match.endpoint === undefined ? undefined : normalizeEndpoint(match.endpoint), remaining: times, fault });
+		const every = match.every ?? 1;
+		if (!Number.isInteger(every) || every < 1) throw new Error(`fail(): every must be a whole number of at least 1, not ${every}`);
+		this.faults.push({ endpoint: match.endpoint === undefined ? undefined : normalizeEndpoint(match.endpoint), remaining: times, fault, every, seen: 0 });
 	}
 
 	clearFaults(): void {
@@ -279,6 +284,8 @@ export class SandboxServer {
 		);
 		if (index < 0) return undefined;
 		const active = this.faults[index];
+		// With `every`, the requests in between pass untouched.
+		if (active.seen++ % active.every !== active.every - 1) return undefined;
 		if (--active.remaining <= 0) this.faults.splice(index, 1);
 		return active.fault;
 	}

@@ -263,6 +263,8 @@ export interface FaultMatch {
 	endpoint?: string;
 	/** How many matching requests it affects. Default 1. */
 	times?: number;
+	/** Only every n-th matching request meets it (a flaky proxy), the others pass. Default 1. */
+	every?: number;
 }
 
 /**

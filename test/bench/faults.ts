@@ -1,0 +1,175 @@
+/**
+ * `npm run faults`: the node under faults and load, inside n8n's engine against the sandbox.
+ * Each scenario runs on a fresh site and prints items, failed items, /authorize calls, calls
+ * repeated, what was created (and how many of those were duplicates) and the time taken. The
+ * table goes to standard output and into RELIABILITY.md (between its "faults" markers).
+ */
+import { randomBytes } from 'crypto';
+import { readFileSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { Engine } from '../harness';
+import { SandboxServer } from '../sandbox/server';
+import { credentialData } from '../setup';
+
+const DIST = join(__dirname, '../../dist');
+const { YetiShare } = require(join(DIST, 'nodes/YetiShare/YetiShare.node.js')) as typeof import('../../nodes/YetiShare/YetiShare.node');
+const { YetiShareApi } = require(join(DIST, 'credentials/YetiShareApi.credentials.js')) as typeof import('../../credentials/YetiShareApi.credentials');
+const NODE_TYPE = 'CUSTOM.yetiShare';
+const REPORT = join(__dirname, '../../RELIABILITY.md');
+
+interface Row {
+	scenario: string;
+	items: number;
+	failed: number;
+	authorize: number;
+	/** Calls of the endpoint under test beyond one per item. */
+	repeated: number;
+	created?: string;
+	seconds: number;
+}
+
+interface Lab {
+	sandbox: SandboxServer;
+	engine: Engine;
+	run(parameters: INodeParameters, items: INodeExecutionData[], credential?: IDataObject): Promise<IDataObject[]>;
+}
+
+const root = { __rl: true, mode: 'id', value: 'root' };
+const inFolder = (id: string) => ({ __rl: true, mode: 'id', value: id });
+const plain = (count: number) => Array.from({ length: count }, (_, i) => ({ json: { i } }));
+
+async function scenario(lab: Lab, name: string, endpoint: string, body: () => Promise<{ items: number; outputs: IDataObject[]; created?: string }>): Promise<Row> {
+	lab.sandbox.reset();
+	const started = Date.now();
+	const { items, outputs, created } = await body();
+	const seconds = (Date.now() - started) / 1000;
+	return {
+		scenario: name,
+		items,
+		failed: outputs.filter((output) => output.error).length,
+		authorize: lab.sandbox.count('authorize'),
+		repeated: Math.max(0, lab.sandbox.log.filter((entry) => (entry.endpoint ?? (entry.kind === 'download' ? 'download' : '')) === endpoint).length - items),
+		created,
+		seconds,
+	};
+}
+
+/** How many of the named files exist, and how many more than one each. */
+function createdFiles(sandbox: SandboxServer, names: string[]): string {
+	const counts = names.map((name) => sandbox.state.files.filter((file) => file.filename === name && file.status === 'active').length);
+	const missing = counts.filter((count) => count === 0).length;
+	const duplicates = counts.reduce((sum, count) => sum + Math.max(0, count - 1), 0);
+	return `${counts.filter((count) => count > 0).length}/${names.length} files, ${duplicates} duplicates, ${missing} missing`;
+}
+
+async function uploads(lab: Lab, count: number, prefix: string, credential?: IDataObject) {
+	const names = Array.from({ length: count }, (_, i) => `${prefix}-${i}.bin`);
+	const items = await Promise.all(names.map(async (fileName) => await lab.engine.binaryItem(randomBytes(64 * 1024), { fileName, mimeType: 'application/octet-stream' })));
+	const outputs = await lab.run({ resource: 'file', operation: 'upload', binaryPropertyName: 'data', parentFolder: root }, items, credential);
+	return { items: count, outputs, created: createdFiles(lab.sandbox, names) };
+}
+
+async function main() {
+	const sandbox = new SandboxServer();
+	await sandbox.start();
+	const engine = new Engine({ nodeTypes: { [NODE_TYPE]: new YetiShare() }, credentialTypes: [new YetiShareApi()], binaryMode: 'filesystem' });
+	await engine.init();
+	const lab: Lab = {
+		sandbox,
+		engine,
+		async run(parameters, items, data = {}) {
+			const credential = engine.credentials.add('yetiShareApi', 'faults', credentialData(sandbox, { timeout: 5, ...data }));
+			const result = await engine.run({
+				node: { type: NODE_TYPE, typeVersion: 1, parameters, credentials: { yetiShareApi: credential } },
+				items,
+				onError: 'continueRegularOutput',
+			});
+			if (result.error) throw new Error(result.error.message);
+			return result.items.map((item) => item.json);
+		},
+	};
+	const folderInfo = { resource: 'folder', operation: 'get', folderId: inFolder('123') };
+	const rows: Row[] = [];
+	try {
+		rows.push(await scenario(lab, 'token killed after 40 calls', 'folder/info', async () => {
+			sandbox.killTokensAfter(40);
+			return { items: 100, outputs: await lab.run(folderInfo, plain(100)) };
+		}));
+		rows.push(await scenario(lab, 'two executions, one credential, in parallel', 'folder/info', async () => {
+			const credential = engine.credentials.add('yetiShareApi', 'shared', credentialData(sandbox, { timeout: 5 }));
+			const one = async () =>
+				(await engine.run({ node: { type: NODE_TYPE, typeVersion: 1, parameters: folderInfo, credentials: { yetiShareApi: credential } }, items: plain(100), onError: 'continueRegularOutput' })).items.map((item) => item.json);
+			const [a, b] = await Promise.all([one(), one()]);
+			return { items: 200, outputs: [...a, ...b] };
+		}));
+		rows.push(await scenario(lab, '429 with Retry-After: 1 on every 5th call', 'folder/info', async () => {
+			sandbox.fail({ endpoint: 'folder/info', times: 10, every: 5 }, { status: 429, retryAfter: '1' });
+			return { items: 50, outputs: await lab.run(folderInfo, plain(50)) };
+		}));
+		rows.push(await scenario(lab, '429 without Retry-After, 3 in a row (backoff)', 'folder/info', async () => {
+			sandbox.fail({ endpoint: 'folder/info', times: 3 }, { status: 429 });
+			return { items: 50, outputs: await lab.run(folderInfo, plain(50)) };
+		}));
+		rows.push(await scenario(lab, '429 for good, Max Retry Wait 5 s', 'folder/info', async () => {
+			sandbox.fail({ endpoint: 'folder/info', times: 1000 }, { status: 429, retryAfter: '2' });
+			return { items: 3, outputs: await lab.run(folderInfo, plain(3), { maxRetryWait: 5 }) };
+		}));
+		rows.push(await scenario(lab, '502 or a dropped connection on every 4th listing', 'folder/listing', async () => {
+			sandbox.fail({ endpoint: 'folder/listing', times: 6, every: 4 }, { status: 502 });
+			sandbox.fail({ endpoint: 'folder/listing', times: 6, every: 4 }, { close: true });
+			return { items: 50, outputs: await lab.run({ resource: 'folder', operation: 'getMany', parentFolder: inFolder('123'), returnAll: true }, plain(50)) };
+		}));
+		rows.push(await scenario(lab, 'hung site, timeout 1 s, Max Retry Wait 3 s', 'account/info', async () => {
+			sandbox.fail({ endpoint: 'account/info', times: 1000 }, { hang: true });
+			return { items: 2, outputs: await lab.run({ resource: 'account', operation: 'get' }, plain(2), { timeout: 1, maxRetryWait: 3 }) };
+		}));
+		rows.push(await scenario(lab, 'uploads: every 2nd answer lost after the site stored the file', 'file/upload', async () => {
+			sandbox.fail({ endpoint: 'file/upload', times: 10, every: 2 }, { status: 502, afterSite: true });
+			return await uploads(lab, 20, 'lost');
+		}));
+		rows.push(await scenario(lab, 'uploads: every 2nd cut before the site stored the file', 'file/upload', async () => {
+			sandbox.fail({ endpoint: 'file/upload', times: 10, every: 2 }, { cutAfterBytes: 16 * 1024 });
+			return await uploads(lab, 20, 'cut');
+		}));
+		rows.push(await scenario(lab, 'uploads: every 4th timed out while the site stored the file', 'file/upload', async () => {
+			sandbox.fail({ endpoint: 'file/upload', times: 5, every: 4 }, { hang: true, afterSite: true });
+			return await uploads(lab, 20, 'slow', { timeout: 1 });
+		}));
+		rows.push(await scenario(lab, 'folder creates: every 2nd answer lost after the site made the folder', 'folder/create', async () => {
+			sandbox.fail({ endpoint: 'folder/create', times: 5, every: 2 }, { close: true, afterSite: true });
+			const outputs = await lab.run({ resource: 'folder', operation: 'create', parentFolder: root, folderName: '={{ "made-" + $json.i }}' }, plain(10));
+			const made = Array.from({ length: 10 }, (_, i) => sandbox.state.folders.filter((folder) => folder.folderName === `made-${i}`).length);
+			return { items: 10, outputs, created: `${made.filter((n) => n > 0).length}/10 folders, ${made.reduce((sum, n) => sum + Math.max(0, n - 1), 0)} duplicates` };
+		}));
+		rows.push(await scenario(lab, 'downloads: every 2nd cut off midway', 'download', async () => {
+			const files = Array.from({ length: 10 }, (_, i) => sandbox.addFile(sandbox.demoAccount.id, { name: `d-${i}.bin`, content: randomBytes(256 * 1024) }));
+			sandbox.fail({ endpoint: 'download', times: 5, every: 2 }, { cutAfterBytes: 64 * 1024 });
+			const outputs = await lab.run(
+				{ resource: 'file', operation: 'download', fileId: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, binaryPropertyName: 'data' },
+				files.map((file) => ({ json: { id: file.id } })),
+			);
+			return { items: 10, outputs };
+		}));
+	} finally {
+		await engine.close();
+		await sandbox.stop();
+	}
+
+	const table = [
+		'| scenario | items | failed items | /authorize | calls repeated | created | seconds |',
+		'| --- | ---: | ---: | ---: | ---: | --- | ---: |',
+		...rows.map((row) => `| ${row.scenario} | ${row.items} | ${row.failed} | ${row.authorize} | ${row.repeated} | ${row.created ?? ''} | ${row.seconds.toFixed(1)} |`),
+	].join('\n');
+	process.stdout.write(`${table}\n`);
+	const stamp = `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run faults\` (n8n-core's engine, sandbox on loopback).`;
+	const report = readFileSync(REPORT, 'utf8');
+	const updated = report.replace(/<!-- faults -->[\s\S]*<!-- \/faults -->/, `<!-- faults -->\n${stamp}\n\n${table}\n<!-- /faults -->`);
+	writeFileSync(REPORT, updated);
+}
+
+main().catch((error) => {
+	process.stderr.write(`${error.stack ?? error}\n`);
+	process.exit(1);
+});

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'child_process';
 import { once } from 'events';
-import { readdirSync, readFileSync, writeFileSync } from 'fs';
+import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 
 import { n8nEnvironment, ROOT, type N8nRuntime } from './runtime';
@@ -24,6 +24,10 @@ export interface Workflow {
 }
 
 export class N8nCli {
+	/** Everything n8n printed (standard output and error) across the commands run so far. */
+	transcript = '';
+	private commands = 0;
+
 	constructor(
 		readonly runtime: N8nRuntime,
 		readonly userFolder: string,
@@ -36,26 +40,41 @@ export class N8nCli {
 
 	/** Runs one n8n command; resolves its standard output, rejects with its output on failure. */
 	command(args: string[], timeoutMs = 300_000): Promise<string> {
-		return new Promise((resolve, reject) => {
-			const child = spawn(this.runtime.node, [this.runtime.n8n, ...args], { env: this.environment, stdio: ['ignore', 'pipe', 'pipe'] });
-			let stdout = '';
-			let stderr = '';
-			child.stdout.on('data', (chunk) => (stdout += chunk));
-			child.stderr.on('data', (chunk) => (stderr += chunk));
+		// Into files, not pipes: n8n ends with process.exit(), which cuts off output still queued
+		// for a pipe (a long run printed as JSON, or debug logging); writes to a file are not queued.
+		const outFile = join(this.userFolder, `.command-${process.pid}-${++this.commands}.out`);
+		const errFile = `${outFile}.err`;
+		const out = openSync(outFile, 'w');
+		const err = openSync(errFile, 'w');
+		return new Promise<string>((resolve, reject) => {
+			const child = spawn(this.runtime.node, [this.runtime.n8n, ...args], { env: this.environment, stdio: ['ignore', out, err] });
 			const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
 			child.on('error', reject);
 			child.on('exit', (code) => {
 				clearTimeout(timer);
+				const stdout = readFileSync(outFile, 'utf8');
+				const stderr = readFileSync(errFile, 'utf8');
+				this.transcript += stdout + stderr;
 				if (code === 0) resolve(stdout);
 				else reject(new Error(`n8n ${args.join(' ')} exited with ${code}:\n${stderr.slice(-3000)}\n${stdout.slice(-3000)}`));
 			});
+		}).finally(() => {
+			closeSync(out);
+			closeSync(err);
+			rmSync(outFile, { force: true });
+			rmSync(errFile, { force: true });
 		});
 	}
 
 	async importCredential(credential: { id: string; name: string; type: string; data: Record<string, unknown> }) {
 		const file = join(this.userFolder, `credential-${credential.id}.json`);
-		writeFileSync(file, JSON.stringify([credential]));
-		await this.command(['import:credentials', `--input=${file}`]);
+		// n8n encrypts what it imports; the plain file (keys, a password) must not stay behind
+		writeFileSync(file, JSON.stringify([credential]), { mode: 0o600 });
+		try {
+			await this.command(['import:credentials', `--input=${file}`]);
+		} finally {
+			rmSync(file, { force: true });
+		}
 	}
 
 	/** The "YetiShare sandbox" credential the example workflows use, for the sandbox's demo account. */
@@ -83,10 +102,20 @@ export class N8nCli {
 	/** Executes a saved workflow and returns n8n's record of the run. */
 	async execute(workflowId: string): Promise<{ status: string; data: { resultData: { runData: Record<string, any[]>; error?: any } } }> {
 		const output = await this.command(['execute', `--id=${workflowId}`, '--rawOutput']);
-		// n8n may log before the run; the run is the JSON object that starts a line
-		const start = output.search(/^\{/m);
-		if (start < 0) throw new Error(`n8n printed no run:\n${output.slice(-2000)}`);
-		return JSON.parse(output.slice(start));
+		// The run is printed as indented JSON through n8n's logger: it opens with "{" ending a line
+		// and closes with "}" starting one, maybe with log text around it (a timestamp, metadata).
+		const opens = [...output.matchAll(/\{\n/g)].map((match) => match.index!);
+		const closes = [...output.matchAll(/\n\}/g)].map((match) => match.index! + 2).reverse();
+		for (const open of opens) {
+			for (const close of closes.filter((end) => end > open)) {
+				try {
+					return JSON.parse(output.slice(open, close));
+				} catch {
+					// not this pair
+				}
+			}
+		}
+		throw new Error(`n8n printed no run:\n${output.slice(-2000)}`);
 	}
 }
 

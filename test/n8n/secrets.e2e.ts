@@ -1,0 +1,153 @@
+/**
+ * Keys and tokens never leave the credential: a real n8n runs every operation, a failing call
+ * and a refused sign-in with debug logging, and then its log output, its log file and its
+ * database (where execution data is stored unencrypted) are searched for key1, key2, the
+ * password and every access token the site handed out.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { describe, expect, it } from '@jest/globals';
+
+import { SandboxServer } from '../sandbox/server';
+import { N8nCli, type Workflow } from './cli';
+import { ensureN8n } from './runtime';
+
+const VERSION = '2.40.7';
+const credentialRef = (id: string, name: string) => ({ yetiShareApi: { id, name } });
+const sandboxCredential = credentialRef('yetishare-sandbox', 'YetiShare sandbox');
+
+/**
+ * A manual trigger and YetiShare nodes in a row (name → parameters); the last may fail, as with
+ * bad input or a bad login.
+ */
+function workflow(id: string, steps: Record<string, Record<string, unknown>>, credentials: Record<string, unknown>, continueOnFail = false): Workflow {
+	const names = Object.keys(steps);
+	return {
+		id,
+		name: id,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{ id: 'start', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			...names.map((name, i) => ({
+				id: `n${i}`,
+				name,
+				type: 'n8n-nodes-yetishare.yetiShare',
+				typeVersion: 1,
+				position: [220 * (i + 1), 0],
+				parameters: steps[name],
+				credentials,
+				...(continueOnFail ? { onError: 'continueRegularOutput' } : {}),
+			})),
+		],
+		connections: Object.fromEntries(['Start', ...names].slice(0, -1).map((from, i) => [from, { main: [[{ node: names[i], type: 'main', index: 0 }]] }])),
+	};
+}
+
+/** Every file under `folder`, as text (binary files too: a secret in a database page is still there). */
+function filesUnder(folder: string): Array<{ path: string; text: string }> {
+	const found: Array<{ path: string; text: string }> = [];
+	for (const name of readdirSync(folder)) {
+		const path = join(folder, name);
+		if (statSync(path).isDirectory()) found.push(...filesUnder(path));
+		else found.push({ path, text: readFileSync(path).toString('latin1') });
+	}
+	return found;
+}
+
+describe(`secrets in a real n8n ${VERSION}`, () => {
+	const sandbox = new SandboxServer();
+	let cli: N8nCli;
+	let home: string;
+	const printed: string[] = [];
+
+	async function execute(id: string) {
+		try {
+			const run = await cli.execute(id);
+			printed.push(JSON.stringify(run));
+			return run;
+		} catch (error) {
+			// a failed workflow makes the CLI exit non-zero; what it printed is in the message
+			printed.push(String((error as Error).message));
+			return undefined;
+		}
+	}
+
+	beforeAll(async () => {
+		const runtime = await ensureN8n(VERSION);
+		await sandbox.start();
+		home = mkdtempSync(join(tmpdir(), 'n8n-e2e-secrets-'));
+		cli = new N8nCli(runtime, home, {
+			N8N_LOG_LEVEL: 'debug',
+			N8N_LOG_OUTPUT: 'console,file',
+			N8N_LOG_FILE_LOCATION: join(home, 'logs/n8n.log'),
+		});
+		await cli.importSandboxCredential(sandbox);
+		const { demoAccount } = sandbox;
+		await cli.importCredential({
+			id: 'yetishare-wrong-keys',
+			name: 'YetiShare wrong keys',
+			type: 'yetiShareApi',
+			data: { baseUrl: sandbox.baseUrl, authentication: 'apiKeys', key1: demoAccount.key1, key2: demoAccount.key1, timeout: 30, accessToken: '', accountId: '' },
+		});
+		await cli.importCredential({
+			id: 'yetishare-login',
+			name: 'YetiShare login',
+			type: 'yetiShareApi',
+			data: { baseUrl: sandbox.baseUrl, authentication: 'usernamePassword', username: demoAccount.username, password: demoAccount.password, timeout: 30, accessToken: '', accountId: '' },
+		});
+		await cli.importWorkflows([
+			JSON.parse(readFileSync(join(__dirname, 'workflows/all-operations.json'), 'utf8')),
+			workflow('e2e-secrets-api-error', { 'Get folder': { resource: 'folder', operation: 'get', folderId: { __rl: true, mode: 'id', value: '987654' } } }, sandboxCredential),
+			// The bad ID comes from an expression, as bad input reaches a node (a typed-in one is
+			// refused by n8n's own checks before the run). A call comes first: n8n 2.40's CLI loses
+			// track of an execution that ends within milliseconds ("No active execution found").
+			workflow('e2e-secrets-continue', { Account: { resource: 'account', operation: 'get' }, 'Get folder': { resource: 'folder', operation: 'get', folderId: { __rl: true, mode: 'id', value: '={{ "abc" }}' } } }, sandboxCredential, true),
+			workflow('e2e-secrets-refused', { Account: { resource: 'account', operation: 'get' } }, credentialRef('yetishare-wrong-keys', 'YetiShare wrong keys')),
+			workflow('e2e-secrets-login', { Link: { resource: 'file', operation: 'download', fileId: { __rl: true, mode: 'id', value: '1161' }, options: { linkOnly: true } } }, credentialRef('yetishare-login', 'YetiShare login')),
+		]);
+	});
+	afterAll(async () => {
+		await sandbox.stop();
+		if (home) rmSync(home, { recursive: true, force: true });
+	});
+
+	it('appear in no execution data, log line or file n8n writes', async () => {
+		const all = await execute('e2e-all-operations');
+		if (all?.status !== 'success') throw new Error(printed.at(-1)?.slice(-3000));
+		expect(await execute('e2e-secrets-api-error')).toBeUndefined();
+		expect(printed.at(-1)).toMatch(/Could not find folder based on folder_id/);
+		const continued = await execute('e2e-secrets-continue');
+		expect(continued?.status).toBe('success');
+		expect(continued?.data.resultData.runData['Get folder'][0].data.main[0][0].json.error).toMatch(/Parameter "Folder" is not a folder ID/);
+		expect(await execute('e2e-secrets-refused')).toBeUndefined();
+		// a site set to account login, for the password
+		sandbox.configure({ authMode: 'login' });
+		const login = await execute('e2e-secrets-login');
+		expect(login?.status).toBe('success');
+
+		// what there is to find: both keys, the password, and every token the site issued
+		const { key1, key2, password } = sandbox.demoAccount;
+		const tokens = [...new Set(sandbox.log.map((entry) => entry.params.access_token).filter(Boolean))];
+		expect(tokens.length).toBeGreaterThanOrEqual(2);
+		const secrets: Record<string, string> = { key1, key2, password };
+		tokens.forEach((token, i) => (secrets[`access token ${i + 1}`] = token));
+
+		const files = filesUnder(home);
+		const log = files.find((file) => /n8n\.log$/.test(file.path));
+		// the search has something to search: the runs' data (in the database and its journal)
+		// and the debug log are there
+		const holding = (text: string) => files.filter((file) => file.text.includes(text)).map((file) => file.path.slice(home.length));
+		expect(holding('E2E renamed')).toEqual(expect.arrayContaining([expect.stringMatching(/database\.sqlite/)]));
+		expect(holding('Could not find folder based on folder_id')).toEqual(expect.arrayContaining([expect.stringMatching(/database\.sqlite/)]));
+		expect(log?.text.length).toBeGreaterThan(1000);
+		expect(cli.transcript).toMatch(/\| debug \|/);
+
+		const leaks: string[] = [];
+		for (const [what, secret] of Object.entries(secrets)) {
+			for (const file of files) if (file.text.includes(secret)) leaks.push(`${what} in ${file.path.slice(home.length)}`);
+			if (cli.transcript.includes(secret)) leaks.push(`${what} in what n8n printed`);
+		}
+		expect(leaks).toEqual([]);
+	});
+});

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'child_process';
 import { once } from 'events';
-import { readdirSync, readFileSync, writeFileSync } from 'fs';
+import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 
 import { n8nEnvironment, ROOT, type N8nRuntime } from './runtime';
@@ -34,18 +34,25 @@ export class N8nCli {
 		return n8nEnvironment(this.userFolder, this.env);
 	}
 
+	private commands = 0;
+
 	/** Runs one n8n command; resolves its standard output, rejects with its output on failure. */
 	command(args: string[], timeoutMs = 300_000): Promise<string> {
+		// n8n exits right after printing a run: into a pipe, what the pipe could not take yet is
+		// lost (a run with a few MiB of binary data in memory), so standard output goes to a file
+		const outFile = join(this.userFolder, `stdout-${++this.commands}.txt`);
+		const out = openSync(outFile, 'w');
 		return new Promise((resolve, reject) => {
-			const child = spawn(this.runtime.node, [this.runtime.n8n, ...args], { env: this.environment, stdio: ['ignore', 'pipe', 'pipe'] });
-			let stdout = '';
+			const child = spawn(this.runtime.node, [this.runtime.n8n, ...args], { env: this.environment, stdio: ['ignore', out, 'pipe'] });
+			closeSync(out);
 			let stderr = '';
-			child.stdout.on('data', (chunk) => (stdout += chunk));
-			child.stderr.on('data', (chunk) => (stderr += chunk));
+			child.stderr!.on('data', (chunk) => (stderr += chunk));
 			const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
 			child.on('error', reject);
 			child.on('exit', (code) => {
 				clearTimeout(timer);
+				const stdout = readFileSync(outFile, 'utf8');
+				rmSync(outFile);
 				if (code === 0) resolve(stdout);
 				else reject(new Error(`n8n ${args.join(' ')} exited with ${code}:\n${stderr.slice(-3000)}\n${stdout.slice(-3000)}`));
 			});
@@ -80,13 +87,25 @@ export class N8nCli {
 		await this.command(['import:workflow', `--input=${file}`]);
 	}
 
+	/**
+	 * Marks a saved workflow active, for the next `n8n start` to run its trigger. 2.x activates a
+	 * published version (`update:workflow --active` is deprecated there); 1.x has no versions and
+	 * only the flag.
+	 */
+	async activate(workflowId: string) {
+		const major = Number(this.runtime.version.split('.')[0]);
+		await this.command(major >= 2 ? ['publish:workflow', `--id=${workflowId}`] : ['update:workflow', `--id=${workflowId}`, '--active=true']);
+	}
+
 	/** Executes a saved workflow and returns n8n's record of the run. */
 	async execute(workflowId: string): Promise<{ status: string; data: { resultData: { runData: Record<string, any[]>; error?: any } } }> {
 		const output = await this.command(['execute', `--id=${workflowId}`, '--rawOutput']);
-		// n8n may log before the run; the run is the JSON object that starts a line
-		const start = output.search(/^\{/m);
-		if (start < 0) throw new Error(`n8n printed no run:\n${output.slice(-2000)}`);
-		return JSON.parse(output.slice(start));
+		// The run is printed as indented JSON, from a line "{" to a line "}"; n8n and (2.x) its task
+		// runner log around it, sometimes after it.
+		const start = output.search(/^\{$/m);
+		const end = output.indexOf('\n}\n', start);
+		if (start < 0 || end < 0) throw new Error(`n8n printed no run:\n${output.slice(-2000)}`);
+		return JSON.parse(output.slice(start, end + 2));
 	}
 }
 

@@ -50,7 +50,7 @@ describe('the example workflows in a real n8n 2.40.7', () => {
 	});
 
 	it('downloads the PDFs of a folder as binary data', async () => {
-		const run = await cli.execute('ys-download-files');
+		const run = await cli.execute('ys-download-pdfs');
 		expect(run.status).toBe('success');
 		const downloads = outputOf(run, 'Download each');
 		expect(downloads.map((item) => item.binary?.data?.fileName).sort()).toEqual(['invoice-2026-001.pdf', 'invoice-2026-002.pdf']);
@@ -58,7 +58,7 @@ describe('the example workflows in a real n8n 2.40.7', () => {
 	});
 
 	it('runs every operation of the node once, in one workflow', async () => {
-		const run = await cli.execute('e2e-all-operations');
+		const run = await cli.execute('e2e-all-ops');
 		expect(run.data.resultData.error).toBeUndefined();
 		expect(run.status).toBe('success');
 		const one = (node: string) => outputOf(run, node)[0]?.json;

@@ -7,7 +7,7 @@ import { SandboxServer } from '../sandbox/server';
 import { exampleWorkflows, N8nCli, N8nServer } from './cli';
 import { ensureN8n } from './runtime';
 
-const WORKFLOW = 'ys-new-files-trigger';
+const WORKFLOW = 'ys-new-files';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the trigger activated in a running n8n 2.40.7', () => {

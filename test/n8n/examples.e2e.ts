@@ -71,6 +71,7 @@ describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5710 + 2 * 
 		expect(sandbox.count('download')).toBe(2);
 	});
 
+	// in each version's default binary data mode: in memory on 1.x, on disk (filesystem) on 2.x
 	it('uploads a file of a few MiB and downloads it back byte for byte', async () => {
 		const original = randomBytes(5 * 1024 * 1024 + 123);
 		writeFileSync(join(files, 'original.bin'), original);

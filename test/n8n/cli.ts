@@ -99,6 +99,16 @@ export class N8nCli {
 		await this.command(['import:workflow', `--input=${file}`]);
 	}
 
+	/**
+	 * Marks a saved workflow active, for the next `n8n start` to run its trigger. 2.x activates a
+	 * published version (`update:workflow --active` is deprecated there); 1.x has no versions and
+	 * only the flag.
+	 */
+	async activate(workflowId: string) {
+		const major = Number(this.runtime.version.split('.')[0]);
+		await this.command(major >= 2 ? ['publish:workflow', `--id=${workflowId}`] : ['update:workflow', `--id=${workflowId}`, '--active=true']);
+	}
+
 	/** Executes a saved workflow and returns n8n's record of the run. */
 	async execute(workflowId: string): Promise<{ status: string; data: { resultData: { runData: Record<string, any[]>; error?: any } } }> {
 		const output = await this.command(['execute', `--id=${workflowId}`, '--rawOutput']);
@@ -182,13 +192,18 @@ export class N8nServer {
 }
 
 /**
- * The example workflows shipped in `examples/`. Each carries its own id: n8n saves a workflow's
- * static data (a trigger's memory) only for ids of at most 21 characters.
+ * The example workflows shipped in `examples/`. Each carries its own id, as short as the ids n8n
+ * creates (16 characters): n8n saves a workflow's static data (a trigger's memory) only for ids
+ * of at most 16 characters on 1.x, 21 on 2.x, and would otherwise forget it on every restart.
  */
 export function exampleWorkflows(): Workflow[] {
 	const folder = join(ROOT, 'examples');
 	return readdirSync(folder)
 		.filter((file) => file.endsWith('.json'))
 		.sort()
-		.map((file) => JSON.parse(readFileSync(join(folder, file), 'utf8')) as Workflow);
+		.map((file) => {
+			const workflow = JSON.parse(readFileSync(join(folder, file), 'utf8')) as Workflow;
+			if ((workflow.id ?? '').length > 16) throw new Error(`examples/${file}: the id "${workflow.id}" is longer than 16 characters`);
+			return workflow;
+		});
 }

@@ -1,24 +1,38 @@
-import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { createHash, randomBytes } from 'crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { describe, expect, it } from '@jest/globals';
 
 import { SandboxServer } from '../sandbox/server';
 import { exampleWorkflows, N8nCli } from './cli';
-import { ensureN8n } from './runtime';
+import { ensureN8n, N8N_VERSIONS } from './runtime';
 
-describe('the example workflows in a real n8n 2.40.7', () => {
+const workflow = (file: string) => readFileSync(join(__dirname, 'workflows', file), 'utf8');
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+// each version its own user folder and ports (5710–5713): `n8n execute` on 2.x opens its task
+// runners' broker port, which must not collide with another n8n
+describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5710 + 2 * index })))('the example workflows in a real n8n $version', ({ version, port }) => {
 	const sandbox = new SandboxServer();
 	let cli: N8nCli;
 	let home: string;
+	/** The only folder the workflows may read and write files in. */
+	let files: string;
 
 	beforeAll(async () => {
-		const runtime = await ensureN8n('2.40.7');
+		const runtime = await ensureN8n(version);
 		await sandbox.start();
 		home = mkdtempSync(join(tmpdir(), 'n8n-e2e-'));
-		cli = new N8nCli(runtime, home);
+		files = join(home, 'files');
+		mkdirSync(files);
+		cli = new N8nCli(runtime, home, { N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(port + 1), N8N_RESTRICT_FILE_ACCESS_TO: files });
 		await cli.importSandboxCredential(sandbox);
-		await cli.importWorkflows([...exampleWorkflows(), JSON.parse(readFileSync(join(__dirname, 'workflows/all-operations.json'), 'utf8'))]);
+		await cli.importWorkflows([
+			...exampleWorkflows(),
+			JSON.parse(workflow('all-operations.json')),
+			JSON.parse(workflow('round-trip.json').replaceAll('$FILES', files)),
+		]);
 	});
 	afterAll(async () => {
 		await sandbox.stop();
@@ -50,15 +64,35 @@ describe('the example workflows in a real n8n 2.40.7', () => {
 	});
 
 	it('downloads the PDFs of a folder as binary data', async () => {
-		const run = await cli.execute('ys-download-files');
+		const run = await cli.execute('ys-download-pdfs');
 		expect(run.status).toBe('success');
 		const downloads = outputOf(run, 'Download each');
 		expect(downloads.map((item) => item.binary?.data?.fileName).sort()).toEqual(['invoice-2026-001.pdf', 'invoice-2026-002.pdf']);
 		expect(sandbox.count('download')).toBe(2);
 	});
 
+	// in each version's default binary data mode: in memory on 1.x, on disk (filesystem) on 2.x
+	it('uploads a file of a few MiB and downloads it back byte for byte', async () => {
+		const original = randomBytes(5 * 1024 * 1024 + 123);
+		writeFileSync(join(files, 'original.bin'), original);
+		const downloads = sandbox.count('download');
+		const run = await cli.execute('e2e-round-trip');
+		expect(run.data.resultData.error).toBeUndefined();
+		expect(run.status).toBe('success');
+		const [uploaded] = outputOf(run, 'Upload');
+		const stored = sandbox.state.files.find((entry) => entry.id === String(uploaded.json.file_id))!;
+		expect(stored.filename).toBe('original.bin');
+		expect(sha256(readFileSync(stored.storagePath))).toBe(sha256(original));
+		// what the Download node fetched from the site, as n8n wrote it to disk
+		expect(sandbox.count('download')).toBe(downloads + 1);
+		expect(outputOf(run, 'Download')[0].binary?.data?.fileName).toBe('original.bin');
+		const downloaded = readFileSync(join(files, 'downloaded.bin'));
+		expect(downloaded.length).toBe(original.length);
+		expect(sha256(downloaded)).toBe(sha256(original));
+	});
+
 	it('runs every operation of the node once, in one workflow', async () => {
-		const run = await cli.execute('e2e-all-operations');
+		const run = await cli.execute('e2e-all-ops');
 		expect(run.data.resultData.error).toBeUndefined();
 		expect(run.status).toBe('success');
 		const one = (node: string) => outputOf(run, node)[0]?.json;

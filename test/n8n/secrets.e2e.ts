@@ -11,9 +11,8 @@ import { describe, expect, it } from '@jest/globals';
 
 import { SandboxServer } from '../sandbox/server';
 import { N8nCli, type Workflow } from './cli';
-import { ensureN8n } from './runtime';
+import { ensureN8n, N8N_VERSIONS } from './runtime';
 
-const VERSION = '2.40.7';
 const credentialRef = (id: string, name: string) => ({ yetiShareApi: { id, name } });
 const sandboxCredential = credentialRef('yetishare-sandbox', 'YetiShare sandbox');
 
@@ -55,7 +54,8 @@ function filesUnder(folder: string): Array<{ path: string; text: string }> {
 	return found;
 }
 
-describe(`secrets in a real n8n ${VERSION}`, () => {
+// ports 5720–5723: `n8n execute` on 2.x opens its task runners' broker port
+describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5720 + 2 * index })))('secrets in a real n8n $version', ({ version, port }) => {
 	const sandbox = new SandboxServer();
 	let cli: N8nCli;
 	let home: string;
@@ -74,10 +74,12 @@ describe(`secrets in a real n8n ${VERSION}`, () => {
 	}
 
 	beforeAll(async () => {
-		const runtime = await ensureN8n(VERSION);
+		const runtime = await ensureN8n(version);
 		await sandbox.start();
 		home = mkdtempSync(join(tmpdir(), 'n8n-e2e-secrets-'));
 		cli = new N8nCli(runtime, home, {
+			N8N_PORT: String(port),
+			N8N_RUNNERS_BROKER_PORT: String(port + 1),
 			N8N_LOG_LEVEL: 'debug',
 			N8N_LOG_OUTPUT: 'console,file',
 			N8N_LOG_FILE_LOCATION: join(home, 'logs/n8n.log'),
@@ -98,13 +100,13 @@ describe(`secrets in a real n8n ${VERSION}`, () => {
 		});
 		await cli.importWorkflows([
 			JSON.parse(readFileSync(join(__dirname, 'workflows/all-operations.json'), 'utf8')),
-			workflow('e2e-secrets-api-error', { 'Get folder': { resource: 'folder', operation: 'get', folderId: { __rl: true, mode: 'id', value: '987654' } } }, sandboxCredential),
+			workflow('sec-api-error', { 'Get folder': { resource: 'folder', operation: 'get', folderId: { __rl: true, mode: 'id', value: '987654' } } }, sandboxCredential),
 			// The bad ID comes from an expression, as bad input reaches a node (a typed-in one is
 			// refused by n8n's own checks before the run). A call comes first: n8n 2.40's CLI loses
 			// track of an execution that ends within milliseconds ("No active execution found").
-			workflow('e2e-secrets-continue', { Account: { resource: 'account', operation: 'get' }, 'Get folder': { resource: 'folder', operation: 'get', folderId: { __rl: true, mode: 'id', value: '={{ "abc" }}' } } }, sandboxCredential, true),
-			workflow('e2e-secrets-refused', { Account: { resource: 'account', operation: 'get' } }, credentialRef('yetishare-wrong-keys', 'YetiShare wrong keys')),
-			workflow('e2e-secrets-login', { Link: { resource: 'file', operation: 'download', fileId: { __rl: true, mode: 'id', value: '1161' }, options: { linkOnly: true } } }, credentialRef('yetishare-login', 'YetiShare login')),
+			workflow('sec-continue', { Account: { resource: 'account', operation: 'get' }, 'Get folder': { resource: 'folder', operation: 'get', folderId: { __rl: true, mode: 'id', value: '={{ "abc" }}' } } }, sandboxCredential, true),
+			workflow('sec-refused', { Account: { resource: 'account', operation: 'get' } }, credentialRef('yetishare-wrong-keys', 'YetiShare wrong keys')),
+			workflow('sec-login', { Link: { resource: 'file', operation: 'download', fileId: { __rl: true, mode: 'id', value: '1161' }, options: { linkOnly: true } } }, credentialRef('yetishare-login', 'YetiShare login')),
 		]);
 	});
 	afterAll(async () => {
@@ -113,17 +115,17 @@ describe(`secrets in a real n8n ${VERSION}`, () => {
 	});
 
 	it('appear in no execution data, log line or file n8n writes', async () => {
-		const all = await execute('e2e-all-operations');
+		const all = await execute('e2e-all-ops');
 		if (all?.status !== 'success') throw new Error(printed.at(-1)?.slice(-3000));
-		expect(await execute('e2e-secrets-api-error')).toBeUndefined();
+		expect(await execute('sec-api-error')).toBeUndefined();
 		expect(printed.at(-1)).toMatch(/Could not find folder based on folder_id/);
-		const continued = await execute('e2e-secrets-continue');
+		const continued = await execute('sec-continue');
 		expect(continued?.status).toBe('success');
 		expect(continued?.data.resultData.runData['Get folder'][0].data.main[0][0].json.error).toMatch(/Parameter "Folder" is not a folder ID/);
-		expect(await execute('e2e-secrets-refused')).toBeUndefined();
+		expect(await execute('sec-refused')).toBeUndefined();
 		// a site set to account login, for the password
 		sandbox.configure({ authMode: 'login' });
-		const login = await execute('e2e-secrets-login');
+		const login = await execute('sec-login');
 		expect(login?.status).toBe('success');
 
 		// what there is to find: both keys, the password, and every token the site issued

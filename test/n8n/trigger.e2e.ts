@@ -5,12 +5,13 @@ import { describe, expect, it } from '@jest/globals';
 
 import { SandboxServer } from '../sandbox/server';
 import { exampleWorkflows, N8nCli, N8nServer } from './cli';
-import { ensureN8n } from './runtime';
+import { ensureN8n, N8N_VERSIONS } from './runtime';
 
-const WORKFLOW = 'ys-new-files-trigger';
+const WORKFLOW = 'ys-new-files';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('the trigger activated in a running n8n 2.40.7', () => {
+// each version its own user folder and ports (5700–5703), so runs never share a database or a port
+describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5700 + 2 * index })))('the trigger activated in a running n8n $version', ({ version, port }) => {
 	const sandbox = new SandboxServer();
 	let cli: N8nCli;
 	let home: string;
@@ -24,13 +25,13 @@ describe('the trigger activated in a running n8n 2.40.7', () => {
 	}
 
 	beforeAll(async () => {
-		const runtime = await ensureN8n('2.40.7');
+		const runtime = await ensureN8n(version);
 		await sandbox.start();
 		home = mkdtempSync(join(tmpdir(), 'n8n-e2e-trigger-'));
-		cli = new N8nCli(runtime, home, { N8N_PORT: '5691', N8N_RUNNERS_BROKER_PORT: '5692' });
+		cli = new N8nCli(runtime, home, { N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(port + 1) });
 		await cli.importSandboxCredential(sandbox);
 		await cli.importWorkflows(exampleWorkflows().filter((workflow) => workflow.id === WORKFLOW));
-		await cli.command(['publish:workflow', `--id=${WORKFLOW}`]);
+		await cli.activate(WORKFLOW);
 		n8n = new N8nServer(cli);
 	});
 	afterAll(async () => {

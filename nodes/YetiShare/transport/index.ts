@@ -130,8 +130,8 @@ async function attempt(
 	body: BodyFactory,
 	itemIndex: number | undefined,
 	timeout: number | undefined,
+	credentials: YetiShareCredentials,
 ): Promise<Envelope> {
-	const credentials = await readCredentials(ctx, itemIndex);
 	try {
 		return await send(ctx, credentials, endpoint, body, timeout);
 	} catch (error) {
@@ -197,9 +197,18 @@ export async function apiCall(
 ): Promise<Envelope> {
 	const { itemIndex } = options;
 	try {
-		const policy = retryPolicy(await readCredentials(this, itemIndex));
+		// Read once for the first attempt; a retry reads again (another execution may have renewed the token).
+		let credentials: YetiShareCredentials | undefined = await readCredentials(this, itemIndex);
 		const creating = CREATING_ENDPOINTS.has(endpoint) ? options : undefined;
-		return await withRetries(policy, async () => await attempt(this, endpoint, body, itemIndex, options.timeout), creating);
+		return await withRetries(
+			retryPolicy(credentials),
+			async () => {
+				const current = credentials ?? (await readCredentials(this, itemIndex));
+				credentials = undefined;
+				return await attempt(this, endpoint, body, itemIndex, options.timeout, current);
+			},
+			creating,
+		);
 	} catch (error) {
 		throw toNodeError(this, error, endpoint, fields, options);
 	}

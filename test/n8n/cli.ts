@@ -23,6 +23,27 @@ export interface Workflow {
 	[key: string]: unknown;
 }
 
+/** n8n's record of one execution, as `n8n execute --rawOutput` prints it. */
+export interface N8nRun {
+	status: string;
+	startedAt: string;
+	stoppedAt: string;
+	data: {
+		resultData: {
+			/** Per node: its runs, each with its start (epoch ms), duration (ms) and output items. */
+			runData: Record<string, Array<{ startTime: number; executionTime: number; data?: { main?: Array<Array<{ json: any; binary?: any }>> } }>>;
+			error?: any;
+		};
+	};
+}
+
+export interface CommandOptions {
+	/** The process is killed after this long; default 5 minutes. */
+	timeoutMs?: number;
+	/** Called with the n8n process as soon as it is spawned (e.g. to sample its memory). */
+	onSpawn?: (child: ChildProcess) => void;
+}
+
 export class N8nCli {
 	constructor(
 		readonly runtime: N8nRuntime,
@@ -35,19 +56,20 @@ export class N8nCli {
 	}
 
 	/** Runs one n8n command; resolves its standard output, rejects with its output on failure. */
-	command(args: string[], timeoutMs = 300_000): Promise<string> {
+	command(args: string[], { timeoutMs = 300_000, onSpawn }: CommandOptions = {}): Promise<string> {
 		return new Promise((resolve, reject) => {
 			const child = spawn(this.runtime.node, [this.runtime.n8n, ...args], { env: this.environment, stdio: ['ignore', 'pipe', 'pipe'] });
+			onSpawn?.(child);
 			let stdout = '';
 			let stderr = '';
 			child.stdout.on('data', (chunk) => (stdout += chunk));
 			child.stderr.on('data', (chunk) => (stderr += chunk));
 			const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
 			child.on('error', reject);
-			child.on('exit', (code) => {
+			child.on('exit', (code, signal) => {
 				clearTimeout(timer);
 				if (code === 0) resolve(stdout);
-				else reject(new Error(`n8n ${args.join(' ')} exited with ${code}:\n${stderr.slice(-3000)}\n${stdout.slice(-3000)}`));
+				else reject(new Error(`n8n ${args.join(' ')} exited with ${code ?? signal}:\n${stderr.slice(-3000)}\n${stdout.slice(-3000)}`));
 			});
 		});
 	}
@@ -81,12 +103,12 @@ export class N8nCli {
 	}
 
 	/** Executes a saved workflow and returns n8n's record of the run. */
-	async execute(workflowId: string): Promise<{ status: string; data: { resultData: { runData: Record<string, any[]>; error?: any } } }> {
-		const output = await this.command(['execute', `--id=${workflowId}`, '--rawOutput']);
-		// n8n may log before the run; the run is the JSON object that starts a line
-		const start = output.search(/^\{/m);
-		if (start < 0) throw new Error(`n8n printed no run:\n${output.slice(-2000)}`);
-		return JSON.parse(output.slice(start));
+	async execute(workflowId: string, options: CommandOptions = {}): Promise<N8nRun> {
+		const output = await this.command(['execute', `--id=${workflowId}`, '--rawOutput'], options);
+		// n8n may log before and after the run; the run is the JSON object from a line "{" to a line "}"
+		const run = /^\{$[\s\S]*?^\}$/m.exec(output);
+		if (!run) throw new Error(`n8n printed no run:\n${output.slice(-2000)}`);
+		return JSON.parse(run[0]);
 	}
 }
 

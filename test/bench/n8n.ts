@@ -8,7 +8,9 @@
  *
  *   npm run bench:n8n
  *   RUNS=1 AUTH_EXECUTIONS=2 SIZE_MIB=64 npm run bench:n8n -- --no-write   # a quick try; BENCHMARKS.md untouched
+ *   PROFILE_DIR=/tmp/profiles npm run bench:n8n -- --no-write   # and a CPU profile of every n8n process
  */
+import { execFileSync } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { cpus, tmpdir, totalmem } from 'os';
 import { join } from 'path';
@@ -155,6 +157,8 @@ async function main() {
 			N8N_BINARY_DATA_STORAGE_PATH: binaryStore,
 			// n8n 2.x lets the file nodes read only below this folder (default ~/.n8n-files)
 			N8N_RESTRICT_FILE_ACCESS_TO: files,
+			// PROFILE_DIR=<folder>: every n8n process writes a CPU profile there, to open in Chrome's DevTools
+			...(process.env.PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.PROFILE_DIR}` } : {}),
 		});
 		const bench = new Bench(cli, binaryStore);
 		const httpAccount = fixture.accounts.find((account) => account.username === 'http-request')!;
@@ -199,7 +203,7 @@ async function main() {
 		}
 		const authorized = Object.fromEntries(CLIENTS.map((client) => [client, authorizations(client) - authorizedBefore[client]])) as Record<Client, number>;
 
-		process.stderr.write(`${INFO_ITEMS} × file/info:\n`);
+		process.stderr.write(`${INFO_ITEMS.toLocaleString('en-US')} × file/info:\n`);
 		for (let round = 0; round < RUNS; round++) {
 			for (const client of order(round)) {
 				const sample = await bench.execute(workflowId('info', client), MEASURED_NODE.info, `info:${client}`);
@@ -245,7 +249,8 @@ async function main() {
 			}
 		}
 
-		const size1 = `${mib(size)} MiB`;
+		const size1 = size % (1024 * MiB) === 0 ? `${size / (1024 * MiB)} GiB` : `${mib(size)} MiB`;
+		const info = INFO_ITEMS.toLocaleString('en-US');
 		const rows: Row[] = [
 			row(bench, `${size1} upload: the Upload node`, 'upload', (s) => s.nodeMs, seconds),
 			row(bench, `${size1} upload: whole execution`, 'upload', (s) => s.executionMs, seconds),
@@ -260,15 +265,16 @@ async function main() {
 				ratio: (authorized.yetishare / authorized.http).toFixed(2),
 			},
 			row(bench, `${AUTH_ITEMS} × file/info: whole execution (median of ${AUTH_EXECUTIONS})`, 'auth', (s) => s.executionMs, seconds),
-			row(bench, `${INFO_ITEMS} × file/info: whole execution`, 'info', (s) => s.executionMs, seconds),
-			row(bench, `${INFO_ITEMS} × file/info: the File info node`, 'info', (s) => s.nodeMs, seconds),
-			row(bench, `${INFO_ITEMS} × file/info: peak RSS of n8n (MiB)`, 'info', (s) => s.peakRss, mib),
+			row(bench, `${info} × file/info: whole execution`, 'info', (s) => s.executionMs, seconds),
+			row(bench, `${info} × file/info: the File info node`, 'info', (s) => s.nodeMs, seconds),
+			row(bench, `${info} × file/info: peak RSS of n8n (MiB)`, 'info', (s) => s.peakRss, mib),
 		];
 		const table = [
 			'| measurement | YetiShare node | HTTP Request | YetiShare ÷ HTTP Request |',
 			'| --- | --- | --- | --- |',
 			...rows.map((r) => `| ${r.label} | ${r.yetishare} | ${r.http} | ${r.ratio} |`),
 		].join('\n');
+		const executions = (client: Client) => [...bench.samples.entries()].filter(([key]) => key.endsWith(`:${client}`)).reduce((sum, [, list]) => sum + list.length, 0);
 		const startUp = median([...bench.samples.values()].flat().map((s) => s.processMs - s.executionMs));
 		const figures = [
 			`Measured ${new Date().toISOString().slice(0, 10)}: n8n ${runtime.version} on Node ${nodeVersion(runtime.node)}, ` +
@@ -278,7 +284,9 @@ async function main() {
 			'',
 			table,
 			'',
-			`n8n alone (a Manual Trigger, nothing else) peaks at ${mib(idle.peakRss)} MiB; an \`n8n execute\` process spends a median ` +
+			`Over the whole run (${executions('yetishare')} executions with the YetiShare node, ${executions('http')} with HTTP Request), ` +
+				`the YetiShare credential signed in ${authorizations('yetishare')} time(s), the HTTP Request workflows ${authorizations('http')} times. ` +
+				`n8n alone (a Manual Trigger, nothing else) peaks at ${mib(idle.peakRss)} MiB; an \`n8n execute\` process spends a median ` +
 				`${seconds(startUp)} starting and stopping around the execution (not in the figures above).`,
 		].join('\n');
 		process.stdout.write(`\n${figures}\n`);
@@ -290,7 +298,7 @@ async function main() {
 }
 
 function nodeVersion(node: string): string {
-	return require('child_process').execFileSync(node, ['--version']).toString().trim().replace(/^v/, '');
+	return execFileSync(node, ['--version']).toString().trim().replace(/^v/, '');
 }
 
 const HEADING = '## Real n8n (`npm run bench:n8n`)';

@@ -6,15 +6,15 @@
  * (default 3), alternating node and curl; the table shows the median time and the highest RSS.
  */
 import { spawn } from 'child_process';
-import { randomBytes } from 'crypto';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'fs';
+import { mkdtempSync, rmSync, statSync } from 'fs';
 import { cpus, tmpdir, totalmem } from 'os';
 import { join, resolve } from 'path';
 import { once } from 'events';
 
+import { makeRandomFile, MiB, watchPeakRss } from './measure';
+
 const ROOT = resolve(__dirname, '../..');
 const TS_NODE = [require.resolve('ts-node/dist/bin.js'), '--transpile-only'];
-const MiB = 1024 * 1024;
 const RUNS = Math.max(1, Number(process.env.RUNS ?? 3));
 
 interface Measure {
@@ -28,24 +28,13 @@ function run(command: string, args: string[], options: { pollRss?: boolean } = {
 		const started = process.hrtime.bigint();
 		const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
 		let stdout = '';
-		let rssPeak = 0;
 		child.stdout.on('data', (chunk) => (stdout += chunk));
-		// the high-water mark the kernel keeps for the process, read until it exits
-		const poll = options.pollRss
-			? setInterval(() => {
-					try {
-						const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-						const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-						if (hwm) rssPeak = Math.max(rssPeak, Number(hwm[1]) * 1024);
-					} catch {}
-				}, 10)
-			: undefined;
+		const rssPeak = options.pollRss ? watchPeakRss(child) : () => 0;
 		child.on('error', reject);
 		child.on('exit', (code) => {
-			if (poll) clearInterval(poll);
 			const ms = Number(process.hrtime.bigint() - started) / 1e6;
 			if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited with ${code}`));
-			else resolvePromise({ stdout, ms, rssPeak });
+			else resolvePromise({ stdout, ms, rssPeak: rssPeak() });
 		});
 	});
 }
@@ -75,16 +64,6 @@ async function startSandbox(storage: string): Promise<{ baseUrl: string; key1: s
 	};
 }
 
-async function makeFile(path: string, bytes: number) {
-	const out = createWriteStream(path);
-	const block = randomBytes(4 * MiB);
-	for (let written = 0; written < bytes; written += block.length) {
-		if (!out.write(block.subarray(0, Math.min(block.length, bytes - written)))) await once(out, 'drain');
-	}
-	out.end();
-	await once(out, 'finish');
-}
-
 async function form(url: string, fields: Record<string, string>) {
 	const response = await fetch(url, { method: 'POST', body: new URLSearchParams(fields) });
 	return (await response.json()) as { data: Record<string, string> };
@@ -101,7 +80,7 @@ async function main() {
 	try {
 		for (const sizeMiB of sizes.length > 0 ? sizes : [64, 256, 1024]) {
 			const file = join(work, `bench-${sizeMiB}.bin`);
-			await makeFile(file, sizeMiB * MiB);
+			await makeRandomFile(file, sizeMiB * MiB);
 			const bytes = statSync(file).size;
 
 			const nodeArgs = ['--expose-gc', ...TS_NODE, 'test/bench/node-transfer.ts'];

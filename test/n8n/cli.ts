@@ -23,6 +23,27 @@ export interface Workflow {
 	[key: string]: unknown;
 }
 
+/** n8n's record of one execution, as `n8n execute --rawOutput` prints it. */
+export interface N8nRun {
+	status: string;
+	startedAt: string;
+	stoppedAt: string;
+	data: {
+		resultData: {
+			/** Per node: its runs, each with its start (epoch ms), duration (ms) and output items. */
+			runData: Record<string, Array<{ startTime: number; executionTime: number; data?: { main?: Array<Array<{ json: any; binary?: any }>> } }>>;
+			error?: any;
+		};
+	};
+}
+
+export interface CommandOptions {
+	/** The process is killed after this long; default 5 minutes. */
+	timeoutMs?: number;
+	/** Called with the n8n process as soon as it is spawned (e.g. to sample its memory). */
+	onSpawn?: (child: ChildProcess) => void;
+}
+
 export class N8nCli {
 	/** Everything n8n printed (standard output and error) across the commands run so far. */
 	transcript = '';
@@ -39,7 +60,7 @@ export class N8nCli {
 	}
 
 	/** Runs one n8n command; resolves its standard output, rejects with its output on failure. */
-	command(args: string[], timeoutMs = 300_000): Promise<string> {
+	command(args: string[], { timeoutMs = 300_000, onSpawn }: CommandOptions = {}): Promise<string> {
 		// Into files, not pipes: n8n ends with process.exit(), which cuts off output still queued
 		// for a pipe (a long run printed as JSON, or debug logging); writes to a file are not queued.
 		const outFile = join(this.userFolder, `.command-${process.pid}-${++this.commands}.out`);
@@ -48,15 +69,16 @@ export class N8nCli {
 		const err = openSync(errFile, 'w');
 		return new Promise<string>((resolve, reject) => {
 			const child = spawn(this.runtime.node, [this.runtime.n8n, ...args], { env: this.environment, stdio: ['ignore', out, err] });
+			onSpawn?.(child);
 			const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
 			child.on('error', reject);
-			child.on('exit', (code) => {
+			child.on('exit', (code, signal) => {
 				clearTimeout(timer);
 				const stdout = readFileSync(outFile, 'utf8');
 				const stderr = readFileSync(errFile, 'utf8');
 				this.transcript += stdout + stderr;
 				if (code === 0) resolve(stdout);
-				else reject(new Error(`n8n ${args.join(' ')} exited with ${code}:\n${stderr.slice(-3000)}\n${stdout.slice(-3000)}`));
+				else reject(new Error(`n8n ${args.join(' ')} exited with ${code ?? signal}:\n${stderr.slice(-3000)}\n${stdout.slice(-3000)}`));
 			});
 		}).finally(() => {
 			closeSync(out);
@@ -110,8 +132,8 @@ export class N8nCli {
 	}
 
 	/** Executes a saved workflow and returns n8n's record of the run. */
-	async execute(workflowId: string): Promise<{ status: string; data: { resultData: { runData: Record<string, any[]>; error?: any } } }> {
-		const output = await this.command(['execute', `--id=${workflowId}`, '--rawOutput']);
+	async execute(workflowId: string, options: CommandOptions = {}): Promise<N8nRun> {
+		const output = await this.command(['execute', `--id=${workflowId}`, '--rawOutput'], options);
 		// The run is printed as indented JSON through n8n's logger: it opens with "{" ending a line
 		// and closes with "}" starting one, maybe with log text around it (a timestamp, metadata).
 		const opens = [...output.matchAll(/\{\n/g)].map((match) => match.index!);

@@ -121,7 +121,7 @@ describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5720 + 2 * 
 		expect(printed.at(-1)).toMatch(/Could not find folder based on folder_id/);
 		const continued = await execute('sec-continue');
 		expect(continued?.status).toBe('success');
-		expect(continued?.data.resultData.runData['Get folder'][0].data.main[0][0].json.error).toMatch(/Parameter "Folder" is not a folder ID/);
+		expect(continued?.data.resultData.runData['Get folder'][0].data?.main?.[0]?.[0]?.json.error).toMatch(/Parameter "Folder" is not a folder ID/);
 		expect(await execute('sec-refused')).toBeUndefined();
 		// a site set to account login, for the password
 		sandbox.configure({ authMode: 'login' });

@@ -107,6 +107,7 @@ class Bench {
 	}
 }
 
+const times = (count: number) => (count === 1 ? 'once' : `${count} times`);
 const seconds = (ms: number) => (Number.isNaN(ms) ? '–' : `${(ms / 1000).toFixed(2)} s`);
 const mib = (bytes: number) => (bytes / MiB).toFixed(0);
 
@@ -285,7 +286,7 @@ async function main() {
 			table,
 			'',
 			`Over the whole run (${executions('yetishare')} executions with the YetiShare node, ${executions('http')} with HTTP Request), ` +
-				`the YetiShare credential signed in ${authorizations('yetishare')} time(s), the HTTP Request workflows ${authorizations('http')} times. ` +
+				`the YetiShare credential signed in ${times(authorizations('yetishare'))}, the HTTP Request workflows ${times(authorizations('http'))}. ` +
 				`n8n alone (a Manual Trigger, nothing else) peaks at ${mib(idle.peakRss)} MiB; an \`n8n execute\` process spends a median ` +
 				`${seconds(startUp)} starting and stopping around the execution (not in the figures above).`,
 		].join('\n');

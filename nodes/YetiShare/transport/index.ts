@@ -29,6 +29,7 @@ import {
 	tlsError,
 	type YetiShareCredentials,
 } from './site';
+import { forget, remember } from '../shared/cache';
 import { backoffMs, classifyFailure, CREATING_ENDPOINTS, retryPolicy, TRANSFER_CUT, type Failure, type RetryPolicy } from './retry';
 
 export type YetiShareContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
@@ -58,6 +59,15 @@ async function readCredentials(ctx: YetiShareContext, itemIndex?: number): Promi
 		itemIndex,
 	);
 	return { ...credentials } as unknown as YetiShareCredentials;
+}
+
+/**
+ * The credential as this execution last read it. For n8n a read is a database query and a
+ * decryption, a quarter of a small call's cost, so an execution reads it once. n8n writes a token
+ * it renews into this same object; a token the site reports dead sends the next read to the store.
+ */
+async function sessionCredentials(ctx: YetiShareContext, itemIndex?: number): Promise<YetiShareCredentials> {
+	return await remember(ctx, 'credentials', async () => await readCredentials(ctx, itemIndex));
 }
 
 /**
@@ -136,6 +146,7 @@ async function attempt(
 		return await send(ctx, credentials, endpoint, body, timeout);
 	} catch (error) {
 		if (!isInvalidTokenError(error)) throw error;
+		forget(ctx, 'credentials');
 		const stored = await readCredentials(ctx, itemIndex);
 		if (!stored.accessToken || stored.accessToken === credentials.accessToken) stored.accessToken = '';
 		return await send(ctx, stored, endpoint, body, timeout);
@@ -198,7 +209,7 @@ export async function apiCall(
 	const { itemIndex } = options;
 	try {
 		// Read once for the first attempt; a retry reads again (another execution may have renewed the token).
-		let credentials: YetiShareCredentials | undefined = await readCredentials(this, itemIndex);
+		let credentials: YetiShareCredentials | undefined = await sessionCredentials(this, itemIndex);
 		const creating = CREATING_ENDPOINTS.has(endpoint) ? options : undefined;
 		return await withRetries(
 			retryPolicy(credentials),
@@ -452,7 +463,7 @@ export async function downloadFile<T>(
 	options: { itemIndex?: number } = {},
 ): Promise<T> {
 	try {
-		const credentials = await readCredentials(ctx, options.itemIndex);
+		const credentials = await sessionCredentials(ctx, options.itemIndex);
 		return await withRetries(retryPolicy(credentials), async () => await consume(await openDownload(ctx, url, credentials)));
 	} catch (error) {
 		throw toNodeError(ctx, error, 'the download', {}, options);

@@ -47,7 +47,8 @@ export interface CommandOptions {
 export class N8nCli {
 	/** Everything n8n printed (standard output and error) across the commands run so far. */
 	transcript = '';
-	private commands = 0;
+	/** Counts commands over every N8nCli of this process: several may share a user folder and run at once. */
+	private static commands = 0;
 
 	constructor(
 		readonly runtime: N8nRuntime,
@@ -63,7 +64,7 @@ export class N8nCli {
 	command(args: string[], { timeoutMs = 300_000, onSpawn }: CommandOptions = {}): Promise<string> {
 		// Into files, not pipes: n8n ends with process.exit(), which cuts off output still queued
 		// for a pipe (a long run printed as JSON, or debug logging); writes to a file are not queued.
-		const outFile = join(this.userFolder, `.command-${process.pid}-${++this.commands}.out`);
+		const outFile = join(this.userFolder, `.command-${process.pid}-${++N8nCli.commands}.out`);
 		const errFile = `${outFile}.err`;
 		const out = openSync(outFile, 'w');
 		const err = openSync(errFile, 'w');
@@ -100,13 +101,13 @@ export class N8nCli {
 	}
 
 	/** The "YetiShare sandbox" credential the example workflows use, for the sandbox's demo account. */
-	async importSandboxCredential(sandbox: { baseUrl: string; demoAccount: { key1: string; key2: string } }) {
+	async importSandboxCredential(sandbox: { baseUrl: string; demoAccount: { key1: string; key2: string } }, settings: Record<string, unknown> = {}) {
 		const { key1, key2 } = sandbox.demoAccount;
 		await this.importCredential({
 			id: 'yetishare-sandbox',
 			name: 'YetiShare sandbox',
 			type: 'yetiShareApi',
-			data: { baseUrl: sandbox.baseUrl, authentication: 'apiKeys', key1, key2, timeout: 30, accessToken: '', accountId: '' },
+			data: { baseUrl: sandbox.baseUrl, authentication: 'apiKeys', key1, key2, timeout: 30, accessToken: '', accountId: '', ...settings },
 		});
 	}
 

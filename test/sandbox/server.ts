@@ -99,6 +99,7 @@ export class SandboxServer {
 	private readonly sockets = new Set<Socket>();
 	private url = '';
 	private faults: ActiveFault[] = [];
+	private gates: Array<{ endpoint: string; arrivals: number; by: string; seen: Set<string>; waiting: Array<() => void> }> = [];
 
 	constructor(options: SandboxOptions = {}) {
 		this.initialSettings = validateSettings({ ...DEFAULT_SETTINGS, ...pickRuntime(options) });
@@ -191,6 +192,7 @@ export class SandboxServer {
 	/** Closes the server, drops open connections, stops URL uploads, removes the temporary storage. */
 	async stop(): Promise<void> {
 		this.urlUploads.stopAll();
+		this.openGates();
 		const server = this.server;
 		this.server = undefined;
 		if (server) {
@@ -223,6 +225,7 @@ export class SandboxServer {
 		this.sessions.clearCountdown();
 		this.sessions.kills = 0;
 		this.faults = [];
+		this.openGates();
 		this.log.length = 0;
 		this.settings = { ...this.initialSettings };
 	}
@@ -261,6 +264,11 @@ export class SandboxServer {
 		this.sessions.killAfter(calls, accountId === undefined ? undefined : String(accountId), true);
 	}
 
+	/** Ends killTokensAfter/killTokensEvery without killing anything. */
+	keepTokens(): void {
+		this.sessions.clearCountdown();
+	}
+
 	/** How many times tokens were killed by killTokensAfter/killTokensEvery so far. */
 	get tokenKills(): number {
 		return this.sessions.kills;
@@ -283,6 +291,33 @@ export class SandboxServer {
 
 	clearFaults(): void {
 		this.faults = [];
+	}
+
+	/**
+	 * The next calls of `endpoint` wait until calls with `arrivals` different values of the form
+	 * field `by` are there, then all go on at once: clients started apart (separate n8n processes,
+	 * each asking for its own folder, say) meet the site together. A client that tries again while
+	 * it waits is held too.
+	 */
+	gate(endpoint: string, arrivals: number, by: string): void {
+		if (!Number.isInteger(arrivals) || arrivals < 2) throw new Error(`gate(): arrivals must be a whole number of at least 2, not ${arrivals}`);
+		this.gates.push({ endpoint: normalizeEndpoint(endpoint), arrivals, by, seen: new Set(), waiting: [] });
+	}
+
+	private async passGate(endpoint: string, params: Record<string, string>): Promise<void> {
+		const gate = this.gates.find((candidate) => candidate.endpoint === endpoint);
+		if (!gate) return;
+		gate.seen.add(params[gate.by] ?? '');
+		if (gate.seen.size < gate.arrivals) {
+			await new Promise<void>((resolve) => gate.waiting.push(resolve));
+			return;
+		}
+		this.gates.splice(this.gates.indexOf(gate), 1);
+		for (const release of gate.waiting) release();
+	}
+
+	private openGates(): void {
+		for (const gate of this.gates.splice(0)) for (const release of gate.waiting) release();
 	}
 
 	private requireAccount(id: string) {
@@ -398,6 +433,7 @@ export class SandboxServer {
 		entry.params = params;
 		if (form.upload) entry.upload = { filename: form.upload.filename, size: form.upload.size };
 
+		await this.passGate(entry.endpoint, params);
 		const call: ApiCall = { params, accountId: '', upload: form.upload };
 		try {
 			if (endpointClass.checksToken) {

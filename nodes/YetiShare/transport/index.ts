@@ -46,8 +46,9 @@ export interface ApiRequestOptions {
 	/**
 	 * For calls that create something: looks on the site for what the call would have created,
 	 * after a failure that leaves it unknown whether the site acted. It gets how long ago (ms) the
-	 * failed attempt began, and returns the answer the call would have given, or undefined when
-	 * nothing was created. Without it, such a call is not repeated after an unknown outcome.
+	 * failed attempt began, and returns the answer the call would have given, undefined when
+	 * nothing was created, or throws OutcomeInconclusive when it cannot tell (the outcome is then
+	 * reported as unknown). Without it, such a call is not repeated after an unknown outcome.
 	 */
 	confirm?: (attemptAgeMs: number) => Promise<Envelope | undefined>;
 	/** What the call creates, in words ("the file \"a.pdf\""), for the error when the outcome is unknown. */

@@ -139,7 +139,7 @@ describe.each([{ revision: 'newer' as const }, { revision: 'older' as const }])(
 		expect(world.sandbox.count('file/upload')).toBe(0);
 	});
 
-	it('the package is asked once per execution, not per item', async () => {
+	it('the package, and the target folder (for the create check), are asked once per execution, not per item', async () => {
 		const items = await Promise.all(
 			[1, 2, 3].map(async (n) => await world.engine.binaryItem(Buffer.from(`file ${n}`), { fileName: `f${n}.txt`, mimeType: 'text/plain' })),
 		);
@@ -147,6 +147,8 @@ describe.each([{ revision: 'newer' as const }, { revision: 'older' as const }])(
 		expect(run.error).toBeUndefined();
 		expect(run.json).toHaveLength(3);
 		expect(world.sandbox.count('account/package')).toBe(1);
+		expect(world.sandbox.log.filter((entry) => entry.endpoint === 'folder/listing').map((entry) => entry.params.parent_folder_id)).toEqual(['']);
+		expect(world.sandbox.count('file/upload')).toBe(3);
 	});
 
 	it('a connection cut mid-upload, with retries off, is an error, and no file is created', async () => {

@@ -3,6 +3,7 @@
  * auth modes, both API revisions, uploads and downloads, URL uploads, and every fault.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { spawn, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import { readdirSync } from 'fs';
 import http from 'http';
@@ -1130,6 +1131,38 @@ describe('fields: full, reference, undated', () => {
 		expect([folder.date_added, folderInfo.date_added, folderInfo.date_updated]).toEqual([null, null, null]);
 		expect(listing.folders.map((entry: any) => entry.date_added)).toEqual(listing.folders.map(() => null));
 	});
+
+	it('npm run sandbox -- --fields undated: a sandbox that answers that way; a wrong value is refused', async () => {
+		const cli = join(__dirname, 'cli.ts');
+		const tsNode = require.resolve('ts-node/dist/bin.js');
+		const wrong = spawnSync(process.execPath, [tsNode, '--transpile-only', cli, '--port', '0', '--fields', 'some'], { encoding: 'utf8' });
+		expect(wrong.status).toBe(2);
+		expect(wrong.stderr).toMatch(/--fields must be full, reference or undated/);
+
+		const child = spawn(process.execPath, [tsNode, '--transpile-only', cli, '--port', '0', '--fields', 'undated'], { stdio: ['ignore', 'pipe', 'inherit'] });
+		try {
+			const printed = await new Promise<string>((resolve, reject) => {
+				let out = '';
+				child.stdout!.on('data', (chunk: Buffer) => {
+					out += chunk.toString();
+					if (out.includes('Press Ctrl-C')) resolve(out);
+				});
+				child.once('exit', (code) => reject(new Error(`the sandbox CLI exited (${code}): ${out}`)));
+			});
+			expect(printed).toMatch(/undated answers/);
+			const apiUrl = /API:\s+(\S+)\//.exec(printed)![1];
+			const post = async (endpoint: string, fields: Fields) =>
+				(await read(await fetch(`${apiUrl}/${endpoint}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(fields) }))).json;
+			const session = (await post('authorize', { key1: sandbox.demoAccount.key1, key2: sandbox.demoAccount.key2 })).data;
+			expect(Object.keys((await post('file/info', { ...session, file_id: '1161' })).data)).toEqual(['id', 'filename', 'shortUrl']);
+			expect((await post('folder/create', { ...session, folder_name: 'From the CLI' })).data.date_added).toBeNull();
+		} finally {
+			// the CLI stops the sandbox (and removes its storage) on SIGTERM
+			const exited = child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
+			child.kill('SIGTERM');
+			await exited;
+		}
+	}, 60_000);
 
 	it('is a constructor option, kept by configure() until reset(), and refuses other values', async () => {
 		const other = new SandboxServer({ fields: 'reference' });

@@ -50,6 +50,11 @@ const CASES: Case[] = [
 	{ what: 'folder path with an empty segment', parameters: { ...getFolder, folderId: byPath }, good: 'Invoices/2026', bad: 'Invoices//2026', message: /Parameter "Folder".*empty/ },
 	{ what: 'folder path that does not exist', parameters: { ...getFolder, folderId: byPath }, good: 'Invoices/2026', bad: 'Invoices/1999', message: /Parameter "Folder" was not found: "Invoices" has no folder named "1999"/ },
 	{ what: 'destination path with an empty segment', parameters: { resource: 'file', operation: 'copy', fileId: { __rl: true, mode: 'id', value: '1161' }, destinationFolder: byPath }, good: 'Invoices', bad: 'Invoices//2026', message: /Parameter "Destination Folder"/ },
+	// creates into a folder the account does not have: refused before anything is sent (the site
+	// would file an upload into the root, and make a folder under a parent no one sees)
+	{ what: 'upload into a folder that does not exist', parameters: { ...upload, parentFolder: byId }, good: '123', bad: '987654', file: true, message: /Parameter "Folder" is folder 987654, which this account does not have/ },
+	{ what: 'folder created under a parent that does not exist', parameters: { ...createFolder, folderName: 'Fine', parentFolder: byId }, good: '123', bad: '987654', message: /Parameter "Parent Folder" is folder 987654, which this account does not have/ },
+	{ what: 'copy into a folder that does not exist', parameters: { resource: 'file', operation: 'copy', fileId: { __rl: true, mode: 'id', value: '1161' }, destinationFolder: byId }, good: '123', bad: '987654', message: /Parameter "Destination Folder" is folder 987654, which this account does not have/ },
 	// folder names
 	{ what: 'folder name empty', parameters: createFolder, good: 'Fine', bad: '', message: /Parameter "Folder Name" is empty/ },
 	{ what: 'folder name only spaces', parameters: createFolder, good: 'Fine', bad: '   ', message: /Parameter "Folder Name" is empty/ },

@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { apiRequest, OutcomeInconclusive, siteDate, type ApiRequestOptions, type YetiShareContext } from '../transport';
 import { folderKey, idOf, isFolderKnown, snapshot, type Kind } from './known';
+import { parameterError } from './utils';
 
 export interface FolderListing {
 	folders: IDataObject[];
@@ -61,10 +62,19 @@ export interface CreatedShape {
  */
 export async function prepareCreationCheck(
 	ctx: YetiShareContext,
-	target: { kind: Kind; folderId: string; itemIndex?: number },
+	target: { kind: Kind; folderId: string; itemIndex: number; parameter: string },
 ): Promise<{ find: (shape: CreatedShape) => Promise<IDataObject | undefined> }> {
 	const { kind, folderId, itemIndex } = target;
-	if (!isFolderKnown(ctx, folderId)) await listFolder.call(ctx, folderId, { itemIndex });
+	if (!isFolderKnown(ctx, folderId)) {
+		try {
+			await listFolder.call(ctx, folderId, { itemIndex });
+		} catch (error) {
+			// Better said now than left to the site, which files an upload into the root and makes
+			// a folder under a parent that does not exist, where no one sees it.
+			if (!/Could not find folder/i.test((error as Error).message)) throw error;
+			throw parameterError(ctx, itemIndex, target.parameter, `is folder ${folderId}, which this account does not have (or which is in the trash)`);
+		}
+	}
 	const before = snapshot(ctx, kind, folderId);
 
 	async function find(shape: CreatedShape): Promise<IDataObject | undefined> {
@@ -117,8 +127,10 @@ export async function createFolder(
 	ctx: YetiShareContext,
 	folder: { folder_name: string; parent_id: string; is_public?: number; access_password?: string },
 	options: ApiRequestOptions,
+	/** The parameter that chose the parent, for the error when it does not exist. */
+	parameter: string,
 ): Promise<IDataObject> {
-	const check = await prepareCreationCheck(ctx, { kind: 'folder', folderId: folder.parent_id, itemIndex: options.itemIndex });
+	const check = await prepareCreationCheck(ctx, { kind: 'folder', folderId: folder.parent_id, itemIndex: options.itemIndex ?? 0, parameter });
 	const { data } = await apiRequest.call(ctx, 'folder/create', folder, {
 		...options,
 		creates: `the folder "${folder.folder_name}" in ${folderInWords(folder.parent_id)}`,

@@ -24,7 +24,7 @@ export const copy: Operation = {
 	async execute(i) {
 		const fileId = await resolveFileId(this, i, file);
 		const folderId = await resolveFolderId(this, i, destination);
-		const check = await prepareCreationCheck(this, { kind: 'file', folderId, itemIndex: i });
+		const check = await prepareCreationCheck(this, { kind: 'file', folderId, itemIndex: i, parameter: 'Destination Folder' });
 		const answer = await apiRequest.call(
 			this,
 			'file/copy',

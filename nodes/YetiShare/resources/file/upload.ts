@@ -140,7 +140,7 @@ export const upload: Operation = {
 			);
 		}
 		const folderId = await resolveFolderId(this, i, folder, { createMissing: options.createMissingFolders });
-		const check = await prepareCreationCheck(this, { kind: 'file', folderId, itemIndex: i });
+		const check = await prepareCreationCheck(this, { kind: 'file', folderId, itemIndex: i, parameter: 'Folder' });
 
 		const envelope = await apiCall.call(
 			this,

@@ -112,7 +112,7 @@ export async function prepareCreationCheck(
 		const ids = open.map(({ entry }) => entry.id).join(', ');
 		throw new OutcomeInconclusive(
 			open.length > 1
-				? `Looking in ${folderInWords(folderId)} found ${open.length} ${what} that appeared during the call (ids ${ids}): any of them may be the one it made`
+				? `Looking in ${folderInWords(folderId)} found ${open.length} ${what} ${open.every((candidate) => candidate.certainlyNew) ? 'that appeared during the call' : 'that it cannot rule out'} (ids ${ids}): any of them may be the one it made`
 				: `Looking in ${folderInWords(folderId)} found a ${what} (id ${ids}) that may have been there before the call: the site gives no date for it`,
 		);
 	}

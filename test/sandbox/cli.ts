@@ -16,6 +16,7 @@ const USAGE = `Usage: npm run sandbox -- [options]
                          reference's samples show, or that with every folder date null (default: full)
   --fixture <file>       seed data (default: test/sandbox/fixture.json)
   --storage <dir>        keep uploaded files here (default: a temporary directory)
+  --latency <ms>[+<ms>]  delay every request, as a distant site would; +jitter at random (default: 0)
 `;
 
 function fail(message: string): never {
@@ -37,7 +38,7 @@ function parseArguments(argv: string[]): SandboxOptions {
 		if (value === undefined) fail(`--${match[1]} needs a value`);
 		values[match[1]] = value;
 	}
-	const known = ['port', 'host', 'script-version', 'revision', 'auth', 'fields', 'fixture', 'storage'];
+	const known = ['port', 'host', 'script-version', 'revision', 'auth', 'fields', 'fixture', 'storage', 'latency'];
 	for (const name of Object.keys(values)) if (!known.includes(name)) fail(`Unknown option: --${name}`);
 
 	const portText = values.port ?? process.env.PORT ?? '8787';
@@ -62,6 +63,12 @@ function parseArguments(argv: string[]): SandboxOptions {
 	}
 	if (values.fixture !== undefined) options.fixture = values.fixture;
 	if (values.storage !== undefined) options.storageDir = values.storage;
+	if (values.latency !== undefined) {
+		const latency = /^(\d+)(?:\+(\d+))?$/.exec(values.latency);
+		if (!latency) fail('--latency must be milliseconds, optionally with +jitter (e.g. 50+20)');
+		options.latencyMs = Number(latency[1]);
+		options.latencyJitterMs = Number(latency[2] ?? 0);
+	}
 	return options;
 }
 

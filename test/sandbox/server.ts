@@ -57,6 +57,8 @@ const DEFAULT_SETTINGS: RuntimeSettings = {
 	urlUploadDelayMs: 0,
 	urlUploadTimeoutMs: 30000,
 	notFound: 'html',
+	latencyMs: 0,
+	latencyJitterMs: 0,
 	fields: 'full',
 };
 
@@ -220,6 +222,7 @@ export class SandboxServer {
 		this.urlUploads.stopAll();
 		this.store.reseed();
 		this.sessions.clearCountdown();
+		this.sessions.kills = 0;
 		this.faults = [];
 		this.log.length = 0;
 		this.settings = { ...this.initialSettings };
@@ -251,6 +254,17 @@ export class SandboxServer {
 	/** Tokens die right after the next `calls` requests that present a valid one (a token expiring mid-run). */
 	killTokensAfter(calls: number, accountId?: string | number): void {
 		this.sessions.killAfter(calls, accountId === undefined ? undefined : String(accountId));
+	}
+
+	/** Every live token dies after each `calls` requests that present a valid one, again and again. */
+	killTokensEvery(calls: number, accountId?: string | number): void {
+		if (!Number.isInteger(calls) || calls < 1) throw new Error(`killTokensEvery(): calls must be a whole number of at least 1, not ${calls}`);
+		this.sessions.killAfter(calls, accountId === undefined ? undefined : String(accountId), true);
+	}
+
+	/** How many times tokens were killed by killTokensAfter/killTokensEvery so far. */
+	get tokenKills(): number {
+		return this.sessions.kills;
 	}
 
 	/** The next matching requests (`times`, default 1) meet this fault instead of the site. */
@@ -311,6 +325,8 @@ export class SandboxServer {
 		req.on('error', () => undefined);
 		res.on('error', () => undefined);
 		try {
+			const { latencyMs, latencyJitterMs } = this.settings;
+			if (latencyMs > 0 || latencyJitterMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs + Math.random() * latencyJitterMs));
 			const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
 			if (/^\/api\/v2(\/|$)/i.test(url.pathname)) await this.handleApi(req, res, url, entry);
 			else await this.handleSite(req, res, url, entry);
@@ -604,7 +620,7 @@ function validateSettings(settings: RuntimeSettings): RuntimeSettings {
 	if (settings.authMode !== 'keys' && settings.authMode !== 'login') problems.push(`authMode must be 'keys' or 'login', not ${settings.authMode}`);
 	if (settings.notFound !== 'html' && settings.notFound !== 'script') problems.push(`notFound must be 'html' or 'script', not ${settings.notFound}`);
 	if (!['full', 'reference', 'undated'].includes(settings.fields)) problems.push(`fields must be 'full', 'reference' or 'undated', not ${settings.fields}`);
-	for (const key of ['tokenIdleSeconds', 'urlUploadDelayMs', 'urlUploadTimeoutMs'] as const) {
+	for (const key of ['tokenIdleSeconds', 'urlUploadDelayMs', 'urlUploadTimeoutMs', 'latencyMs', 'latencyJitterMs'] as const) {
 		if (typeof settings[key] !== 'number' || !(settings[key] >= 0)) problems.push(`${key} must be a number of at least 0, not ${settings[key]}`);
 	}
 	if (problems.length) throw new Error(`SandboxServer: ${problems.join('; ')}`);

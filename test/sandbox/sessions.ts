@@ -6,8 +6,10 @@ import { phpInt, randomString } from './php';
 import type { Store } from './store';
 
 export class Sessions {
-	/** Set by killTokensAfter: after this many more accepted tokens, every live token dies. */
-	private countdown?: { remaining: number; accountId?: string };
+	/** Set by killTokensAfter: after this many more accepted tokens, every live token dies (and, with `every`, the count starts again). */
+	private countdown?: { remaining: number; accountId?: string; every?: number };
+	/** How often a countdown killed the tokens. */
+	kills = 0;
 
 	constructor(
 		private readonly store: Store,
@@ -40,8 +42,9 @@ export class Sessions {
 		if (this.countdown && (this.countdown.accountId === undefined || this.countdown.accountId === token.accountId)) {
 			this.countdown.remaining--;
 			if (this.countdown.remaining <= 0) {
-				const { accountId } = this.countdown;
-				this.countdown = undefined;
+				const { accountId, every } = this.countdown;
+				this.countdown = every ? { remaining: every, accountId, every } : undefined;
+				this.kills++;
 				// This call still succeeds; the next one meets a dead token.
 				this.kill(accountId);
 			}
@@ -67,12 +70,12 @@ export class Sessions {
 		this.store.state.tokens = this.tokens.filter((token) => accountId !== undefined && token.accountId !== accountId);
 	}
 
-	killAfter(calls: number, accountId?: string): void {
+	killAfter(calls: number, accountId?: string, repeat = false): void {
 		if (calls <= 0) {
 			this.countdown = undefined;
 			this.kill(accountId);
 		} else {
-			this.countdown = { remaining: calls, accountId };
+			this.countdown = { remaining: calls, accountId, every: repeat ? calls : undefined };
 		}
 	}
 

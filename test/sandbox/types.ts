@@ -40,6 +40,13 @@ export interface SandboxOptions {
 	/** A URL upload that has not finished after this long is `failed`. Default 30000. */
 	urlUploadTimeoutMs?: number;
 	/**
+	 * Every request waits this long before the site handles it, as on a site some distance
+	 * away (loopback answers in a millisecond, a real site in 20–200). Default 0.
+	 */
+	latencyMs?: number;
+	/** Up to this much more, at random, per request. Default 0. */
+	latencyJitterMs?: number;
+	/**
 	 * How a missing endpoint answers. 'html' (default): HTTP 404 with Apache's "Not Found" page.
 	 * 'script': what the script's own router answers (404 with a JSON string for an unknown
 	 * endpoint; for an unknown action of a known endpoint, the token is checked first, then 404
@@ -66,7 +73,7 @@ export interface SandboxOptions {
 export type RuntimeSettings = Required<
 	Pick<
 		SandboxOptions,
-		'scriptVersion' | 'revision' | 'authMode' | 'tokenIdleSeconds' | 'urlUploadDelayMs' | 'urlUploadTimeoutMs' | 'notFound' | 'fields'
+		'scriptVersion' | 'revision' | 'authMode' | 'tokenIdleSeconds' | 'urlUploadDelayMs' | 'urlUploadTimeoutMs' | 'notFound' | 'latencyMs' | 'latencyJitterMs' | 'fields'
 	>
 >;
 

@@ -21,7 +21,6 @@ import {
 	FORM_HEADERS,
 	type Envelope,
 	type FormFields,
-	isInvalidTokenError,
 	readAnswer,
 	requestTimeoutMs,
 	asSiteError,
@@ -29,8 +28,9 @@ import {
 	tlsError,
 	type YetiShareCredentials,
 } from './site';
-import { forget, remember } from '../shared/cache';
+import { remember } from '../shared/cache';
 import { noteAnswer } from '../shared/known';
+import { sessionKey, withSession } from './session';
 import { backoffMs, classifyFailure, CREATING_ENDPOINTS, retryPolicy, TRANSFER_CUT, type Failure, type RetryPolicy } from './retry';
 
 export type YetiShareContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
@@ -128,13 +128,9 @@ export async function apiRequest(
 }
 
 /**
- * One attempt, renewing the session once if the site calls the token dead.
- *
- * The token is shared by every execution through the stored credential. The site keeps one live
- * token per account and answers a dead one with HTTP 200, so n8n cannot notice by itself: on
- * that answer we read the stored credential again, use a newer token if another execution has
- * already saved one (calling /authorize again would log that execution out), and otherwise
- * empty the token so n8n authorizes and saves a fresh one. Either way the call is sent once more.
+ * One attempt, with the session protocol of `withSession` (session.ts) when the site calls the
+ * token dead or there is none yet. The sign-in goes through a light call (account/info), so that
+ * the executions waiting for it need not wait for this call's own work (an upload, say).
  */
 async function attempt(
 	ctx: YetiShareContext,
@@ -144,15 +140,12 @@ async function attempt(
 	timeout: number | undefined,
 	credentials: YetiShareCredentials,
 ): Promise<Envelope> {
-	try {
-		return await send(ctx, credentials, endpoint, body, timeout);
-	} catch (error) {
-		if (!isInvalidTokenError(error)) throw error;
-		forget(ctx, 'credentials');
-		const stored = await readCredentials(ctx, itemIndex);
-		if (!stored.accessToken || stored.accessToken === credentials.accessToken) stored.accessToken = '';
-		return await send(ctx, stored, endpoint, body, timeout);
-	}
+	const reference = ctx.getNode().credentials?.[CREDENTIAL_TYPE];
+	return await withSession(sessionKey(reference?.id ?? undefined, credentials), credentials, {
+		read: async () => await readCredentials(ctx, itemIndex),
+		call: async (current) => await send(ctx, current, endpoint, body, timeout),
+		signIn: async (fresh) => await send(ctx, fresh, 'account/info', () => '', timeout),
+	});
 }
 
 /** Gave up after retrying: says what the site did, how often it was tried, and what to do. */

@@ -1,0 +1,173 @@
+/**
+ * The session token, shared by every execution in every n8n process through the stored credential.
+ *
+ * The site keeps one live token per account: each /authorize ends every other session of that
+ * account, and a dead token is answered with HTTP 200 and an error, so n8n never renews it by
+ * itself. Any number of executions, in any number of processes (n8n instances, queue-mode
+ * workers), can meet a dead token at the same moment. If each signed in again, each would end the
+ * others' fresh session and nobody would get through. So a call that meets a dead token (or finds
+ * none) runs this protocol, in at most MAX_ROUNDS rounds:
+ *
+ * 1. Use a newer token if there is one: one this process learned meanwhile, else the one stored
+ *    with the credential, read again from n8n's store (another process may have renewed).
+ * 2. Otherwise, if an execution of this process is already signing in, wait for it and use its
+ *    token: one sign-in per process serves all its executions.
+ * 3. Otherwise give a renewal elsewhere a short, jittered moment to land (it scales with the
+ *    round trip just measured, so it holds on a slow network too), read the store once more, and
+ *    sign in only if it still holds no newer token. n8n runs the credential's /authorize and
+ *    saves the token with the credential, where every other process finds it in step 1.
+ *
+ * Then the call is sent with that token. A token seen dead stays dead (the site never revives
+ * one), so it is remembered and never tried again. Two processes can still sign in at nearly the
+ * same time; the loser's next round finds the winner's token in the store, so the rounds
+ * converge. What can keep them from converging is another client signing in with the same keys
+ * over and over: after MAX_ROUNDS the call fails and says so.
+ */
+import { createHash } from 'crypto';
+import { sleep } from 'n8n-workflow';
+
+import { isInvalidTokenError, SiteError, type YetiShareCredentials } from './site';
+
+export const MAX_ROUNDS = 5;
+
+type Session = Pick<YetiShareCredentials, 'accessToken' | 'accountId'>;
+
+/** What one process knows about one credential's session. */
+interface ProcessSession {
+	/** Tokens the site answered as dead. */
+	dead: Set<string>;
+	/** The newest token this process got or learned. */
+	latest?: Session;
+	/** A sign-in under way in this process. */
+	renewal?: Promise<Session>;
+}
+
+const processSessions = new Map<string, ProcessSession>();
+/** Dead tokens remembered per credential; older ones are dropped (they cannot come back anyway). */
+const DEAD_KEPT = 32;
+
+/**
+ * Names one credential's session in this process: its id, and the site and login it holds (an
+ * edited credential that signs in elsewhere starts afresh). Hashed: no key stays in memory as text.
+ */
+export function sessionKey(credentialId: string | undefined, credentials: YetiShareCredentials): string {
+	const login = credentials.authentication === 'usernamePassword' ? credentials.username : credentials.key1;
+	return createHash('sha256').update(JSON.stringify([credentialId ?? '', credentials.baseUrl, credentials.authentication, login ?? ''])).digest('hex');
+}
+
+function processSession(key: string): ProcessSession {
+	let session = processSessions.get(key);
+	if (!session) processSessions.set(key, (session = { dead: new Set() }));
+	return session;
+}
+
+function markDead(session: ProcessSession, token: string | undefined) {
+	if (!token) return;
+	session.dead.add(token);
+	if (session.dead.size > DEAD_KEPT) session.dead.delete(session.dead.values().next().value as string);
+}
+
+export interface SessionCalls<T> {
+	/** The credential as n8n stores it now (not this execution's copy). */
+	read: () => Promise<YetiShareCredentials>;
+	/** Sends the call with these credentials; an empty token makes n8n sign in first. */
+	call: (credentials: YetiShareCredentials) => Promise<T>;
+	/** A light call with an empty token: n8n signs in, saves the token and writes it into `credentials`. */
+	signIn: (credentials: YetiShareCredentials) => Promise<unknown>;
+}
+
+/**
+ * Sends a call with the execution's `credentials`, renewing the session by the protocol above when
+ * the site calls the token dead. `credentials` is updated in place with the token that worked, so
+ * the execution's next calls use it. `key` comes from `sessionKey`.
+ */
+export async function withSession<T>(key: string, credentials: YetiShareCredentials, calls: SessionCalls<T>): Promise<T> {
+	const session = processSession(key);
+	// Another execution of this process already met this token dead and has a newer one.
+	if (!credentials.accessToken || session.dead.has(credentials.accessToken)) adopt(credentials, usable(session, session.latest));
+	let roundTrip = 0;
+	if (credentials.accessToken) {
+		const startedAt = Date.now();
+		try {
+			return await calls.call(credentials);
+		} catch (error) {
+			if (!isInvalidTokenError(error)) throw error;
+			roundTrip = Date.now() - startedAt;
+			markDead(session, credentials.accessToken);
+		}
+	}
+	let lastError: unknown;
+	for (let round = 1; round <= MAX_ROUNDS; round++) {
+		const next = await newerSession(session, credentials, calls, round, roundTrip);
+		adopt(credentials, next);
+		const startedAt = Date.now();
+		try {
+			return await calls.call(credentials);
+		} catch (error) {
+			if (!isInvalidTokenError(error)) throw error;
+			lastError = error;
+			roundTrip = Date.now() - startedAt;
+			markDead(session, credentials.accessToken);
+		}
+	}
+	throw new SiteError(
+		`The site ended the session ${MAX_ROUNDS + 1} times in a row: another client keeps signing in to this account`,
+		'api',
+		{
+			description: `Every sign-in (/authorize) ends the account's other sessions. Something else signs in with the same keys or login again and again (another tool, or another n8n credential for the same account: use one credential per account). Last answer: ${(lastError as Error)?.message}`,
+		},
+	);
+}
+
+/** Steps 1–3 of the protocol: a token to try that is not known dead. */
+async function newerSession<T>(
+	session: ProcessSession,
+	credentials: YetiShareCredentials,
+	calls: SessionCalls<T>,
+	round: number,
+	roundTrip: number,
+): Promise<Session> {
+	const known = usable(session, session.latest) ?? usable(session, await calls.read());
+	if (known) return known;
+	if (session.renewal) return await session.renewal;
+	// A renewal elsewhere may be landing: its /authorize and its save take a round trip or two.
+	const moment = Math.min(5000, (2 * roundTrip + 50) * round);
+	await sleep(Math.round(moment * (0.5 + Math.random())));
+	const stored = usable(session, await calls.read());
+	if (stored) return stored;
+	if (session.renewal) return await session.renewal;
+	const renewal = signIn(session, credentials, calls);
+	session.renewal = renewal;
+	try {
+		return await renewal;
+	} finally {
+		if (session.renewal === renewal) session.renewal = undefined;
+	}
+}
+
+async function signIn<T>(session: ProcessSession, credentials: YetiShareCredentials, calls: SessionCalls<T>): Promise<Session> {
+	const fresh: YetiShareCredentials = { ...credentials, accessToken: '', accountId: '' };
+	try {
+		await calls.signIn(fresh);
+	} catch (error) {
+		// Signed in, then the light call failed (or met the token dead): the token speaks for itself.
+		if (!fresh.accessToken) throw error;
+	}
+	const renewed = { accessToken: fresh.accessToken, accountId: fresh.accountId };
+	session.latest = renewed;
+	return renewed;
+}
+
+/** The session, if it holds a token not known dead. */
+function usable(session: ProcessSession, candidate: Session | undefined): Session | undefined {
+	const token = candidate?.accessToken;
+	if (!token || session.dead.has(token)) return undefined;
+	if (candidate !== session.latest) session.latest = { accessToken: token, accountId: candidate.accountId };
+	return { accessToken: token, accountId: candidate.accountId };
+}
+
+function adopt(credentials: YetiShareCredentials, session: Session | undefined) {
+	if (!session) return;
+	credentials.accessToken = session.accessToken;
+	credentials.accountId = session.accountId;
+}

@@ -50,7 +50,7 @@ describe('bad input gets a clear error naming the parameter and the item', () =>
 	it.each([
 		['empty', '', /Parameter "Folder Name" is empty: enter a name \[item 0\]/],
 		['only spaces', '   ', /Parameter "Folder Name" is empty/],
-		['an HTML tag the site would strip', 'Report <b>final</b>', /Parameter "Folder Name" contains "<" followed by a letter/],
+		['an HTML tag the site would strip', 'Report <b>final</b>', /Parameter "Folder Name" contains "<" not followed by a space \("Report <b>final<\/b>"\): the site would not store the name as written/],
 	])('folder name %s', async (_what, folderName, message) => {
 		// from an expression: a name typed into the form cannot be empty (n8n checks required fields itself)
 		const run = await world.run(

@@ -18,6 +18,16 @@ async function uploadBytes(world: World, bytes: Buffer, parameters: Record<strin
 	});
 }
 
+/**
+ * An upload of a binary whose file name an upstream node set as it liked (a Code node, an email
+ * attachment): n8n's own helpers would already have cut a path off, so the name is set on the item.
+ */
+async function uploadNamed(world: World, bytes: Buffer, fileName: string) {
+	const item = await world.engine.binaryItem(bytes, { fileName: 'placeholder.bin', mimeType: 'application/octet-stream' });
+	item.binary!.data.fileName = fileName;
+	return await world.run({ resource: 'file', operation: 'upload', binaryPropertyName: 'data', parentFolder: root }, { items: [item], continueOnFail: true });
+}
+
 describe.each([{ binaryMode: 'filesystem' as const }, { binaryMode: 'default' as const }])(
 	'a 5 MiB file uploaded and downloaded back ($binaryMode binary data)',
 	(mode) => {
@@ -90,6 +100,35 @@ describe.each([{ revision: 'newer' as const }, { revision: 'older' as const }])(
 		expect(run.json[0].errorDescription).toMatch(/attachment_0/);
 	});
 
+	it.each([
+		['<i>x</i>.txt', '_i>x__i>.txt'],
+		['reports/2026/q1.pdf', 'reports_2026_q1.pdf'],
+		['C:\\temp\\q1.pdf', 'C:_temp_q1.pdf'],
+		['say "hi".txt', 'say _hi_.txt'],
+		['  padded.txt ', 'padded.txt'],
+		['I <3 cats.txt', 'I _3 cats.txt'],
+	])('a binary named %j is stored as %j, the name the site keeps, and the output says so', async (given, stored) => {
+		const run = await uploadNamed(world, Buffer.from('named'), given);
+		expect(run.json[0].error).toBeNull(); // the API's own field: no error for this file
+		expect(run.json[0]).toMatchObject({ name: stored, renamedFrom: given });
+		const file = world.sandbox.state.files.find((entry) => entry.id === run.json[0].file_id);
+		expect(file?.filename).toBe(stored);
+	});
+
+	it('a binary name the site keeps as it is is sent unchanged, with no renamedFrom', async () => {
+		const run = await uploadNamed(world, Buffer.from('named'), 'Résumé – a < b.txt');
+		expect(run.json[0]).toMatchObject({ name: 'Résumé – a < b.txt' });
+		expect(run.json[0]).not.toHaveProperty('renamedFrom');
+	});
+
+	it('an upload of a renamed binary whose answer is lost is found under the name the site keeps', async () => {
+		world.sandbox.fail({ endpoint: 'file/upload' }, { status: 502, afterSite: true });
+		const run = await uploadNamed(world, Buffer.from('lost'), '<b>lost</b>.txt');
+		expect(run.json[0]).toMatchObject({ name: '_b>lost__b>.txt', renamedFrom: '<b>lost</b>.txt' });
+		expect(world.sandbox.count('file/upload')).toBe(1);
+		expect(world.sandbox.state.files.filter((entry) => entry.filename === '_b>lost__b>.txt')).toHaveLength(1);
+	});
+
 	it('Upload refuses an empty file and a file over the package limit, without sending it', async () => {
 		const empty = await uploadBytes(world, Buffer.alloc(0));
 		expect(empty.json[0].error).toMatch(/holds an empty file/);
@@ -100,7 +139,7 @@ describe.each([{ revision: 'newer' as const }, { revision: 'older' as const }])(
 		expect(world.sandbox.count('file/upload')).toBe(0);
 	});
 
-	it('the package is asked once per execution, not per item', async () => {
+	it('the package, and the target folder (for the create check), are asked once per execution, not per item', async () => {
 		const items = await Promise.all(
 			[1, 2, 3].map(async (n) => await world.engine.binaryItem(Buffer.from(`file ${n}`), { fileName: `f${n}.txt`, mimeType: 'text/plain' })),
 		);
@@ -108,6 +147,8 @@ describe.each([{ revision: 'newer' as const }, { revision: 'older' as const }])(
 		expect(run.error).toBeUndefined();
 		expect(run.json).toHaveLength(3);
 		expect(world.sandbox.count('account/package')).toBe(1);
+		expect(world.sandbox.log.filter((entry) => entry.endpoint === 'folder/listing').map((entry) => entry.params.parent_folder_id)).toEqual(['']);
+		expect(world.sandbox.count('file/upload')).toBe(3);
 	});
 
 	it('a connection cut mid-upload, with retries off, is an error, and no file is created', async () => {

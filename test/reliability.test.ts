@@ -4,8 +4,10 @@
  */
 import { randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
+import type { IDataObject } from 'n8n-workflow';
 import { describe, expect, it } from '@jest/globals';
 
+import type { SandboxFault } from './sandbox/server';
 import { folderById, items, useWorld, type World } from './setup';
 
 const root = folderById('root');
@@ -199,9 +201,10 @@ describe('calls that create things are never repeated blindly', () => {
 
 	it('when the check fails too, the error says the outcome is unknown and nothing is repeated', async () => {
 		world.sandbox.fail({ endpoint: 'file/upload' }, { status: 502, afterSite: true });
-		world.sandbox.fail({ endpoint: 'folder/listing', times: 20 }, { status: 500 });
+		// the look at the folder before the upload passes; the check after the 502 fails
+		world.sandbox.fail({ endpoint: 'folder/listing', times: 20, after: 1 }, { status: 500 });
 		const run = await upload(world, randomBytes(5000), 'unknown.bin', world.addCredential({ maxRetryWait: 2 }));
-		expect(run.json[0].error).toMatch(/It is unknown whether the site created the file "unknown.bin": HTTP 502 while calling file\/upload \[item 0\]/);
+		expect(run.json[0].error).toMatch(/It is unknown whether the site created the file "unknown.bin" in the root folder: HTTP 502 while calling file\/upload \[item 0\]/);
 		expect(run.items[0].json.error).toBeDefined();
 		expect(world.sandbox.count('file/upload')).toBe(1);
 	});
@@ -262,7 +265,124 @@ describe('calls that create things are never repeated blindly', () => {
 		const run = await upload(world, randomBytes(1000), 'limited.bin');
 		expect(run.json[0].error).toBeNull(); // the API's own field: no error for this file
 		expect(filesNamed(world, 'limited.bin')).toHaveLength(1);
-		// no check was needed
-		expect(world.sandbox.count('folder/listing')).toBe(0);
+		// no check was needed: the one listing is the look at the folder before the upload
+		expect(world.sandbox.count('folder/listing')).toBe(1);
 	});
 });
+
+/**
+ * Every create, with its answer lost after the site acted and before it did, on a site that
+ * gives every field (file dates in file/info, folder dates) and on one that gives only what the
+ * reference shows, with no dates at all: each item ends with exactly one of what it made.
+ */
+const LOST: Array<[string, SandboxFault]> = [
+	['502 with an HTML page, after the site acted', { status: 502, afterSite: true }],
+	['connection reset, after the site acted', { close: true as const, afterSite: true }],
+	['no answer (timeout), after the site acted', { hang: true as const, afterSite: true }],
+	['502 with an HTML page, before the site acted', { status: 502 }],
+	['connection reset, before the site acted', { close: true as const }],
+	['no answer (timeout), before the site acted', { hang: true as const }],
+];
+
+const activeFiles = (world: World, name: string) => world.sandbox.state.files.filter((file) => file.filename === name && file.status === 'active');
+const foldersNamed = (world: World, name: string) => world.sandbox.state.folders.filter((folder) => folder.folderName === name && folder.status === 'active');
+
+describe.each(['full', 'undated'] as const)('creates under lost answers, sandbox fields "%s"', (fields) => {
+	const world = useWorld({ fields });
+	const quick = () => world.addCredential({ timeout: 1 });
+
+	it.each(LOST)('Upload, %s: one file, the item done', async (_what, fault) => {
+		const bytes = randomBytes(100_000);
+		world.sandbox.fail({ endpoint: 'file/upload' }, fault);
+		const run = await upload(world, bytes, 'report.bin', quick());
+		expect(run.json[0].error).toBeNull(); // the API's own field: no error for this file
+		const stored = activeFiles(world, 'report.bin');
+		expect(stored).toHaveLength(1);
+		expect(readFileSync(stored[0].storagePath).equals(bytes)).toBe(true);
+		expect(run.json[0]).toMatchObject({ file_id: stored[0].id, name: 'report.bin', size: String(bytes.length) });
+	});
+
+	it.each(LOST)('Copy, %s: one copy beside the original, the item done', async (_what, fault) => {
+		const original = world.sandbox.addFile(demo(world), { name: 'contract.pdf', content: 'signed' });
+		world.sandbox.fail({ endpoint: 'file/copy' }, fault);
+		const run = await world.run({ resource: 'file', operation: 'copy', fileId: fileById(original.id), destinationFolder: root }, { credential: quick() });
+		expect(run.error).toBeUndefined();
+		const copies = activeFiles(world, 'contract.pdf').filter((file) => file.id !== original.id);
+		expect(copies).toHaveLength(1);
+		expect(run.json[0].id).toBe(copies[0].id);
+		expect((run.json[0].original_file as IDataObject).id).toBe(original.id);
+	});
+
+	it.each(LOST)('Folder Create, %s: one folder, the item done', async (_what, fault) => {
+		world.sandbox.fail({ endpoint: 'folder/create' }, fault);
+		const run = await world.run({ resource: 'folder', operation: 'create', folderName: 'Quarterly', parentFolder: root }, { credential: quick() });
+		expect(run.error).toBeUndefined();
+		const made = foldersNamed(world, 'Quarterly');
+		expect(made).toHaveLength(1);
+		expect(run.json[0].id).toBe(made[0].id);
+	});
+
+	it.each(LOST)('Create Missing Folders, %s on both folders: each made once, the file uploaded once', async (_what, fault) => {
+		world.sandbox.fail({ endpoint: 'folder/create', times: 2 }, fault);
+		const item = await world.engine.binaryItem(Buffer.from('deep'), { fileName: 'deep.txt', mimeType: 'text/plain' });
+		const run = await world.run(
+			{ resource: 'file', operation: 'upload', binaryPropertyName: 'data', parentFolder: { __rl: true, mode: 'path', value: 'Archive/2031' }, options: { createMissingFolders: true } },
+			{ items: [item], credential: quick() },
+		);
+		expect(run.error).toBeUndefined();
+		const [archive] = foldersNamed(world, 'Archive');
+		expect(foldersNamed(world, 'Archive')).toHaveLength(1);
+		expect(foldersNamed(world, '2031')).toHaveLength(1);
+		expect(foldersNamed(world, '2031')[0].parentId).toBe(archive.id);
+		expect(activeFiles(world, 'deep.txt')).toHaveLength(1);
+		expect(activeFiles(world, 'deep.txt')[0].folderId).toBe(foldersNamed(world, '2031')[0].id);
+	});
+
+	it('a file of the same name and size was there before: ruled out by its id, the new one is found', async () => {
+		const bytes = randomBytes(5000);
+		const older = world.sandbox.addFile(demo(world), { name: 'same.bin', content: bytes });
+		world.sandbox.fail({ endpoint: 'file/upload' }, { status: 502, afterSite: true });
+		const run = await upload(world, bytes, 'same.bin');
+		expect(run.json[0].error).toBeNull(); // the API's own field: no error for this file
+		expect(world.sandbox.count('file/upload')).toBe(1);
+		const stored = activeFiles(world, 'same.bin');
+		expect(stored).toHaveLength(2);
+		expect(run.json[0].file_id).not.toBe(older.id);
+		expect(stored.map((file) => file.id)).toContain(run.json[0].file_id);
+	});
+
+	it('a folder of the same name was there before: ruled out by its id, the new one is found', async () => {
+		const older = world.sandbox.addFolder(demo(world), { name: 'Twice' });
+		world.sandbox.fail({ endpoint: 'folder/create' }, { close: true, afterSite: true });
+		const run = await world.run({ resource: 'folder', operation: 'create', folderName: 'Twice', parentFolder: root });
+		expect(run.error).toBeUndefined();
+		expect(foldersNamed(world, 'Twice')).toHaveLength(2);
+		expect(run.json[0].id).not.toBe(older.id);
+		expect(world.sandbox.count('folder/create')).toBe(1);
+	});
+
+	it('a file of the same name and size appears during the call: the outcome is unknown, said where, and nothing is repeated', async () => {
+		const bytes = randomBytes(5000);
+		world.sandbox.fail({ endpoint: 'file/upload' }, { hang: true, afterSite: true });
+		const running = upload(world, bytes, 'twin.bin', world.addCredential({ timeout: 3 }));
+		// another process uploads the same file while this call hangs
+		await until(() => world.sandbox.log.some((entry) => entry.endpoint === 'file/upload' && entry.outcome === 'hung'));
+		const other = world.sandbox.addFile(demo(world), { name: 'twin.bin', content: bytes });
+		const run = await running;
+		expect(run.json[0].error).toMatch(/It is unknown whether the site created the file "twin.bin" in the root folder: the site did not answer in time while calling file\/upload \[item 0\]/);
+		expect(run.json[0].errorDescription).toMatch(new RegExp(`Looking in the root folder found 2 files named "twin.bin" of 5000 bytes that appeared during the call \\(ids \\d+, \\d+\\)`));
+		expect(run.json[0].errorDescription).toContain(other.id);
+		expect(run.json[0].errorDescription).toMatch(/The call was not repeated, so that nothing is created twice/);
+		expect(world.sandbox.count('file/upload')).toBe(1);
+		expect(activeFiles(world, 'twin.bin')).toHaveLength(2);
+	});
+});
+
+/** Resolves once `condition` holds, checking every few milliseconds; fails after 10 s. */
+async function until(condition: () => boolean): Promise<void> {
+	const deadline = Date.now() + 10_000;
+	while (!condition()) {
+		if (Date.now() > deadline) throw new Error('until(): the condition never held');
+		await new Promise((resolve) => setTimeout(resolve, 5));
+	}
+}

@@ -58,10 +58,20 @@ async function scenario(lab: Lab, name: string, endpoint: string, body: () => Pr
 
 /** How many of the named files exist, and how many more than one each. */
 function createdFiles(sandbox: SandboxServer, names: string[]): string {
-	const counts = names.map((name) => sandbox.state.files.filter((file) => file.filename === name && file.status === 'active').length);
-	const missing = counts.filter((count) => count === 0).length;
+	return counted(names.map((name) => sandbox.state.files.filter((file) => file.filename === name && file.status === 'active').length), 'files');
+}
+
+/** "n/total <what>, d duplicates, m missing" from how many of each expected thing exist. */
+function counted(counts: number[], what: string): string {
 	const duplicates = counts.reduce((sum, count) => sum + Math.max(0, count - 1), 0);
-	return `${counts.filter((count) => count > 0).length}/${names.length} files, ${duplicates} duplicates, ${missing} missing`;
+	const missing = counts.filter((count) => count === 0).length;
+	return `${counts.length - missing}/${counts.length} ${what}, ${duplicates} duplicates, ${missing} missing`;
+}
+
+async function folderCreates(lab: Lab, prefix: string) {
+	const outputs = await lab.run({ resource: 'folder', operation: 'create', parentFolder: root, folderName: `={{ "${prefix}-" + $json.i }}` }, plain(10));
+	const made = Array.from({ length: 10 }, (_, i) => lab.sandbox.state.folders.filter((folder) => folder.folderName === `${prefix}-${i}`).length);
+	return { items: 10, outputs, created: counted(made, 'folders') };
 }
 
 async function uploads(lab: Lab, count: number, prefix: string, credential?: IDataObject) {
@@ -125,24 +135,75 @@ async function main() {
 			sandbox.fail({ endpoint: 'account/info', times: 1000 }, { hang: true });
 			return { items: 2, outputs: await lab.run({ resource: 'account', operation: 'get' }, plain(2), { timeout: 1, maxRetryWait: 3 }) };
 		}));
-		rows.push(await scenario(lab, 'uploads: every 2nd answer lost after the site stored the file', 'file/upload', async () => {
-			sandbox.fail({ endpoint: 'file/upload', times: 10, every: 2 }, { status: 502, afterSite: true });
-			return await uploads(lab, 20, 'lost');
-		}));
-		rows.push(await scenario(lab, 'uploads: every 2nd cut before the site stored the file', 'file/upload', async () => {
-			sandbox.fail({ endpoint: 'file/upload', times: 10, every: 2 }, { cutAfterBytes: 16 * 1024 });
-			return await uploads(lab, 20, 'cut');
-		}));
-		rows.push(await scenario(lab, 'uploads: every 4th timed out while the site stored the file', 'file/upload', async () => {
-			sandbox.fail({ endpoint: 'file/upload', times: 5, every: 4 }, { hang: true, afterSite: true });
-			return await uploads(lab, 20, 'slow', { timeout: 1 });
-		}));
-		rows.push(await scenario(lab, 'folder creates: every 2nd answer lost after the site made the folder', 'folder/create', async () => {
-			sandbox.fail({ endpoint: 'folder/create', times: 5, every: 2 }, { close: true, afterSite: true });
-			const outputs = await lab.run({ resource: 'folder', operation: 'create', parentFolder: root, folderName: '={{ "made-" + $json.i }}' }, plain(10));
-			const made = Array.from({ length: 10 }, (_, i) => sandbox.state.folders.filter((folder) => folder.folderName === `made-${i}`).length);
-			return { items: 10, outputs, created: `${made.filter((n) => n > 0).length}/10 folders, ${made.reduce((sum, n) => sum + Math.max(0, n - 1), 0)} duplicates` };
-		}));
+		// Every create, on a site that gives every field and on one that gives only what the
+		// reference shows with no dates at all (the check must not lean on dates).
+		for (const fields of ['full', 'undated'] as const) {
+			const label = (text: string) => `${text} (sandbox fields: ${fields})`;
+			const on = () => sandbox.configure({ fields });
+			rows.push(await scenario(lab, label('uploads: every 2nd answer lost after the site stored the file (502, HTML page)'), 'file/upload', async () => {
+				on();
+				sandbox.fail({ endpoint: 'file/upload', times: 10, every: 2 }, { status: 502, afterSite: true });
+				return await uploads(lab, 20, 'lost');
+			}));
+			rows.push(await scenario(lab, label('uploads: every 2nd connection reset after the site stored the file'), 'file/upload', async () => {
+				on();
+				sandbox.fail({ endpoint: 'file/upload', times: 10, every: 2 }, { close: true, afterSite: true });
+				return await uploads(lab, 20, 'reset');
+			}));
+			rows.push(await scenario(lab, label('uploads: every 4th timed out while the site stored the file'), 'file/upload', async () => {
+				on();
+				sandbox.fail({ endpoint: 'file/upload', times: 5, every: 4 }, { hang: true, afterSite: true });
+				return await uploads(lab, 20, 'slow', { timeout: 1 });
+			}));
+			rows.push(await scenario(lab, label('uploads: every 2nd cut before the site stored the file'), 'file/upload', async () => {
+				on();
+				sandbox.fail({ endpoint: 'file/upload', times: 10, every: 2 }, { cutAfterBytes: 16 * 1024 });
+				return await uploads(lab, 20, 'cut');
+			}));
+			rows.push(await scenario(lab, label('uploads: every 2nd answered 502 before the site acted'), 'file/upload', async () => {
+				on();
+				sandbox.fail({ endpoint: 'file/upload', times: 10, every: 2 }, { status: 502 });
+				return await uploads(lab, 20, 'refused');
+			}));
+			rows.push(await scenario(lab, label('copies: every 2nd answer lost after the site copied'), 'file/copy', async () => {
+				on();
+				const originals = Array.from({ length: 10 }, (_, i) => sandbox.addFile(sandbox.demoAccount.id, { name: `c-${i}.txt`, folderId: '128', content: `copy ${i}` }));
+				sandbox.fail({ endpoint: 'file/copy', times: 5, every: 2 }, { status: 504, afterSite: true });
+				const outputs = await lab.run(
+					{ resource: 'file', operation: 'copy', fileId: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, destinationFolder: root },
+					originals.map((file) => ({ json: { id: file.id } })),
+				);
+				const copies = originals.map((original) => sandbox.state.files.filter((file) => file.filename === original.filename && file.folderId === null && file.status === 'active').length);
+				return { items: 10, outputs, created: counted(copies, 'copies') };
+			}));
+			rows.push(await scenario(lab, label('folder creates: every 2nd answer lost after the site made the folder'), 'folder/create', async () => {
+				on();
+				sandbox.fail({ endpoint: 'folder/create', times: 5, every: 2 }, { close: true, afterSite: true });
+				return await folderCreates(lab, 'made');
+			}));
+			rows.push(await scenario(lab, label('folder creates: every 2nd answered 502 before the site acted'), 'folder/create', async () => {
+				on();
+				sandbox.fail({ endpoint: 'folder/create', times: 5, every: 2 }, { status: 502 });
+				return await folderCreates(lab, 'second');
+			}));
+			rows.push(await scenario(lab, label('Create Missing Folders (2 per item): every 2nd answer lost after the site made the folder'), 'file/upload', async () => {
+				on();
+				sandbox.fail({ endpoint: 'folder/create', times: 10, every: 2 }, { status: 502, afterSite: true });
+				const items = await Promise.all(
+					Array.from({ length: 10 }, async (_, i) => ({ ...(await lab.engine.binaryItem(randomBytes(1024), { fileName: `leaf-${i}.bin`, mimeType: 'application/octet-stream' })), json: { i } })),
+				);
+				const outputs = await lab.run(
+					{ resource: 'file', operation: 'upload', binaryPropertyName: 'data', parentFolder: { __rl: true, mode: 'path', value: '={{ "tree-" + $json.i + "/leaf" }}' }, options: { createMissingFolders: true } },
+					items,
+				);
+				const made = Array.from({ length: 10 }, (_, i) => {
+					const trees = sandbox.state.folders.filter((folder) => folder.folderName === `tree-${i}`);
+					const leaves = sandbox.state.folders.filter((folder) => folder.folderName === 'leaf' && trees.some((tree) => tree.id === folder.parentId));
+					return [trees.length, leaves.length];
+				}).flat();
+				return { items: 10, outputs, created: `${counted(made, 'folders')}; ${createdFiles(sandbox, Array.from({ length: 10 }, (_, i) => `leaf-${i}.bin`))}` };
+			}));
+		}
 		rows.push(await scenario(lab, 'downloads: every 2nd cut off midway', 'download', async () => {
 			const files = Array.from({ length: 10 }, (_, i) => sandbox.addFile(sandbox.demoAccount.id, { name: `d-${i}.bin`, content: randomBytes(256 * 1024) }));
 			sandbox.fail({ endpoint: 'download', times: 5, every: 2 }, { cutAfterBytes: 64 * 1024 });

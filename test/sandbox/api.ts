@@ -9,7 +9,7 @@
 import { renameSync, rmSync } from 'fs';
 
 import type { ReceivedUpload } from './forms';
-import { HEX, humanSize, phpInt, phpTrim, randomString, sqlDateTime } from './php';
+import { cleanInput, HEX, humanSize, phpInt, phpTrim, randomString, sqlDateTime } from './php';
 import type { Sessions } from './sessions';
 import { extensionOf, mimeTypeFor, type Store } from './store';
 import type { UrlUploads } from './url-upload';
@@ -199,8 +199,8 @@ function folderData(site: Site, folder: SandboxFolder, withPassword: boolean): A
 		totalSize: String(files.reduce((sum, file) => sum + file.fileSize, 0)),
 		isPublic: folder.isPublic,
 		...(withPassword ? { accessPassword: folder.accessPassword } : {}),
-		date_added: folder.dateAdded,
-		date_updated: folder.dateUpdated,
+		date_added: site.settings.fields === 'undated' ? null : folder.dateAdded,
+		date_updated: site.settings.fields === 'undated' ? null : folder.dateUpdated,
 		url_folder: folderUrl(site.baseUrl, folder),
 		total_downloads: files.reduce((sum, file) => sum + file.downloads, 0),
 		child_folder_count: site.store.childFolders(folder.accountId, folder.id).length,
@@ -224,7 +224,7 @@ function fileListingData(site: Site, file: SandboxFile): ApiAnswer {
 	};
 }
 
-/** file/info and every answer built from it (edit, delete, move, copy). */
+/** Everything the script sends for a file in file/info and the answers built from it (edit, delete, move, copy). */
 function fileData(site: Site, file: SandboxFile): ApiAnswer {
 	const url = `${site.baseUrl}/${file.shortUrl}`;
 	return {
@@ -248,6 +248,17 @@ function fileData(site: Site, file: SandboxFile): ApiAnswer {
 		url_file_stats: `${url}~s`,
 		url_file_delete: `${url}~d?${file.deleteHash}`,
 	};
+}
+
+/**
+ * A file as file/info, edit, delete, move and copy answer with it. With `fields` 'reference' or
+ * 'undated', only what the reference's samples of those endpoints show (they end in "…").
+ */
+function fileAnswer(site: Site, file: SandboxFile, sampleAlsoShows: string[] = []): ApiAnswer {
+	const data = fileData(site, file);
+	if (site.settings.fields === 'full') return data;
+	const shown = ['id', 'filename', 'shortUrl', ...sampleAlsoShows];
+	return Object.fromEntries(Object.entries(data).filter(([key]) => shown.includes(key)));
 }
 
 function byName<T>(name: (item: T) => string, id: (item: T) => string) {
@@ -393,7 +404,7 @@ function findActiveFile(site: Site, call: ApiCall): SandboxFile {
 }
 
 function fileInfo(site: Site, call: ApiCall): ApiAnswer {
-	return { data: fileData(site, findFile(site, call)) };
+	return { data: fileAnswer(site, findFile(site, call)) };
 }
 
 function fileDownload(site: Site, call: ApiCall): ApiAnswer {
@@ -436,13 +447,13 @@ function fileEdit(site: Site, call: ApiCall): ApiAnswer {
 		}
 	}
 	if (params.fileType) file.fileType = params.fileType;
-	return { response: 'File successfully updated.', data: fileData(site, file) };
+	return { response: 'File successfully updated.', data: fileAnswer(site, file) };
 }
 
 function fileDelete(site: Site, call: ApiCall): ApiAnswer {
 	const file = findActiveFile(site, call);
 	file.status = 'trash';
-	return { response: 'File successfully set as deleted.', data: fileData(site, file) };
+	return { response: 'File successfully set as deleted.', data: fileAnswer(site, file, ['status']) };
 }
 
 /** Where file/move and file/copy put the file: the root for empty or "null" (see isRoot). */
@@ -458,16 +469,16 @@ function destinationOf(site: Site, call: ApiCall, param: 'new_parent_folder_id' 
 function fileMove(site: Site, call: ApiCall): ApiAnswer {
 	const file = findActiveFile(site, call);
 	file.folderId = destinationOf(site, call, 'new_parent_folder_id');
-	return { response: 'File successfully moved.', data: fileData(site, file) };
+	return { response: 'File successfully moved.', data: fileAnswer(site, file) };
 }
 
 function fileCopy(site: Site, call: ApiCall): ApiAnswer {
 	const file = findActiveFile(site, call);
 	const folderId = destinationOf(site, call, 'copy_to_folder_id');
-	const original = { data: fileData(site, file) };
+	const original = { data: fileAnswer(site, file) };
 	const copy = site.store.duplicateFile(file, folderId);
 	// The script's own spelling.
-	return { response: 'File successfully copyied.', original_file: original, new_file: { data: fileData(site, copy) } };
+	return { response: 'File successfully copyied.', original_file: original, new_file: { data: fileAnswer(site, copy) } };
 }
 
 function fileUpload(site: Site, call: ApiCall): ApiAnswer {
@@ -502,13 +513,16 @@ function fileUpload(site: Site, call: ApiCall): ApiAnswer {
 		// The storage was reset while the file was arriving.
 		throw new ApiError('Did not receive uploaded file.');
 	}
+	// PHP's upload handling has already dropped any path (up to the last "/" or "\\"); the
+	// script then cleans the name like every input.
+	const filename = cleanInput(upload.filename);
 	const file = site.store.createFile(call.accountId, {
 		folderId: folder?.id ?? null,
-		filename: upload.filename,
+		filename,
 		storagePath,
 		size: upload.size,
 		md5: upload.md5,
-		fileType: upload.mimeType && upload.mimeType !== 'application/octet-stream' ? upload.mimeType : mimeTypeFor(upload.filename),
+		fileType: upload.mimeType && upload.mimeType !== 'application/octet-stream' ? upload.mimeType : mimeTypeFor(filename),
 		uploadSource: 'api',
 	});
 	const url = `${site.baseUrl}/${file.shortUrl}`;

@@ -12,6 +12,8 @@ const USAGE = `Usage: npm run sandbox -- [options]
   --script-version <4|5> error shape and listing behaviour of script 4.x or 5.x (default: 5)
   --revision <newer|older>  API revision: older has no URL uploads (default: newer)
   --auth <keys|login>    what /authorize accepts: API keys or username + password (default: keys)
+  --fields <full|reference|undated>  which fields answers carry: everything, only what the
+                         reference's samples show, or that with every folder date null (default: full)
   --fixture <file>       seed data (default: test/sandbox/fixture.json)
   --storage <dir>        keep uploaded files here (default: a temporary directory)
   --latency <ms>[+<ms>]  delay every request, as a distant site would; +jitter at random (default: 0)
@@ -36,7 +38,7 @@ function parseArguments(argv: string[]): SandboxOptions {
 		if (value === undefined) fail(`--${match[1]} needs a value`);
 		values[match[1]] = value;
 	}
-	const known = ['port', 'host', 'script-version', 'revision', 'auth', 'fixture', 'storage', 'latency'];
+	const known = ['port', 'host', 'script-version', 'revision', 'auth', 'fields', 'fixture', 'storage', 'latency'];
 	for (const name of Object.keys(values)) if (!known.includes(name)) fail(`Unknown option: --${name}`);
 
 	const portText = values.port ?? process.env.PORT ?? '8787';
@@ -54,6 +56,10 @@ function parseArguments(argv: string[]): SandboxOptions {
 	if (values.auth !== undefined) {
 		if (values.auth !== 'keys' && values.auth !== 'login') fail('--auth must be keys or login');
 		options.authMode = values.auth;
+	}
+	if (values.fields !== undefined) {
+		if (values.fields !== 'full' && values.fields !== 'reference' && values.fields !== 'undated') fail('--fields must be full, reference or undated');
+		options.fields = values.fields;
 	}
 	if (values.fixture !== undefined) options.fixture = values.fixture;
 	if (values.storage !== undefined) options.storageDir = values.storage;
@@ -84,7 +90,7 @@ async function main() {
 		[
 			`YetiShare sandbox listening on ${baseUrl}`,
 			`  API:        ${sandbox.apiUrl}/`,
-			`  Site:       script ${settings.scriptVersion}.x, ${settings.revision} API revision, /authorize takes ${mode}`,
+			`  Site:       script ${settings.scriptVersion}.x, ${settings.revision} API revision, /authorize takes ${mode}, ${settings.fields} answers`,
 			'',
 			'Demo account (use the base URL above as the credential\'s Base URL):',
 			`  key1:       ${demo.key1}`,

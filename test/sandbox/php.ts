@@ -5,6 +5,8 @@
 import { randomInt } from 'crypto';
 
 const PHP_TRIM = ' \t\n\r\0\x0B';
+/** C's isspace(), which strip_tags() asks of the character after "<": ASCII only. */
+const C_SPACE = ' \t\n\v\f\r';
 
 /** PHP's trim(): only these six characters, not every Unicode space. */
 export function phpTrim(text: string): string {
@@ -18,8 +20,9 @@ export function phpTrim(text: string): string {
 /**
  * PHP's strip_tags() as it treats input: anything from "<" to its ">" goes (quotes inside a tag
  * are honoured, nested "<" counted), as do comments, PHP blocks and NUL bytes. A "<" followed by
- * whitespace is kept, but one followed by anything else starts a tag, and an unclosed tag eats
- * the rest of the text: "a<b" becomes "a".
+ * an ASCII space (C's isspace) is kept, but one followed by anything else (a digit, a no-break
+ * space, nothing) starts a tag, and an unclosed tag eats the rest of the text: "a<b" and "a<3"
+ * become "a".
  */
 export function stripTags(input: string): string {
 	let out = '';
@@ -32,7 +35,7 @@ export function stripTags(input: string): string {
 		if (state === 'text') {
 			if (c !== '<') {
 				out += c;
-			} else if (i + 1 < input.length && /\s/.test(input[i + 1])) {
+			} else if (i + 1 < input.length && C_SPACE.includes(input[i + 1])) {
 				out += c;
 			} else if (input.startsWith('!--', i + 1)) {
 				state = 'comment';

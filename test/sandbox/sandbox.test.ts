@@ -3,6 +3,7 @@
  * auth modes, both API revisions, uploads and downloads, URL uploads, and every fault.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { spawn, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import { readdirSync } from 'fs';
 import http from 'http';
@@ -200,6 +201,13 @@ describe('PHP behaviour', () => {
 		expect(stripTags('x<a href="1>2">y</a>z')).toBe('xyz');
 		expect(stripTags('one<!-- note -->two<?php echo 1; ?>three')).toBe('onetwothree');
 		expect(cleanInput('\t name \n')).toBe('name');
+	});
+
+	it('strip_tags keeps a "<" only before an ASCII space (C\'s isspace), like PHP', () => {
+		expect(stripTags('I <3 cats')).toBe('I ');
+		expect(stripTags('a<\u00a0b')).toBe('a');
+		expect(stripTags('a<')).toBe('a');
+		expect(stripTags('a <\tb')).toBe('a <\tb');
 	});
 
 	it('(int) casts and JSON like PHP', () => {
@@ -751,6 +759,24 @@ describe('uploads', () => {
 		expect(partFiles()).toEqual([]);
 	});
 
+	it.each([
+		// PHP keeps what follows the last "/" or "\\" (here inside "</i>"), then the script strips tags and trims
+		['<i>x</i>.txt', 'i>.txt'],
+		['C:\\Users\\me\\a.txt', 'a.txt'],
+		['dir/sub\\f.txt', 'f.txt'],
+		['a<b.txt', 'a'],
+		['<b>bold</b>', 'b>'],
+		['  spaced.txt  ', 'spaced.txt'],
+		// percent escapes in a quoted file name are not decoded
+		['say %22hi%22.txt', 'say %22hi%22.txt'],
+	])('an uploaded file named %j is stored as %j', async (sent, stored) => {
+		const session = await authorize();
+		const upload = await streamUpload(session, sent, 10);
+		const answer = JSON.parse(upload.body as string);
+		expect(answer.data[0].name).toBe(stored);
+		expect(sandbox.state.files.find((file) => file.id === answer.data[0].file_id)?.filename).toBe(stored);
+	});
+
 	it('uploads with FormData keep a unicode file name', async () => {
 		const session = await authorize();
 		const body = new FormData();
@@ -946,6 +972,16 @@ describe('faults', () => {
 		]);
 	});
 
+	it('`after` lets the first matching calls pass', async () => {
+		const session = await authorize();
+		sandbox.fail({ endpoint: 'account/info', times: 2, after: 1 }, { status: 503 });
+		expect((await call('account/info', session)).status).toBe(200);
+		expect((await call('account/info', session)).status).toBe(503);
+		expect((await call('account/info', session)).status).toBe(503);
+		expect((await call('account/info', session)).status).toBe(200);
+		expect(() => sandbox.fail({ endpoint: 'account/info', after: -1 }, { status: 503 })).toThrow(/after must be/);
+	});
+
 	it('5xx and 401 pages, on any endpoint when none is named', async () => {
 		sandbox.fail({}, { status: 502 });
 		const answer = await call('authorize');
@@ -1042,6 +1078,101 @@ describe('faults', () => {
 		expect(partFiles()).toEqual([]);
 		const again = await streamUpload(session, 'whole.bin', 1000);
 		expect(JSON.parse(again.body as string).data[0].size).toBe('1000');
+	});
+});
+
+describe('fields: full, reference, undated', () => {
+	/** Keys of the file object each answer carries, and the folder dates, in one pass over the endpoints. */
+	async function answers() {
+		const session = await authorize();
+		const folder = (await call('folder/create', { ...session, folder_name: 'Dated' })).json.data;
+		const info = (await call('file/info', { ...session, file_id: '1161' })).json.data;
+		const edit = (await call('file/edit', { ...session, file_id: '1161', filename: 'readme.md' })).json.data;
+		const move = (await call('file/move', { ...session, file_id: '1161', new_parent_folder_id: '128' })).json.data;
+		const copy = (await call('file/copy', { ...session, file_id: '1161', copy_to_folder_id: '' })).json;
+		const remove = (await call('file/delete', { ...session, file_id: '1161' })).json.data;
+		const listing = (await call('folder/listing', { ...session, parent_folder_id: '' })).json.data;
+		const folderInfo = (await call('folder/info', { ...session, folder_id: folder.id })).json.data;
+		return {
+			folder,
+			folderInfo,
+			listing,
+			keys: {
+				info: Object.keys(info),
+				edit: Object.keys(edit),
+				move: Object.keys(move),
+				copyOriginal: Object.keys(copy.original_file.data),
+				copyNew: Object.keys(copy.new_file.data),
+				remove: Object.keys(remove),
+			},
+		};
+	}
+
+	it('full (the default): every field, file dates in file/info, folder dates', async () => {
+		const { folder, keys, listing } = await answers();
+		expect(keys.info).toEqual(expect.arrayContaining(['id', 'filename', 'shortUrl', 'fileSize', 'uploadedDate', 'folderId', 'url_file']));
+		expect(folder.date_added).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+		expect(listing.files[0]).toHaveProperty('fileSize');
+	});
+
+	it('reference: only what the reference\'s samples show, listings unchanged', async () => {
+		sandbox.configure({ fields: 'reference' });
+		const { folder, keys, listing } = await answers();
+		for (const shown of [keys.info, keys.edit, keys.move, keys.copyOriginal, keys.copyNew]) expect(shown).toEqual(['id', 'filename', 'shortUrl']);
+		expect(keys.remove).toEqual(['id', 'filename', 'shortUrl', 'status']);
+		expect(folder.date_added).toMatch(/^\d{4}-/);
+		expect(Object.keys(listing.files[0])).toEqual(['id', 'filename', 'shortUrl', 'fileType', 'extension', 'fileSize', 'status', 'downloads', 'folderId', 'keywords', 'url_file']);
+	});
+
+	it('undated: as reference, and every folder date null', async () => {
+		sandbox.configure({ fields: 'undated' });
+		const { folder, folderInfo, keys, listing } = await answers();
+		expect(keys.info).toEqual(['id', 'filename', 'shortUrl']);
+		expect([folder.date_added, folderInfo.date_added, folderInfo.date_updated]).toEqual([null, null, null]);
+		expect(listing.folders.map((entry: any) => entry.date_added)).toEqual(listing.folders.map(() => null));
+	});
+
+	it('npm run sandbox -- --fields undated: a sandbox that answers that way; a wrong value is refused', async () => {
+		const cli = join(__dirname, 'cli.ts');
+		const tsNode = require.resolve('ts-node/dist/bin.js');
+		const wrong = spawnSync(process.execPath, [tsNode, '--transpile-only', cli, '--port', '0', '--fields', 'some'], { encoding: 'utf8' });
+		expect(wrong.status).toBe(2);
+		expect(wrong.stderr).toMatch(/--fields must be full, reference or undated/);
+
+		const child = spawn(process.execPath, [tsNode, '--transpile-only', cli, '--port', '0', '--fields', 'undated'], { stdio: ['ignore', 'pipe', 'inherit'] });
+		try {
+			const printed = await new Promise<string>((resolve, reject) => {
+				let out = '';
+				child.stdout!.on('data', (chunk: Buffer) => {
+					out += chunk.toString();
+					if (out.includes('Press Ctrl-C')) resolve(out);
+				});
+				child.once('exit', (code) => reject(new Error(`the sandbox CLI exited (${code}): ${out}`)));
+			});
+			expect(printed).toMatch(/undated answers/);
+			const apiUrl = /API:\s+(\S+)\//.exec(printed)![1];
+			const post = async (endpoint: string, fields: Fields) =>
+				(await read(await fetch(`${apiUrl}/${endpoint}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(fields) }))).json;
+			const session = (await post('authorize', { key1: sandbox.demoAccount.key1, key2: sandbox.demoAccount.key2 })).data;
+			expect(Object.keys((await post('file/info', { ...session, file_id: '1161' })).data)).toEqual(['id', 'filename', 'shortUrl']);
+			expect((await post('folder/create', { ...session, folder_name: 'From the CLI' })).data.date_added).toBeNull();
+		} finally {
+			// the CLI stops the sandbox (and removes its storage) on SIGTERM
+			const exited = child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
+			child.kill('SIGTERM');
+			await exited;
+		}
+	}, 60_000);
+
+	it('is a constructor option, kept by configure() until reset(), and refuses other values', async () => {
+		const other = new SandboxServer({ fields: 'reference' });
+		expect(other.options.fields).toBe('reference');
+		await other.stop();
+		expect(() => new SandboxServer({ fields: 'some' as never })).toThrow(/fields must be 'full', 'reference' or 'undated'/);
+		sandbox.configure({ fields: 'undated' });
+		expect(sandbox.options.fields).toBe('undated');
+		sandbox.reset();
+		expect(sandbox.options.fields).toBe('full');
 	});
 });
 

@@ -59,6 +59,7 @@ const DEFAULT_SETTINGS: RuntimeSettings = {
 	notFound: 'html',
 	latencyMs: 0,
 	latencyJitterMs: 0,
+	fields: 'full',
 };
 
 const RUNTIME_KEYS = Object.keys(DEFAULT_SETTINGS) as Array<keyof RuntimeSettings>;
@@ -68,7 +69,7 @@ interface ActiveFault {
 	remaining: number;
 	fault: SandboxFault;
 	every: number;
-	/** Matching requests seen so far. */
+	/** Matching requests seen so far, counted from -after. */
 	seen: number;
 }
 
@@ -286,7 +287,9 @@ export class SandboxServer {
 		}
 		const every = match.every ?? 1;
 		if (!Number.isInteger(every) || every < 1) throw new Error(`fail(): every must be a whole number of at least 1, not ${every}`);
-		this.faults.push({ endpoint: match.endpoint === undefined ? undefined : normalizeEndpoint(match.endpoint), remaining: times, fault, every, seen: 0 });
+		const after = match.after ?? 0;
+		if (!Number.isInteger(after) || after < 0) throw new Error(`fail(): after must be a whole number of at least 0, not ${after}`);
+		this.faults.push({ endpoint: match.endpoint === undefined ? undefined : normalizeEndpoint(match.endpoint), remaining: times, fault, every, seen: -after });
 	}
 
 	clearFaults(): void {
@@ -333,8 +336,9 @@ export class SandboxServer {
 		);
 		if (index < 0) return undefined;
 		const active = this.faults[index];
-		// With `every`, the requests in between pass untouched.
-		if (active.seen++ % active.every !== active.every - 1) return undefined;
+		// With `after`, the first requests pass untouched; with `every`, the ones in between.
+		const seen = active.seen++;
+		if (seen < 0 || seen % active.every !== active.every - 1) return undefined;
 		if (--active.remaining <= 0) this.faults.splice(index, 1);
 		return active.fault;
 	}
@@ -651,6 +655,7 @@ function validateSettings(settings: RuntimeSettings): RuntimeSettings {
 	if (settings.revision !== 'newer' && settings.revision !== 'older') problems.push(`revision must be 'newer' or 'older', not ${settings.revision}`);
 	if (settings.authMode !== 'keys' && settings.authMode !== 'login') problems.push(`authMode must be 'keys' or 'login', not ${settings.authMode}`);
 	if (settings.notFound !== 'html' && settings.notFound !== 'script') problems.push(`notFound must be 'html' or 'script', not ${settings.notFound}`);
+	if (!['full', 'reference', 'undated'].includes(settings.fields)) problems.push(`fields must be 'full', 'reference' or 'undated', not ${settings.fields}`);
 	for (const key of ['tokenIdleSeconds', 'urlUploadDelayMs', 'urlUploadTimeoutMs', 'latencyMs', 'latencyJitterMs'] as const) {
 		if (typeof settings[key] !== 'number' || !(settings[key] >= 0)) problems.push(`${key} must be a number of at least 0, not ${settings[key]}`);
 	}

@@ -15,6 +15,9 @@ export type Revision = 'newer' | 'older';
 /** What the site's admin chose for `/authorize`: API keys (the default) or account login. */
 export type AuthMode = 'keys' | 'login';
 
+/** See `SandboxOptions.fields`. */
+export type FieldSet = 'full' | 'reference' | 'undated';
+
 export interface SandboxOptions {
 	/** Default '127.0.0.1'. */
 	host?: string;
@@ -51,6 +54,14 @@ export interface SandboxOptions {
 	 */
 	notFound?: 'html' | 'script';
 	/**
+	 * Which fields answers carry. 'full' (default): every field the script is known to send.
+	 * 'reference': only what the reference's sample of each endpoint shows, where it shows less
+	 * (file/info, edit, move and copy give `id`, `filename`, `shortUrl`; file/delete adds
+	 * `status`): no file sizes or dates outside listings and uploads. 'undated': as 'reference',
+	 * and every folder date is null (the reference's own folder/edit sample has `date_added: null`).
+	 */
+	fields?: FieldSet;
+	/**
 	 * Serve https with this key and certificate (PEM) instead of http. `'self-signed'`: the
 	 * self-signed certificate for localhost and 127.0.0.1 in `tls/`, as on a site someone runs
 	 * for themselves.
@@ -62,7 +73,7 @@ export interface SandboxOptions {
 export type RuntimeSettings = Required<
 	Pick<
 		SandboxOptions,
-		'scriptVersion' | 'revision' | 'authMode' | 'tokenIdleSeconds' | 'urlUploadDelayMs' | 'urlUploadTimeoutMs' | 'notFound' | 'latencyMs' | 'latencyJitterMs'
+		'scriptVersion' | 'revision' | 'authMode' | 'tokenIdleSeconds' | 'urlUploadDelayMs' | 'urlUploadTimeoutMs' | 'notFound' | 'latencyMs' | 'latencyJitterMs' | 'fields'
 	>
 >;
 
@@ -272,6 +283,8 @@ export interface FaultMatch {
 	times?: number;
 	/** Only every n-th matching request meets it (a flaky proxy), the others pass. Default 1. */
 	every?: number;
+	/** The first this many matching requests pass untouched before it starts. Default 0. */
+	after?: number;
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { apiRequest, siteDate, type ApiRequestOptions, type YetiShareContext } from '../transport';
+import { apiRequest, OutcomeInconclusive, siteDate, type ApiRequestOptions, type YetiShareContext } from '../transport';
+import { folderKey, idOf, isFolderKnown, snapshot, type Kind } from './known';
+import { parameterError } from './utils';
 
 export interface FolderListing {
 	folders: IDataObject[];
@@ -26,45 +28,95 @@ export function isTrashed(entry: IDataObject): boolean {
 	return entry.status === 'trash';
 }
 
+/** A folder in words, for errors: "the root folder" or "folder 125". */
+export function folderInWords(folderId: string): string {
+	return folderKey(folderId) === '' ? 'the root folder' : `folder ${folderId}`;
+}
+
+/** What the entry a create would have made looks like, as the site stores it. */
+export interface CreatedShape {
+	name: string;
+	/** Bytes, for files, when known. */
+	size?: number;
+	/** An id that is certainly not the new entry (a copy's original). */
+	exclude?: string;
+}
+
 /**
- * After a create failed in a way that leaves it unknown whether the site acted: the file or
- * folder the call would have made in `folderId`, if the site made it. "Made by that call" means
- * it matches (name, size…) and is dated no earlier than the attempt began, by the site's own
- * clock (the listing's `_datetime`), since the API has no request ids. Two such entries are
- * ambiguous: that is an error, so the caller reports the outcome as unknown instead of guessing.
+ * The check for one create call, prepared before its first attempt: after a failure that leaves
+ * it unknown whether the site acted, `find` says whether the call made something, and returns it.
+ *
+ * It lists the target folder and takes every entry that matches (name as the site stores it;
+ * size when both sides know it; not trashed, for a trashed entry is not something the user has,
+ * and making it again leaves one). Then it rules out, by what the API really returns:
+ * - an id not above the highest this execution had seen when the call began (ids only grow:
+ *   that entry existed before);
+ * - a date, when the site gives one, from before the call began (by the site's own clock).
+ * Nothing left: nothing was made, the call may be repeated. One entry left that is certainly new
+ * (dated from the call on, or its id above the mark in a folder whose contents the execution had
+ * seen before the call): that is what the call made. Anything else (two candidates, or one that
+ * may have been there before) is thrown as OutcomeInconclusive: unknown, never "absent".
+ *
+ * So that the ids can rule out what was there before, a folder whose contents this execution has
+ * not seen yet is listed once before the first create into it.
  */
-export async function findCreated(
+export async function prepareCreationCheck(
 	ctx: YetiShareContext,
-	options: {
-		folderId: string;
-		kind: 'file' | 'folder';
-		matches: (entry: IDataObject) => boolean;
-		attemptAgeMs: number;
-		itemIndex?: number;
-	},
-): Promise<IDataObject | undefined> {
-	const { folderId, kind, matches, attemptAgeMs, itemIndex } = options;
-	const envelope = await apiRequest.call(ctx, 'folder/listing', { parent_folder_id: folderId }, { itemIndex });
-	const now = siteDate(envelope._datetime);
-	if (!now) throw new Error('the site\'s answer carries no time (_datetime) to compare with');
-	// Dates have whole seconds; allow a little for the clock reading and the network.
-	const since = now.getTime() - attemptAgeMs - 2000;
-	const listing = (envelope.data ?? {}) as IDataObject;
-	const entries = (Array.isArray(listing[`${kind}s`]) ? listing[`${kind}s`] : []) as IDataObject[];
-	const made: IDataObject[] = [];
-	for (const entry of entries.filter((candidate) => !isTrashed(candidate) && matches(candidate))) {
-		// Listings give a folder's date but not a file's: file/info has it.
-		const full =
-			kind === 'folder'
-				? entry
-				: ((await apiRequest.call(ctx, 'file/info', { file_id: String(entry.id) }, { itemIndex })).data as IDataObject);
-		const date = siteDate(kind === 'folder' ? full.date_added : full.uploadedDate);
-		if (date && date.getTime() >= since) made.push(full);
+	target: { kind: Kind; folderId: string; itemIndex: number; parameter: string },
+): Promise<{ find: (shape: CreatedShape) => Promise<IDataObject | undefined> }> {
+	const { kind, folderId, itemIndex } = target;
+	if (!isFolderKnown(ctx, folderId)) {
+		try {
+			await listFolder.call(ctx, folderId, { itemIndex });
+		} catch (error) {
+			// Better said now than left to the site, which files an upload into the root and makes
+			// a folder under a parent that does not exist, where no one sees it.
+			if (!/Could not find folder/i.test((error as Error).message)) throw error;
+			throw parameterError(ctx, itemIndex, target.parameter, `is folder ${folderId}, which this account does not have (or which is in the trash)`);
+		}
 	}
-	if (made.length > 1) {
-		throw new Error(`${made.length} matching ${kind}s appeared there meanwhile (ids ${made.map((entry) => entry.id).join(', ')})`);
+	const before = snapshot(ctx, kind, folderId);
+
+	async function find(shape: CreatedShape): Promise<IDataObject | undefined> {
+		const envelope = await apiRequest.call(ctx, 'folder/listing', { parent_folder_id: folderId }, { itemIndex });
+		const siteNow = siteDate(envelope._datetime);
+		// Dates have whole seconds; allow a little for the clock reading and the network.
+		const since = siteNow ? siteNow.getTime() - (Date.now() - before.at) - 2000 : undefined;
+		const listing = (envelope.data ?? {}) as IDataObject;
+		const entries = (Array.isArray(listing[`${kind}s`]) ? listing[`${kind}s`] : []) as IDataObject[];
+		const sizeOf = (entry: IDataObject) => (entry.fileSize === undefined || entry.fileSize === null ? undefined : Number(entry.fileSize));
+		const matching = entries.filter(
+			(entry) =>
+				!isTrashed(entry) &&
+				(kind === 'file' ? entry.filename : entry.folderName) === shape.name &&
+				(shape.size === undefined || sizeOf(entry) === undefined || sizeOf(entry) === shape.size) &&
+				(shape.exclude === undefined || String(entry.id) !== shape.exclude),
+		);
+		const open: Array<{ entry: IDataObject; certainlyNew: boolean }> = [];
+		for (const entry of matching) {
+			const id = idOf(entry.id);
+			if (id !== undefined && id <= before.highest) continue;
+			// Listings give a folder's date (when the site has one) but not a file's: file/info may.
+			const full =
+				kind === 'folder'
+					? entry
+					: { ...entry, ...((await apiRequest.call(ctx, 'file/info', { file_id: String(entry.id) }, { itemIndex })).data as IDataObject) };
+			const date = siteDate(kind === 'folder' ? full.date_added : full.uploadedDate);
+			if (date && since !== undefined && date.getTime() < since) continue;
+			const dated = date !== undefined && since !== undefined;
+			open.push({ entry: full, certainlyNew: dated || (before.folderKnown && id !== undefined) });
+		}
+		if (open.length === 0) return undefined;
+		if (open.length === 1 && open[0].certainlyNew) return open[0].entry;
+		const what = `${kind === 'file' ? 'file' : 'folder'}${open.length > 1 ? 's' : ''} named "${shape.name}"${shape.size === undefined ? '' : ` of ${shape.size} bytes`}`;
+		const ids = open.map(({ entry }) => entry.id).join(', ');
+		throw new OutcomeInconclusive(
+			open.length > 1
+				? `Looking in ${folderInWords(folderId)} found ${open.length} ${what} ${open.every((candidate) => candidate.certainlyNew) ? 'that appeared during the call' : 'that it cannot rule out'} (ids ${ids}): any of them may be the one it made`
+				: `Looking in ${folderInWords(folderId)} found a ${what} (id ${ids}) that may have been there before the call: the site gives no date for it`,
+		);
 	}
-	return made[0];
+	return { find };
 }
 
 /**
@@ -75,18 +127,15 @@ export async function createFolder(
 	ctx: YetiShareContext,
 	folder: { folder_name: string; parent_id: string; is_public?: number; access_password?: string },
 	options: ApiRequestOptions,
+	/** The parameter that chose the parent, for the error when it does not exist. */
+	parameter: string,
 ): Promise<IDataObject> {
+	const check = await prepareCreationCheck(ctx, { kind: 'folder', folderId: folder.parent_id, itemIndex: options.itemIndex ?? 0, parameter });
 	const { data } = await apiRequest.call(ctx, 'folder/create', folder, {
 		...options,
-		creates: `the folder "${folder.folder_name}"`,
-		confirm: async (attemptAgeMs) => {
-			const made = await findCreated(ctx, {
-				folderId: folder.parent_id,
-				kind: 'folder',
-				matches: (entry) => entry.folderName === folder.folder_name,
-				attemptAgeMs,
-				itemIndex: options.itemIndex,
-			});
+		creates: `the folder "${folder.folder_name}" in ${folderInWords(folder.parent_id)}`,
+		confirm: async () => {
+			const made = await check.find({ name: folder.folder_name });
 			return made && { data: made };
 		},
 	});

@@ -99,7 +99,7 @@ async function folderIdByPath(
 			parentId = String(found[0].id);
 		} else if (createMissing) {
 			const name = requireName(ctx, itemIndex, parameter.displayName, segment);
-			const created = await createFolder(ctx, { folder_name: name, parent_id: parentId }, { itemIndex });
+			const created = await createFolder(ctx, { folder_name: name, parent_id: parentId }, { itemIndex }, parameter.displayName);
 			forget(ctx, `listing:${parentId}`);
 			parentId = String(created.id);
 		} else {

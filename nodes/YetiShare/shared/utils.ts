@@ -2,6 +2,8 @@ import { createHash } from 'crypto';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { nameProblems, type NameUse } from './names';
+
 export function md5(text: string): string {
 	return createHash('md5').update(text, 'utf8').digest('hex');
 }
@@ -24,11 +26,6 @@ export function parameterError(
 	});
 }
 
-/**
- * A name the site will store as given. It passes every input through PHP's trim(strip_tags()),
- * which silently drops anything that looks like a tag (and, for an unclosed one, the rest of the
- * name), so such names are refused here instead of being changed behind the user's back.
- */
 /** The longest file or folder name the script's database keeps. */
 const MAX_NAME_LENGTH = 255;
 
@@ -42,18 +39,29 @@ export function requireText(ctx: Pick<IExecuteFunctions, 'getNode'>, itemIndex: 
 	return text;
 }
 
-export function requireName(ctx: Pick<IExecuteFunctions, 'getNode'>, itemIndex: number, parameter: string, value: unknown): string {
+/**
+ * A name the user typed, as the site will store it: refused, naming the characters and why,
+ * when the site would change it (see names.ts), instead of being changed behind their back.
+ */
+export function requireName(
+	ctx: Pick<IExecuteFunctions, 'getNode'>,
+	itemIndex: number,
+	parameter: string,
+	value: unknown,
+	use: NameUse = 'field',
+): string {
 	const name = requireText(ctx, itemIndex, parameter, value, 'a name');
 	if (name.length > MAX_NAME_LENGTH) {
 		throw parameterError(ctx, itemIndex, parameter, `is ${name.length} characters long: the site keeps at most ${MAX_NAME_LENGTH}`);
 	}
-	if (/<[a-zA-Z/!?]/.test(name)) {
+	const problems = nameProblems(name, use);
+	if (problems.length > 0) {
 		throw parameterError(
 			ctx,
 			itemIndex,
 			parameter,
-			`contains "<" followed by a letter (${JSON.stringify(name)})`,
-			'The site removes anything that looks like an HTML tag from names, so the name would not be stored as written. Remove the "<" or put a space after it.',
+			`contains ${problems.map((problem) => problem.what).join(' and ')} (${JSON.stringify(name)}): the site would not store the name as written`,
+			`${problems.map((problem) => problem.why).join(' ')} Remove or replace those characters (for example with "_").`,
 		);
 	}
 	return name;

@@ -29,6 +29,7 @@ import {
 	type YetiShareCredentials,
 } from './site';
 import { remember } from '../shared/cache';
+import { noteAnswer } from '../shared/known';
 import { sessionKey, withSession } from './session';
 import { backoffMs, classifyFailure, CREATING_ENDPOINTS, retryPolicy, TRANSFER_CUT, type Failure, type RetryPolicy } from './retry';
 
@@ -45,8 +46,9 @@ export interface ApiRequestOptions {
 	/**
 	 * For calls that create something: looks on the site for what the call would have created,
 	 * after a failure that leaves it unknown whether the site acted. It gets how long ago (ms) the
-	 * failed attempt began, and returns the answer the call would have given, or undefined when
-	 * nothing was created. Without it, such a call is not repeated after an unknown outcome.
+	 * failed attempt began, and returns the answer the call would have given, undefined when
+	 * nothing was created, or throws OutcomeInconclusive when it cannot tell (the outcome is then
+	 * reported as unknown). Without it, such a call is not repeated after an unknown outcome.
 	 */
 	confirm?: (attemptAgeMs: number) => Promise<Envelope | undefined>;
 	/** What the call creates, in words ("the file \"a.pdf\""), for the error when the outcome is unknown. */
@@ -175,6 +177,17 @@ class OutcomeUnknown extends Error {
 	}
 }
 
+/**
+ * Thrown by a `confirm` that looked and could not tell whether the call created something (its
+ * message says what it saw, and where): the outcome stays unknown and the call is not repeated.
+ */
+export class OutcomeInconclusive extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'OutcomeInconclusive';
+	}
+}
+
 /** "2026-11-23 10:00:00" (the API's date format, in the site's local time) as a comparable Date. */
 export function siteDate(text: unknown): Date | undefined {
 	const match = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(String(text ?? ''));
@@ -204,7 +217,7 @@ export async function apiCall(
 		// Read once for the first attempt; a retry reads again (another execution may have renewed the token).
 		let credentials: YetiShareCredentials | undefined = await sessionCredentials(this, itemIndex);
 		const creating = CREATING_ENDPOINTS.has(endpoint) ? options : undefined;
-		return await withRetries(
+		const envelope = await withRetries(
 			retryPolicy(credentials),
 			async () => {
 				const current = credentials ?? (await readCredentials(this, itemIndex));
@@ -213,6 +226,8 @@ export async function apiCall(
 			},
 			creating,
 		);
+		noteAnswer(this, endpoint, fields, envelope);
+		return envelope;
 	} catch (error) {
 		throw toNodeError(this, error, endpoint, fields, options);
 	}
@@ -311,7 +326,7 @@ function toNodeError(
 	const node = ctx.getNode();
 	if (error instanceof NodeOperationError) return error;
 	if (error instanceof RetriesExhausted || error instanceof OutcomeUnknown) {
-		const cause = error instanceof RetriesExhausted ? error.last : error.checkFailed;
+		const cause = error instanceof RetriesExhausted ? error.last : error.checkFailed instanceof OutcomeInconclusive ? undefined : error.checkFailed;
 		const last = cause === undefined ? undefined : toNodeError(ctx, cause, endpoint, fields, {});
 		let message: string;
 		let description: string;
@@ -327,9 +342,14 @@ function toNodeError(
 					: `The last answer: ${last?.message}. Try again later; the credential's "Max Retry Wait (Seconds)" sets how long a call keeps trying.`;
 		} else {
 			message = `It is unknown whether the site created ${error.what}: ${error.failure.reason} while calling ${endpoint}`;
-			description = last
-				? `The call was not repeated, so that nothing is created twice, and looking for the result failed too (${last.message}). Check on the site before running this item again.`
-				: 'The call was not repeated, so that nothing is created twice. Check on the site before running this item again.';
+			const notRepeated = 'The call was not repeated, so that nothing is created twice.';
+			const check = 'Check on the site before running this item again.';
+			description =
+				error.checkFailed instanceof OutcomeInconclusive
+					? `${error.checkFailed.message}. ${notRepeated} ${check}`
+					: last
+						? `${notRepeated.slice(0, -1)}, and looking for the result failed too (${last.message}). ${check}`
+						: `${notRepeated} ${check}`;
 		}
 		return new NodeApiError(node, { message, description } as JsonObject, {
 			message: `${message}${itemSuffix(itemIndex)}`,

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport';
 import { fileLocator, folderLocator } from '../../shared/descriptions';
-import { findCreated } from '../../shared/listing';
+import { folderInWords, prepareCreationCheck } from '../../shared/listing';
 import { resolveFileId, resolveFolderId } from '../../shared/locators';
 import { toItems } from '../../shared/utils';
 import type { Operation } from '../types';
@@ -24,6 +24,7 @@ export const copy: Operation = {
 	async execute(i) {
 		const fileId = await resolveFileId(this, i, file);
 		const folderId = await resolveFolderId(this, i, destination);
+		const check = await prepareCreationCheck(this, { kind: 'file', folderId, itemIndex: i, parameter: 'Destination Folder' });
 		const answer = await apiRequest.call(
 			this,
 			'file/copy',
@@ -31,16 +32,12 @@ export const copy: Operation = {
 			{
 				itemIndex: i,
 				fields: { file_id: 'File', copy_to_folder_id: 'Destination Folder' },
-				creates: `a copy of file ${fileId}`,
-				confirm: async (attemptAgeMs) => {
+				creates: `a copy of file ${fileId} in ${folderInWords(folderId)}`,
+				confirm: async () => {
+					// The copy has the original's name and size (file/info may not give the size).
 					const original = (await apiRequest.call(this, 'file/info', { file_id: fileId }, { itemIndex: i })).data as IDataObject;
-					const made = await findCreated(this, {
-						folderId,
-						kind: 'file',
-						matches: (entry) => entry.id !== original.id && entry.filename === original.filename && entry.fileSize === original.fileSize,
-						attemptAgeMs,
-						itemIndex: i,
-					});
+					const size = original.fileSize === undefined || original.fileSize === null ? undefined : Number(original.fileSize);
+					const made = await check.find({ name: String(original.filename), size, exclude: String(original.id ?? fileId) });
 					return made && { original_file: { data: original }, new_file: { data: made } };
 				},
 			},

@@ -5,7 +5,8 @@ import { BINARY_ENCODING, NodeApiError } from 'n8n-workflow';
 import { apiCall, apiRequest } from '../../transport';
 import { remember } from '../../shared/cache';
 import { folderLocator } from '../../shared/descriptions';
-import { findCreated } from '../../shared/listing';
+import { uploadName } from '../../shared/names';
+import { folderInWords, prepareCreationCheck } from '../../shared/listing';
 import { resolveFolderId } from '../../shared/locators';
 import { parameterError, requireName, requireText, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
@@ -60,7 +61,7 @@ async function binarySource(ctx: IExecuteFunctions, itemIndex: number, property:
 	return { binary, size: buffer.length, open: async () => buffer };
 }
 
-/** What file/upload answers for a file, built from its file/info (for an upload confirmed after a lost answer). */
+/** What file/upload answers for a file, built from its listing entry (for an upload confirmed after a lost answer). */
 function uploadAnswer(file: IDataObject): IDataObject {
 	return {
 		name: file.filename,
@@ -108,7 +109,8 @@ export const upload: Operation = {
 					type: 'string',
 					default: '',
 					placeholder: 'e.g. invoice-2026-03.pdf',
-					description: "The name to store the file under. Default: the binary data's file name.",
+					description:
+						"The name to store the file under. Default: the binary data's file name, with any <, /, \\, quote or line break the site would change replaced by _ (the output's renamedFrom then gives the original).",
 				},
 			],
 		},
@@ -117,9 +119,13 @@ export const upload: Operation = {
 		const property = requireText(this, i, 'Input Binary Field', this.getNodeParameter('binaryPropertyName', i), 'a field name, e.g. data');
 		const options = this.getNodeParameter('options', i, {}) as { createMissingFolders?: boolean; fileName?: string };
 		const source = await binarySource(this, i, property);
+		// A typed name the site would change is refused; a binary's own name is made safe, and the output says so.
+		const fallback = `${property}.${source.binary.fileExtension ?? 'bin'}`;
+		const givenName = source.binary.fileName ?? fallback;
 		const fileName = options.fileName
-			? requireName(this, i, 'File Name', options.fileName)
-			: source.binary.fileName ?? `${property}.${source.binary.fileExtension ?? 'bin'}`;
+			? requireName(this, i, 'File Name', options.fileName, 'upload')
+			: uploadName(givenName) || uploadName(fallback) || 'file.bin';
+		const renamedFrom = !options.fileName && fileName !== givenName ? givenName : undefined;
 		if (source.size === 0) {
 			throw parameterError(this, i, 'Input Binary Field', `holds an empty file ("${fileName}", 0 bytes): the site refuses empty uploads`);
 		}
@@ -134,6 +140,7 @@ export const upload: Operation = {
 			);
 		}
 		const folderId = await resolveFolderId(this, i, folder, { createMissing: options.createMissingFolders });
+		const check = await prepareCreationCheck(this, { kind: 'file', folderId, itemIndex: i, parameter: 'Folder' });
 
 		const envelope = await apiCall.call(
 			this,
@@ -152,15 +159,9 @@ export const upload: Operation = {
 			{
 				itemIndex: i,
 				fields: { folder_id: 'Folder' },
-				creates: `the file "${fileName}"`,
-				confirm: async (attemptAgeMs) => {
-					const made = await findCreated(this, {
-						folderId,
-						kind: 'file',
-						matches: (entry) => entry.filename === fileName && Number(entry.fileSize) === source.size,
-						attemptAgeMs,
-						itemIndex: i,
-					});
+				creates: `the file "${fileName}" in ${folderInWords(folderId)}`,
+				confirm: async () => {
+					const made = await check.find({ name: fileName, size: source.size });
 					return made && { data: [uploadAnswer(made)] };
 				},
 			},
@@ -170,6 +171,7 @@ export const upload: Operation = {
 			const why = String(uploaded?.error ?? envelope.response ?? 'the site sent no file details');
 			throw new NodeApiError(this.getNode(), { message: why }, { message: `The upload of "${fileName}" failed: ${why} [item ${i}]`, itemIndex: i });
 		}
-		return toItems(uploaded);
+		// The site's answer names the file as stored; `renamedFrom` keeps the binary's own name.
+		return toItems(renamedFrom === undefined ? uploaded : { ...uploaded, renamedFrom });
 	},
 };

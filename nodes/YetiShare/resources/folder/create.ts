@@ -43,6 +43,7 @@ export const create: Operation = {
 				access_password: fields.password ? md5(String(fields.password)) : undefined,
 			},
 			{ itemIndex: i, fields: { folder_name: 'Folder Name', parent_id: 'Parent Folder' } },
+			'Parent Folder',
 		);
 		forgetAll(this);
 		return toItems(data);

@@ -12,8 +12,8 @@
  *    with the credential, read again from n8n's store (another process may have renewed).
  * 2. Otherwise, if an execution of this process is already signing in, wait for it and use its
  *    token: one sign-in per process serves all its executions.
- * 3. Otherwise give a renewal elsewhere a short, jittered moment to land (it scales with the
- *    round trip just measured, so it holds on a slow network too), read the store once more, and
+ * 3. Otherwise give a renewal elsewhere a short, jittered moment to land (about as long as a
+ *    sign-in took this process, so it holds on a slow network too), read the store once more, and
  *    sign in only if it still holds no newer token. n8n runs the credential's /authorize and
  *    saves the token with the credential, where every other process finds it in step 1.
  *
@@ -29,6 +29,8 @@ import { sleep } from 'n8n-workflow';
 import { isInvalidTokenError, SiteError, type YetiShareCredentials } from './site';
 
 export const MAX_ROUNDS = 5;
+/** Until this process has signed in once: /authorize, n8n saving the token, and a light call. */
+const DEFAULT_SIGN_IN_MS = 250;
 
 type Session = Pick<YetiShareCredentials, 'accessToken' | 'accountId'>;
 
@@ -40,6 +42,8 @@ interface ProcessSession {
 	latest?: Session;
 	/** A sign-in under way in this process. */
 	renewal?: Promise<Session>;
+	/** How long this process's last sign-in took: about how long a renewal elsewhere takes to land. */
+	signInMs?: number;
 }
 
 const processSessions = new Map<string, ProcessSession>();
@@ -85,28 +89,22 @@ export async function withSession<T>(key: string, credentials: YetiShareCredenti
 	const session = processSession(key);
 	// Another execution of this process already met this token dead and has a newer one.
 	if (!credentials.accessToken || session.dead.has(credentials.accessToken)) adopt(credentials, usable(session, session.latest));
-	let roundTrip = 0;
 	if (credentials.accessToken) {
-		const startedAt = Date.now();
 		try {
 			return await calls.call(credentials);
 		} catch (error) {
 			if (!isInvalidTokenError(error)) throw error;
-			roundTrip = Date.now() - startedAt;
 			markDead(session, credentials.accessToken);
 		}
 	}
 	let lastError: unknown;
 	for (let round = 1; round <= MAX_ROUNDS; round++) {
-		const next = await newerSession(session, credentials, calls, round, roundTrip);
-		adopt(credentials, next);
-		const startedAt = Date.now();
+		adopt(credentials, await newerSession(session, credentials, calls, round));
 		try {
 			return await calls.call(credentials);
 		} catch (error) {
 			if (!isInvalidTokenError(error)) throw error;
 			lastError = error;
-			roundTrip = Date.now() - startedAt;
 			markDead(session, credentials.accessToken);
 		}
 	}
@@ -125,13 +123,12 @@ async function newerSession<T>(
 	credentials: YetiShareCredentials,
 	calls: SessionCalls<T>,
 	round: number,
-	roundTrip: number,
 ): Promise<Session> {
 	const known = usable(session, session.latest) ?? usable(session, await calls.read());
 	if (known) return known;
 	if (session.renewal) return await session.renewal;
-	// A renewal elsewhere may be landing: its /authorize and its save take a round trip or two.
-	const moment = Math.min(5000, (2 * roundTrip + 50) * round);
+	// A renewal elsewhere may be landing: it takes about as long as a sign-in here.
+	const moment = Math.min(5000, (session.signInMs ?? DEFAULT_SIGN_IN_MS) * round);
 	await sleep(Math.round(moment * (0.5 + Math.random())));
 	const stored = usable(session, await calls.read());
 	if (stored) return stored;
@@ -147,12 +144,14 @@ async function newerSession<T>(
 
 async function signIn<T>(session: ProcessSession, credentials: YetiShareCredentials, calls: SessionCalls<T>): Promise<Session> {
 	const fresh: YetiShareCredentials = { ...credentials, accessToken: '', accountId: '' };
+	const startedAt = Date.now();
 	try {
 		await calls.signIn(fresh);
 	} catch (error) {
 		// Signed in, then the light call failed (or met the token dead): the token speaks for itself.
 		if (!fresh.accessToken) throw error;
 	}
+	session.signInMs = Date.now() - startedAt;
 	const renewed = { accessToken: fresh.accessToken, accountId: fresh.accountId };
 	session.latest = renewed;
 	return renewed;

@@ -18,10 +18,10 @@ import { join } from 'path';
 import { describe, expect, it } from '@jest/globals';
 
 import { fileInfoWorkflow, uploadWorkflow, downloadWorkflow } from '../bench/n8n-workflows';
-import { MESSAGES, SandboxServer } from '../sandbox/server';
+import { SandboxServer } from '../sandbox/server';
 import { exampleWorkflows, testWorkflow, type Workflow } from './cli';
 import { expectEveryOperation, outputOf } from './expectations';
-import { QueueCluster, startedByWebhook, type QueuedExecution } from './queue';
+import { loadOnOneCredential, QueueCluster, startedByWebhook, type QueuedExecution } from './queue';
 import { ensureN8n } from './runtime';
 
 const MiB = 1024 * 1024;
@@ -51,6 +51,7 @@ describe('the package in n8n 2.40.7 queue mode: a main process, two workers, Red
 	const webhookWorkflow = (workflow: Workflow, id: string) => ({ ...startedByWebhook(workflow, id), id });
 
 	beforeAll(async () => {
+		const setupStarted = Date.now();
 		const runtime = await ensureN8n('2.40.7');
 		await sandbox.start();
 		cluster = new QueueCluster(runtime, {
@@ -76,6 +77,7 @@ describe('the package in n8n 2.40.7 queue mode: a main process, two workers, Red
 		// published (active) workflows: their webhooks and the trigger run in production
 		await Promise.all([...webhooks.map((workflow) => workflow.id), TRIGGER].map((id) => cluster.cli.activate(id)));
 		await cluster.start();
+		process.stdout.write(`queue mode: Redis, PostgreSQL, imports, a main process and two workers ready in ${((Date.now() - setupStarted) / 1000).toFixed(0)} s\n`);
 	});
 	afterAll(async () => {
 		await cluster?.stop();
@@ -106,6 +108,22 @@ describe('the package in n8n 2.40.7 queue mode: a main process, two workers, Red
 			sandbox.addFile(sandbox.demoAccount.id, { name: 'q-top.pdf', folderId: invoices().id, content: '3' }).id,
 		];
 		sandbox.addFile(sandbox.demoAccount.id, { name: 'q-elsewhere.pdf', content: 'not watched' });
+	});
+
+	let killed = '';
+	it('a worker killed with kill -9 mid-upload: the execution stays "running" while the queue holds its job', async () => {
+		writeFileSync(join(cluster.files, 'killed.bin'), randomBytes(8 * MiB));
+		// the site takes the upload and never answers: the worker is killed while the call is in flight
+		sandbox.fail({ endpoint: 'file/upload' }, { hang: true });
+		killed = await cluster.trigger('q-killed');
+		await waitFor(() => sandbox.log.some((entry) => entry.endpoint === 'file/upload' && entry.outcome === 'hung'), 'the upload to reach the site');
+		const index = cluster.workerOf(killed);
+		expect(index).toBeGreaterThanOrEqual(0);
+		await cluster.workers[index].stop('SIGKILL');
+		expect(sandbox.state.files.filter((file) => file.filename === 'killed.bin')).toHaveLength(0);
+		expect((await cluster.execution(killed)).status).toBe('running');
+		// back to two workers for what follows; the outcome is checked once the job's lock has expired
+		await cluster.workers[index].start();
 	});
 
 	it('runs every operation of the node once, on a worker', async () => {
@@ -158,35 +176,35 @@ describe('the package in n8n 2.40.7 queue mode: a main process, two workers, Red
 	});
 
 	it('20 executions of 50 items at once on one credential, every token dropped twice: no item fails', async () => {
-		const authorizations = sandbox.count('authorize');
-		const started = Date.now();
-		sandbox.killTokensAfter(300);
-		const ids = await Promise.all(Array.from({ length: 20 }, () => cluster.trigger('q-load')));
-		const deadAnswers = () => sandbox.log.filter((entry) => entry.at >= started && entry.message === MESSAGES.invalidToken);
-		await waitFor(() => deadAnswers().length > 0, 'the first drop of the tokens');
-		const secondDrop = Date.now();
-		sandbox.killTokensAfter(300);
-		const executions = await Promise.all(ids.map((id) => cluster.finished(id)));
-		const seconds = (Date.now() - started) / 1000;
-
-		const items = executions.flatMap((execution) => outputOf(execution, 'File info'));
-		const failed = executions.filter((execution) => execution.status !== 'success');
-		const authorize = sandbox.count('authorize') - authorizations;
-		const workers = ids.map((id) => cluster.workerOf(id));
+		const load = await loadOnOneCredential(cluster, sandbox, { path: 'q-load', executions: 20, items: 50, node: 'File info', dropAfter: 300 });
 		process.stdout.write(
-			`queue mode, 20 executions × 50 items on 2 workers: ${items.length} items out, ${failed.length} executions failed ` +
-				`(${failed.map((execution) => execution.data.resultData.error?.message).join(' | ')}), /authorize ${authorize}, ` +
-				`executions per worker ${[0, 1].map((index) => workers.filter((worker) => worker === index).length).join('/')}, ${seconds.toFixed(1)} s\n`,
+			`queue mode, 20 executions × 50 items on 2 workers, every token dropped twice: ${load.failedItems} of ${load.items} items failed ` +
+				`(${load.errors.length} executions: ${load.errors.join(' | ')}), /authorize ${load.authorize}, ` +
+				`executions per worker ${load.perWorker.join('/')}, ${load.seconds.toFixed(1)} s\n`,
 		);
-		// both drops happened while the executions ran
-		expect(deadAnswers().some((entry) => entry.at >= secondDrop)).toBe(true);
-		expect(workers.filter((worker) => worker === 0).length).toBeGreaterThan(0);
-		expect(workers.filter((worker) => worker === 1).length).toBeGreaterThan(0);
-		expect(failed.map((execution) => execution.data.resultData.error?.message)).toEqual([]);
-		expect(items).toHaveLength(20 * 50);
-		expect(items.map((item) => String(item.json.id))).toEqual(ids.flatMap(() => Array.from({ length: 50 }, (_, i) => lookups[i % lookups.length])));
+		expect(load.droppedTwice).toBe(true);
+		expect(load.perWorker.every((count) => count > 0)).toBe(true);
+		expect(load.errors).toEqual([]);
+		expect(load.failedItems).toBe(0);
+		expect(load.answered).toEqual(Array.from({ length: 20 * 50 }, (_, i) => lookups[(i % 50) % lookups.length]));
 		// fewer sign-ins than executions: renewals do not grow with the work
-		expect(authorize).toBeLessThan(20);
+		expect(load.authorize).toBeLessThan(20);
+	});
+
+	it('the killed execution ends in an error once its lock expires, and running it again makes one file', async () => {
+		// the main process, waiting on the job, learns from the queue that it stalled (lock expired)
+		const execution = await cluster.finished(killed, 120_000);
+		const message = execution.data.resultData.error?.message;
+		process.stdout.write(`queue mode, worker killed mid-upload: the execution ended "${execution.status}": ${message}\n`);
+		expect(execution.status).toBe('error');
+		expect(message).toMatch(/failed to be processed too many times and will no longer retry/);
+		expect(await cluster.redis.activeJobs()).toBe(0);
+
+		const again = await run('q-killed');
+		expect(again.status).toBe('success');
+		expect(sandbox.state.files.filter((file) => file.filename === 'killed.bin' && file.status === 'active')).toHaveLength(1);
+		const uploads = sandbox.log.filter((entry) => entry.endpoint === 'file/upload' && entry.outcome !== 'hung' && entry.upload?.filename === 'killed.bin');
+		expect(uploads.map((entry) => entry.outcome)).toEqual(['success']);
 	});
 
 	it('the trigger starts one execution per new file on a worker, and loses none across a restart of the main process', async () => {
@@ -224,33 +242,4 @@ describe('the package in n8n 2.40.7 queue mode: a main process, two workers, Red
 		expect((await cluster.executionIds(TRIGGER)).length).toBe(second.runs.length);
 	});
 
-	it('a worker killed with kill -9 mid-upload: n8n marks the execution crashed, and running it again makes one file', async () => {
-		writeFileSync(join(cluster.files, 'killed.bin'), randomBytes(8 * MiB));
-		// the site takes the upload and never answers: the worker is killed while the call is in flight
-		sandbox.fail({ endpoint: 'file/upload' }, { hang: true });
-		const id = await cluster.trigger('q-killed');
-		await waitFor(() => sandbox.log.some((entry) => entry.endpoint === 'file/upload' && entry.outcome === 'hung'), 'the upload to reach the site');
-		const index = cluster.workerOf(id);
-		expect(index).toBeGreaterThanOrEqual(0);
-		await cluster.workers[index].stop('SIGKILL');
-
-		const named = () => sandbox.state.files.filter((file) => file.filename === 'killed.bin' && file.status === 'active');
-		expect(named()).toHaveLength(0);
-		// what a user sees at first: the execution still "running", for as long as the main process runs
-		expect((await cluster.execution(id)).status).toBe('running');
-		// the queue gives the job up once its lock expires; the main process, when it starts,
-		// marks executions the queue no longer holds as crashed
-		await waitFor(async () => (await cluster.redis.activeJobs()) === 0, 'the queue to release the killed worker\'s job', 120_000);
-		await cluster.main.stop();
-		await cluster.main.start();
-		const crashed = await cluster.finished(id, 60_000);
-		process.stdout.write(`queue mode, worker killed mid-upload: the execution ended "${crashed.status}"\n`);
-		expect(crashed.status).toBe('crashed');
-
-		await cluster.workers[index].start();
-		const again = await run('q-killed');
-		expect(again.status).toBe('success');
-		expect(named()).toHaveLength(1);
-		expect(sandbox.log.filter((entry) => entry.endpoint === 'file/upload' && entry.upload?.filename === 'killed.bin' && entry.outcome === 'success')).toHaveLength(1);
-	});
 });

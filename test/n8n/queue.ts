@@ -10,7 +10,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
+import { MESSAGES, type SandboxServer } from '../sandbox/server';
 import { MAIN, N8nCli, N8nServer, worker, type N8nRun, type Workflow } from './cli';
+import { outputOf } from './expectations';
 import type { N8nRuntime } from './runtime';
 import { freePort, Postgres, Redis } from './services';
 
@@ -72,7 +74,8 @@ export class QueueCluster {
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
 			...this.options.env,
 		};
-		this.cli = await this.processCli('main', { N8N_PORT: String(await freePort()) });
+		// debug on the main process: its log then says when triggers poll
+		this.cli = await this.processCli('main', { N8N_PORT: String(await freePort()), N8N_LOG_LEVEL: 'debug' });
 		this.main = new N8nServer(this.cli, undefined, MAIN);
 	}
 
@@ -171,4 +174,57 @@ export function startedByWebhook(workflow: Workflow, path: string): Workflow {
 			: node,
 	);
 	return { ...workflow, active: false, nodes };
+}
+
+export interface LoadResult {
+	items: number;
+	/** Items that did not come out of the measured node (a failed execution stops at its failed item). */
+	failedItems: number;
+	/** The error of each failed execution. */
+	errors: string[];
+	/** /authorize calls during the run. */
+	authorize: number;
+	/** Executions each worker ran. */
+	perWorker: number[];
+	/** Whether the site dropped every token a second time while the executions still ran. */
+	droppedTwice: boolean;
+	/** The lookups in order, for checking they answered the right files. */
+	answered: string[];
+	seconds: number;
+}
+
+/**
+ * Many executions at once on one credential: the webhook at `path` called `executions` times at
+ * once, every live token dropped by the site after `dropAfter` calls, and again `dropAfter`
+ * calls after the first drop was seen.
+ */
+export async function loadOnOneCredential(
+	cluster: QueueCluster,
+	sandbox: SandboxServer,
+	{ path, executions, items, node, dropAfter }: { path: string; executions: number; items: number; node: string; dropAfter: number },
+): Promise<LoadResult> {
+	const authorizations = sandbox.count('authorize');
+	const started = Date.now();
+	const deadAnswers = () => sandbox.log.filter((entry) => entry.at >= started && entry.message === MESSAGES.invalidToken);
+	sandbox.killTokensAfter(dropAfter);
+	const ids = await Promise.all(Array.from({ length: executions }, () => cluster.trigger(path)));
+	for (const deadline = Date.now() + 240_000; deadAnswers().length === 0 && Date.now() < deadline; ) await sleep(50);
+	const secondDrop = Date.now();
+	sandbox.killTokensAfter(dropAfter);
+	const runs = await Promise.all(ids.map((id) => cluster.finished(id)));
+	const seconds = (Date.now() - started) / 1000;
+	// no countdown left for what runs next (this drops the tokens once more, between runs)
+	sandbox.killTokensAfter(0);
+	const out = runs.flatMap((execution) => outputOf(execution, node));
+	const workers = ids.map((id) => cluster.workerOf(id));
+	return {
+		items: executions * items,
+		failedItems: executions * items - out.length,
+		errors: runs.filter((execution) => execution.status !== 'success').map((execution) => String(execution.data.resultData.error?.message)),
+		authorize: sandbox.count('authorize') - authorizations,
+		perWorker: cluster.workers.map((_, index) => workers.filter((worker) => worker === index).length),
+		droppedTwice: deadAnswers().some((entry) => entry.at >= secondDrop),
+		answered: out.map((item) => String(item.json.id)),
+		seconds,
+	};
 }

@@ -37,6 +37,9 @@ export interface N8nRun {
 	};
 }
 
+/** The items a node put out in its first run. */
+export const outputOf = (run: N8nRun, node: string) => (run.data.resultData.runData[node]?.[0]?.data?.main?.[0] ?? []) as Array<{ json: any; binary?: any }>;
+
 export interface CommandOptions {
 	/** The process is killed after this long; default 5 minutes. */
 	timeoutMs?: number;

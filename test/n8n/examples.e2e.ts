@@ -5,8 +5,8 @@ import { join } from 'path';
 import { describe, expect, it } from '@jest/globals';
 
 import { SandboxServer } from '../sandbox/server';
-import { exampleWorkflows, N8nCli, testWorkflow } from './cli';
-import { expectEveryOperation, outputOf } from './expectations';
+import { exampleWorkflows, N8nCli, outputOf, testWorkflow } from './cli';
+import { expectEveryOperation } from './expectations';
 import { ensureN8n, N8N_VERSIONS } from './runtime';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');

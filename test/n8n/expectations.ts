@@ -2,10 +2,7 @@
 import { expect } from '@jest/globals';
 
 import type { SandboxServer } from '../sandbox/server';
-import type { N8nRun } from './cli';
-
-/** The items a node put out in its first run. */
-export const outputOf = (run: N8nRun, node: string) => (run.data.resultData.runData[node]?.[0]?.data?.main?.[0] ?? []) as Array<{ json: any; binary?: any }>;
+import { outputOf, type N8nRun } from './cli';
 
 /** test/n8n/workflows/all-operations.json ran to the end, every operation answering as the site does. */
 export function expectEveryOperation(run: N8nRun, sandbox: SandboxServer) {

@@ -19,8 +19,8 @@ import { describe, expect, it } from '@jest/globals';
 
 import { fileInfoWorkflow, uploadWorkflow, downloadWorkflow } from '../bench/n8n-workflows';
 import { SandboxServer } from '../sandbox/server';
-import { exampleWorkflows, testWorkflow, type Workflow } from './cli';
-import { expectEveryOperation, outputOf } from './expectations';
+import { exampleWorkflows, outputOf, testWorkflow, type Workflow } from './cli';
+import { expectEveryOperation } from './expectations';
 import { loadOnOneCredential, QueueCluster, startedByWebhook, type QueuedExecution } from './queue';
 import { ensureN8n } from './runtime';
 

@@ -11,8 +11,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 
 import { MESSAGES, type SandboxServer } from '../sandbox/server';
-import { MAIN, N8nCli, N8nServer, worker, type N8nRun, type Workflow } from './cli';
-import { outputOf } from './expectations';
+import { MAIN, N8nCli, N8nServer, outputOf, worker, type N8nRun, type Workflow } from './cli';
 import type { N8nRuntime } from './runtime';
 import { freePort, Postgres, Redis } from './services';
 
@@ -79,14 +78,13 @@ export class QueueCluster {
 		this.main = new N8nServer(this.cli, undefined, MAIN);
 	}
 
-	/** Starts the main process, then the workers. */
+	/** Starts the main process and the workers side by side (the database is set up by the imports before). */
 	async start() {
-		await this.main.start();
 		for (let index = 0; index < this.options.workers; index++) {
 			const cli = await this.processCli(`worker-${index + 1}`, {});
 			this.workers.push(new N8nServer(cli, undefined, worker(this.options.concurrency)));
 		}
-		await Promise.all(this.workers.map((process) => process.start()));
+		await Promise.all([this.main, ...this.workers].map((process) => process.start()));
 	}
 
 	/** Stops every process this cluster started, then Redis and PostgreSQL, and removes every folder. */

@@ -21,7 +21,7 @@ import { fileInfoWorkflow, uploadWorkflow, downloadWorkflow } from '../bench/n8n
 import { SandboxServer } from '../sandbox/server';
 import { exampleWorkflows, outputOf, testWorkflow, type Workflow } from './cli';
 import { expectEveryOperation } from './expectations';
-import { loadOnOneCredential, QueueCluster, startedByWebhook, type QueuedExecution } from './queue';
+import { loadOnOneCredential, QueueCluster, startedByWebhook, STARTUP_MS, type QueuedExecution } from './queue';
 import { ensureN8n } from './runtime';
 
 const MiB = 1024 * 1024;
@@ -78,7 +78,7 @@ describe('the package in n8n 2.40.7 queue mode: a main process, two workers, Red
 		await Promise.all([...webhooks.map((workflow) => workflow.id), TRIGGER].map((id) => cluster.cli.activate(id)));
 		await cluster.start();
 		process.stdout.write(`queue mode: Redis, PostgreSQL, imports, a main process and two workers ready in ${((Date.now() - setupStarted) / 1000).toFixed(0)} s\n`);
-	});
+	}, 2 * STARTUP_MS);
 	afterAll(async () => {
 		await cluster?.stop();
 		await sandbox.stop();
@@ -123,7 +123,7 @@ describe('the package in n8n 2.40.7 queue mode: a main process, two workers, Red
 		expect(sandbox.state.files.filter((file) => file.filename === 'killed.bin')).toHaveLength(0);
 		expect((await cluster.execution(killed)).status).toBe('running');
 		// back to two workers for what follows; the outcome is checked once the job's lock has expired
-		await cluster.workers[index].start();
+		await cluster.workers[index].start(STARTUP_MS);
 	});
 
 	it('runs every operation of the node once, on a worker', async () => {
@@ -222,7 +222,7 @@ describe('the package in n8n 2.40.7 queue mode: a main process, two workers, Red
 			sandbox.addFile(sandbox.demoAccount.id, { name: 'q-late-1.pdf', folderId: march().id, content: '4' }).id,
 			sandbox.addFile(sandbox.demoAccount.id, { name: 'q-late-2.pdf', folderId: invoices().id, content: '5' }).id,
 		];
-		await cluster.main.start();
+		await cluster.main.start(STARTUP_MS);
 		await waitFor(async () => (await lookedUpByTrigger()).files.length >= firstBatch.length + whileStopped.length, 'the files added while the main process was stopped');
 		const second = await lookedUpByTrigger();
 		expect(second.files.sort()).toEqual([...firstBatch, ...whileStopped].sort());

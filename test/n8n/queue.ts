@@ -30,6 +30,8 @@ export interface QueuedExecution extends N8nRun {
 }
 
 const FINISHED = ['success', 'error', 'crashed', 'canceled'];
+/** How long an n8n process may take to say it is ready: minutes on two busy cores, with the others starting beside it. */
+export const STARTUP_MS = 480_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class QueueCluster {
@@ -84,7 +86,7 @@ export class QueueCluster {
 			const cli = await this.processCli(`worker-${index + 1}`, {});
 			this.workers.push(new N8nServer(cli, undefined, worker(this.options.concurrency)));
 		}
-		await Promise.all([this.main, ...this.workers].map((process) => process.start()));
+		await Promise.all([this.main, ...this.workers].map((process) => process.start(STARTUP_MS)));
 	}
 
 	/** Stops every process this cluster started, then Redis and PostgreSQL, and removes every folder. */

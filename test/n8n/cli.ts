@@ -37,6 +37,9 @@ export interface N8nRun {
 	};
 }
 
+/** The items a node put out in its first run. */
+export const outputOf = (run: N8nRun, node: string) => (run.data.resultData.runData[node]?.[0]?.data?.main?.[0] ?? []) as Array<{ json: any; binary?: any }>;
+
 export interface CommandOptions {
 	/** The process is killed after this long; default 5 minutes. */
 	timeoutMs?: number;
@@ -152,9 +155,20 @@ export class N8nCli {
 	}
 }
 
+/** A long-running n8n command, and what it prints once it is ready. */
+export interface ServerCommand {
+	args: string[];
+	ready: RegExp;
+}
+
+/** `n8n start`: the editor, the REST API, webhooks and active workflows (in queue mode, the main process). */
+export const MAIN: ServerCommand = { args: ['start'], ready: /Editor is now accessible/ };
+/** `n8n worker`: a queue-mode worker that runs up to `concurrency` executions at once. */
+export const worker = (concurrency: number): ServerCommand => ({ args: ['worker', `--concurrency=${concurrency}`], ready: /n8n worker is now ready/ });
+
 /**
- * `n8n start` as a running server (editor, REST API, active workflows). `start()` resolves once
- * the editor is accessible; what n8n printed is kept in `output` (standard output and error).
+ * A running n8n process, `n8n start` unless told otherwise (`n8n worker`). `start()` resolves
+ * once it says it is ready; what n8n printed is kept in `output` (standard output and error).
  */
 export class N8nServer {
 	private process?: ChildProcess;
@@ -164,6 +178,7 @@ export class N8nServer {
 		readonly cli: N8nCli,
 		/** Each line n8n prints, as it comes (e.g. to show it to a user). */
 		private readonly onOutput?: (chunk: string) => void,
+		readonly kind: ServerCommand = MAIN,
 	) {}
 
 	get port() {
@@ -177,7 +192,7 @@ export class N8nServer {
 	}
 
 	async start(timeoutMs = 180_000) {
-		const child = spawn(this.cli.runtime.node, [this.cli.runtime.n8n, 'start'], { env: this.cli.environment, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(this.cli.runtime.node, [this.cli.runtime.n8n, ...this.kind.args], { env: this.cli.environment, stdio: ['ignore', 'pipe', 'pipe'] });
 		this.process = child;
 		const started = this.output.length;
 		await new Promise<void>((resolve, reject) => {
@@ -186,7 +201,7 @@ export class N8nServer {
 				const text = chunk.toString();
 				this.output += text;
 				this.onOutput?.(text);
-				if (/Editor is now accessible/.test(this.output.slice(started))) {
+				if (this.kind.ready.test(this.output.slice(started))) {
 					clearTimeout(timer);
 					resolve();
 				}
@@ -200,12 +215,13 @@ export class N8nServer {
 		});
 	}
 
-	/** Stops n8n (SIGTERM, as Ctrl-C would) and waits for it to exit. */
-	async stop() {
+	/** Stops n8n (SIGTERM, as Ctrl-C would; `SIGKILL` for a crash) and waits for it to exit. */
+	async stop(signal: NodeJS.Signals = 'SIGTERM') {
 		const child = this.process;
 		if (!child || child.exitCode !== null || child.signalCode !== null) return;
-		child.kill('SIGTERM');
-		await once(child, 'exit');
+		const exited = once(child, 'exit');
+		child.kill(signal);
+		await exited;
 	}
 
 	/** Resolves when n8n exits by itself (not through `stop`), with its exit code. */
@@ -229,4 +245,9 @@ export function exampleWorkflows(): Workflow[] {
 			if ((workflow.id ?? '').length > 16) throw new Error(`examples/${file}: the id "${workflow.id}" is longer than 16 characters`);
 			return workflow;
 		});
+}
+
+/** One of the test workflows in `test/n8n/workflows/`, with `$FILES` standing for the folder it may use on disk. */
+export function testWorkflow(file: string, files = ''): Workflow {
+	return JSON.parse(readFileSync(join(ROOT, 'test/n8n/workflows', file), 'utf8').replaceAll('$FILES', files)) as Workflow;
 }

@@ -5,10 +5,10 @@ import { join } from 'path';
 import { describe, expect, it } from '@jest/globals';
 
 import { SandboxServer } from '../sandbox/server';
-import { exampleWorkflows, N8nCli } from './cli';
+import { exampleWorkflows, N8nCli, outputOf, testWorkflow } from './cli';
+import { expectEveryOperation } from './expectations';
 import { ensureN8n, N8N_VERSIONS } from './runtime';
 
-const workflow = (file: string) => readFileSync(join(__dirname, 'workflows', file), 'utf8');
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 // each version its own user folder and ports (5710–5713): `n8n execute` on 2.x opens its task
@@ -30,17 +30,14 @@ describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5710 + 2 * 
 		await cli.importSandboxCredential(sandbox);
 		await cli.importWorkflows([
 			...exampleWorkflows(),
-			JSON.parse(workflow('all-operations.json')),
-			JSON.parse(workflow('round-trip.json').replaceAll('$FILES', files)),
+			testWorkflow('all-operations.json'),
+			testWorkflow('round-trip.json', files),
 		]);
 	});
 	afterAll(async () => {
 		await sandbox.stop();
 		if (home) rmSync(home, { recursive: true, force: true });
 	});
-
-	const outputOf = (run: Awaited<ReturnType<N8nCli['execute']>>, node: string) =>
-		(run.data.resultData.runData[node]?.[0]?.data?.main?.[0] ?? []) as Array<{ json: any; binary?: any }>;
 
 	it('uploads a file into a folder path it creates', async () => {
 		const run = await cli.execute('ys-upload-a-file');
@@ -92,25 +89,6 @@ describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5710 + 2 * 
 	});
 
 	it('runs every operation of the node once, in one workflow', async () => {
-		const run = await cli.execute('e2e-all-ops');
-		expect(run.data.resultData.error).toBeUndefined();
-		expect(run.status).toBe('success');
-		const one = (node: string) => outputOf(run, node)[0]?.json;
-		expect(one('Account').username).toBe(sandbox.demoAccount.username);
-		expect(one('Package').max_upload_size).toBe('1073741824');
-		expect(one('Get folder').folderName).toBe('E2E folder');
-		expect(one('Rename folder').folderName).toBe('E2E renamed');
-		expect(one('Get file').filename).toBe('e2e.txt');
-		expect(one('Rename file').filename).toBe('e2e-renamed.txt');
-		expect(outputOf(run, 'Download')[0].binary?.data?.fileName).toBe('e2e-renamed.txt');
-		expect(one('Copy file').original_file.id).toBe(one('Get file').id);
-		expect(one('Move file').folderId).toBeNull();
-		expect(one('Delete file').status).toBe('trash');
-		expect(one('Upload from URL').status).toBe('complete');
-		expect(one('URL upload status').downloaded_file.name).toBeDefined();
-		expect(one('Move folder').parentId).toBe('123');
-		expect(outputOf(run, 'List root').length).toBeGreaterThan(3);
-		expect(one('Delete folder').deleted).toBe(true);
-		expect(one('End session').success).toBe(true);
+		expectEveryOperation(await cli.execute('e2e-all-ops'), sandbox);
 	});
 });

@@ -145,7 +145,7 @@ export class YetiShareApi implements ICredentialType {
 			typeOptions: { minValue: 0 },
 			default: 60,
 			description:
-				'When the site is busy (HTTP 429, a 5xx from its proxy, a dropped connection), how long one call may spend waiting to try again: as long as the site asks (Retry-After), otherwise a little longer each time. Calls that create something are repeated only after checking that nothing was created. 0 turns retries off.',
+				'When the site is busy (HTTP 429, a 5xx from its proxy, a dropped connection), how long one call may spend waiting to try again: as long as the site asks (Retry-After), otherwise a little longer each time. Attempts that got no answer within the timeout count too. Calls that create something are repeated only after checking that nothing was created. 0 turns retries off.',
 		},
 		{
 			displayName: 'Ignore SSL Issues (Insecure)',

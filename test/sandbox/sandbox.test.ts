@@ -978,6 +978,15 @@ describe('faults', () => {
 		expect(sandbox.log[0]).toMatchObject({ endpoint: 'account/info', outcome: 'hung' });
 	});
 
+	it('a slow site: answered as usual, after `slowMs`', async () => {
+		sandbox.fail({ endpoint: 'authorize' }, { slowMs: 400 });
+		const started = Date.now();
+		const answer = await call('authorize', { key1: sandbox.demoAccount.key1, key2: sandbox.demoAccount.key2 });
+		expect(Date.now() - started).toBeGreaterThanOrEqual(380);
+		expect(answer.json._status).toBe('success');
+		expect(sandbox.log[0]).toMatchObject({ endpoint: 'authorize', outcome: 'success' });
+	});
+
 	it('`every`: only every n-th matching call meets the fault', async () => {
 		sandbox.fail({ endpoint: 'authorize', times: 2, every: 3 }, { status: 503 });
 		const statuses: number[] = [];

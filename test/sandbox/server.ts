@@ -259,6 +259,9 @@ export class SandboxServer {
 		if ('status' in fault && (!Number.isInteger(fault.status) || fault.status < 100 || fault.status > 599)) {
 			throw new Error(`fail(): status must be an HTTP status code, not ${fault.status}`);
 		}
+		if ('slowMs' in fault && (!Number.isFinite(fault.slowMs) || fault.slowMs < 0)) {
+			throw new Error(`fail(): slowMs must be a number of milliseconds, not ${fault.slowMs}`);
+		}
 		if ('cutAfterBytes' in fault && (!Number.isInteger(fault.cutAfterBytes) || fault.cutAfterBytes < 0)) {
 			throw new Error(`fail(): cutAfterBytes must be a whole number of bytes, not ${fault.cutAfterBytes}`);
 		}
@@ -288,6 +291,14 @@ export class SandboxServer {
 		if (active.seen++ % active.every !== active.every - 1) return undefined;
 		if (--active.remaining <= 0) this.faults.splice(index, 1);
 		return active.fault;
+	}
+
+	/** As takeFault; a `slowMs` fault is waited out here and the request then goes on as usual. */
+	private async faultFor(endpoint: string, kind: 'api' | 'download'): Promise<SandboxFault | undefined> {
+		const fault = this.takeFault(endpoint, kind);
+		if (!fault || !('slowMs' in fault)) return fault;
+		await new Promise((resolve) => setTimeout(resolve, fault.slowMs));
+		return undefined;
 	}
 
 	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -336,7 +347,7 @@ export class SandboxServer {
 		const handler = hasOwn(actions, action) ? actions[action] : undefined;
 		entry.endpoint = endpointClass ? endpointName(className, action) : route;
 
-		const fault = this.takeFault(entry.endpoint, 'api');
+		const fault = await this.faultFor(entry.endpoint, 'api');
 		const afterSite = fault && 'afterSite' in fault && fault.afterSite === true ? fault : undefined;
 		if (fault && !('cutAfterBytes' in fault) && !afterSite) {
 			await this.applyFault(req, res, url, entry, fault);
@@ -517,7 +528,7 @@ export class SandboxServer {
 		entry.kind = 'download';
 		entry.params = cleanAll(parseQuery(url.search.slice(1)));
 		entry.accountId = file.accountId;
-		const fault = this.takeFault('download', 'download');
+		const fault = await this.faultFor('download', 'download');
 		if (fault && !('cutAfterBytes' in fault)) {
 			await this.applyFault(req, res, url, entry, fault);
 			return;

@@ -279,6 +279,8 @@ export type SandboxFault =
 	| { close: true; afterSite?: boolean }
 	/** The request is accepted and never answered. */
 	| { hang: true; afterSite?: boolean }
+	/** A slow site: the request is handled and answered as usual, but only after this many ms. */
+	| { slowMs: number }
 	/** HTTP 200 with an HTML page: a parked domain or a login wall, not the API. */
 	| { html: true }
 	/**

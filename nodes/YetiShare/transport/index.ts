@@ -160,6 +160,8 @@ class RetriesExhausted extends Error {
 		readonly attempts: number,
 		readonly last: unknown,
 		readonly waitedTooLong?: number,
+		/** Of the retry budget, the time spent in attempts that waited for an answer and failed. */
+		readonly waitedForAnswersMs = 0,
 	) {
 		super(
 			failure.rateLimited
@@ -234,7 +236,10 @@ async function withRetries<T>(
 	run: () => Promise<T>,
 	creating?: Pick<ApiRequestOptions, 'confirm' | 'creates'>,
 ): Promise<T> {
+	// Waits between attempts and the time of attempts that waited for an answer in vain both count,
+	// so a hung site ends a call in about Timeout + Max Retry Wait.
 	let waited = 0;
+	let waitedForAnswers = 0;
 	for (let attempts = 1; ; attempts++) {
 		const startedAt = Date.now();
 		try {
@@ -242,6 +247,7 @@ async function withRetries<T>(
 		} catch (error) {
 			const failure = classifyFailure(error);
 			if (!failure) throw error;
+			if (failure.waitedForAnswer) waitedForAnswers += Math.min(Date.now() - startedAt, policy.timeoutMs);
 			if (failure.acted === 'unknown' && creating) {
 				const what = creating.creates ?? 'what this call creates';
 				if (!creating.confirm) throw new OutcomeUnknown(failure, what);
@@ -258,7 +264,10 @@ async function withRetries<T>(
 				throw policy.maxAttempts === 1 && !failure.rateLimited ? error : new RetriesExhausted(failure, attempts, error);
 			}
 			const wait = failure.retryAfterMs ?? backoffMs(attempts);
-			if (waited + wait > policy.maxWaitMs) throw new RetriesExhausted(failure, attempts, error, wait);
+			if (waited + waitedForAnswers + wait > policy.maxWaitMs) {
+				// the time spent waiting for answers is named when it, not the wait asked for, passed the budget
+				throw new RetriesExhausted(failure, attempts, error, wait, waited + wait > policy.maxWaitMs ? 0 : waitedForAnswers);
+			}
 			await sleep(wait);
 			waited += wait;
 		}
@@ -323,15 +332,18 @@ function toNodeError(
 		let message: string;
 		let description: string;
 		if (error instanceof RetriesExhausted) {
-			const { failure, attempts, waitedTooLong } = error;
+			const { failure, attempts, waitedTooLong, waitedForAnswersMs } = error;
 			const tried = attempts === 1 ? 'once' : `${attempts} times`;
 			message = failure.rateLimited
 				? `The site is rate-limiting requests (HTTP 429): ${endpoint} was refused, tried ${tried}`
 				: `The site kept failing (${failure.reason}): ${endpoint} was tried ${tried}`;
-			description =
-				waitedTooLong !== undefined
-					? `The next try would have waited ${Math.ceil(waitedTooLong / 1000)} s, beyond the credential's "Max Retry Wait (Seconds)". Raise it, or run the workflow less often.`
-					: `The last answer: ${last?.message}. Try again later; the credential's "Max Retry Wait (Seconds)" sets how long a call keeps trying.`;
+			if (waitedTooLong === undefined) {
+				description = `The last answer: ${last?.message}. Try again later; the credential's "Max Retry Wait (Seconds)" sets how long a call keeps trying.`;
+			} else if (waitedForAnswersMs > 0) {
+				description = `Waiting for the site's answers took ${Math.ceil(waitedForAnswersMs / 1000)} s of the credential's "Max Retry Wait (Seconds)", and the next try would have passed it. Check that the site is up; raise "Timeout (Seconds)" and "Max Retry Wait (Seconds)" if it is only slow.`;
+			} else {
+				description = `The next try would have waited ${Math.ceil(waitedTooLong / 1000)} s, beyond the credential's "Max Retry Wait (Seconds)". Raise it, or run the workflow less often.`;
+			}
 		} else {
 			message = `It is unknown whether the site created ${error.what}: ${error.failure.reason} while calling ${endpoint}`;
 			description = last

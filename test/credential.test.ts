@@ -1,7 +1,8 @@
+import { createHash } from 'crypto';
 import { describe, expect, it } from '@jest/globals';
 
 import { normalizeBaseUrl } from '../nodes/YetiShare/transport/site';
-import { credentialData, useWorld } from './setup';
+import { credentialData, folderById, useWorld } from './setup';
 
 describe('Base URL', () => {
 	it.each([
@@ -59,8 +60,17 @@ describe('secrets', () => {
 		world.sandbox.fail({}, { html: true });
 		const failed = await world.run({ resource: 'account', operation: 'getPackage' }, { continueOnFail: true });
 		const bad = await world.run({ resource: 'account', operation: 'get' }, { credential: world.addCredential({ key2: 'D'.repeat(64) }) });
-		const seen = JSON.stringify([ok.items, failed.items, bad.error, world.engine.logs]);
-		for (const secret of [demo.key1, demo.key2, demo.password, token, 'D'.repeat(64)]) {
+		// a folder's access password, as the MD5 the site keeps and shows in its answers
+		world.sandbox.clearFaults();
+		world.sandbox.configure({ listingPasswords: true });
+		const folderPassword = createHash('md5').update('folder secret').digest('hex');
+		const locked = world.sandbox.addFolder(demo.id, { name: 'Locked', accessPassword: folderPassword });
+		const folder = await world.run({ resource: 'folder', operation: 'get', folderId: folderById(locked.id) });
+		const listing = await world.run({ resource: 'folder', operation: 'getMany', parentFolder: folderById('root'), include: 'folders', returnAll: true });
+		expect(folder.json[0].hasPassword).toBe(true);
+		expect(listing.json.find((entry) => entry.id === locked.id)?.hasPassword).toBe(true);
+		const seen = JSON.stringify([ok.items, failed.items, bad.error, folder.items, listing.items, world.engine.logs]);
+		for (const secret of [demo.key1, demo.key2, demo.password, token, 'D'.repeat(64), folderPassword]) {
 			expect(seen).not.toContain(secret);
 		}
 	});

@@ -494,6 +494,11 @@ describe('folders', () => {
 			url_file: `${sandbox.baseUrl}/2U1`,
 		});
 
+		sandbox.configure({ listingPasswords: true });
+		const withPasswords = await api('folder/listing', { parent_folder_id: '' });
+		expect(withPasswords.json.data.folders[0]).toEqual({ ...folders[0], accessPassword: null });
+		expect(Object.keys(withPasswords.json.data.folders[0]).indexOf('accessPassword')).toBe(5);
+
 		sandbox.configure({ scriptVersion: 4 });
 		const v4 = await api('folder/listing', { parent_folder_id: '0' });
 		expect(v4.json.data.files.map((file: any) => file.filename)).toEqual(['readme.txt', 'Résumé – José.txt']);

@@ -57,6 +57,7 @@ const DEFAULT_SETTINGS: RuntimeSettings = {
 	urlUploadDelayMs: 0,
 	urlUploadTimeoutMs: 30000,
 	notFound: 'html',
+	listingPasswords: false,
 };
 
 const RUNTIME_KEYS = Object.keys(DEFAULT_SETTINGS) as Array<keyof RuntimeSettings>;
@@ -610,6 +611,7 @@ function validateSettings(settings: RuntimeSettings): RuntimeSettings {
 	if (settings.revision !== 'newer' && settings.revision !== 'older') problems.push(`revision must be 'newer' or 'older', not ${settings.revision}`);
 	if (settings.authMode !== 'keys' && settings.authMode !== 'login') problems.push(`authMode must be 'keys' or 'login', not ${settings.authMode}`);
 	if (settings.notFound !== 'html' && settings.notFound !== 'script') problems.push(`notFound must be 'html' or 'script', not ${settings.notFound}`);
+	if (typeof settings.listingPasswords !== 'boolean') problems.push(`listingPasswords must be true or false, not ${settings.listingPasswords}`);
 	for (const key of ['tokenIdleSeconds', 'urlUploadDelayMs', 'urlUploadTimeoutMs'] as const) {
 		if (typeof settings[key] !== 'number' || !(settings[key] >= 0)) problems.push(`${key} must be a number of at least 0, not ${settings[key]}`);
 	}

@@ -37,6 +37,11 @@ export interface SandboxOptions {
 	/** A URL upload that has not finished after this long is `failed`. Default 30000. */
 	urlUploadTimeoutMs?: number;
 	/**
+	 * Whether `folder/listing` shows each folder's `accessPassword` as `folder/info` does. The
+	 * reference's listing sample has none (default false), but elides fields, so both are tested.
+	 */
+	listingPasswords?: boolean;
+	/**
 	 * How a missing endpoint answers. 'html' (default): HTTP 404 with Apache's "Not Found" page.
 	 * 'script': what the script's own router answers (404 with a JSON string for an unknown
 	 * endpoint; for an unknown action of a known endpoint, the token is checked first, then 404
@@ -55,7 +60,7 @@ export interface SandboxOptions {
 export type RuntimeSettings = Required<
 	Pick<
 		SandboxOptions,
-		'scriptVersion' | 'revision' | 'authMode' | 'tokenIdleSeconds' | 'urlUploadDelayMs' | 'urlUploadTimeoutMs' | 'notFound'
+		'scriptVersion' | 'revision' | 'authMode' | 'tokenIdleSeconds' | 'urlUploadDelayMs' | 'urlUploadTimeoutMs' | 'notFound' | 'listingPasswords'
 	>
 >;
 

@@ -16,7 +16,7 @@ import {
 	FORM_HEADERS,
 	readAnswer,
 	requestTimeoutMs,
-	tlsError,
+	networkError,
 	type YetiShareCredentials,
 } from '../nodes/YetiShare/transport/site';
 
@@ -189,8 +189,8 @@ export class YetiShareApi implements ICredentialType {
 			json: false,
 		};
 		const response = (await this.helpers.httpRequest(request).catch((error: unknown) => {
-			// the editor's credential test shows this message as it is
-			throw tlsError(error, 'authorize') ?? error;
+			// the editor's credential test shows this message as it is (a bare code otherwise)
+			throw networkError(error, 'authorize') ?? error;
 		})) as { statusCode: number; body: unknown; headers: Record<string, unknown> };
 		const envelope = readAnswer('authorize', response.statusCode, response.body, response.headers);
 		const data = (envelope.data ?? {}) as IDataObject;

@@ -1,4 +1,6 @@
 import { createHash } from 'crypto';
+import { createServer } from 'http';
+import type { AddressInfo } from 'net';
 import { describe, expect, it } from '@jest/globals';
 
 import { normalizeBaseUrl } from '../nodes/YetiShare/transport/site';
@@ -37,6 +39,21 @@ describe.each([{ authMode: 'keys' as const }, { authMode: 'login' as const }])('
 		const result = await world.engine.testCredential('yetiShareApi', credentialData(world.sandbox, { ...login, ...bad }));
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(site.authMode === 'login' ? /Could not authenticate user\. The username and password may be invalid/ : /Could not authenticate user\. The key pair may be invalid/);
+	});
+
+	it('says in words that nothing listens at the address, not a bare error code', async () => {
+		const closed = createServer();
+		await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+		const { port } = closed.address() as AddressInfo;
+		await new Promise((resolve) => closed.close(resolve));
+		const result = await world.engine.testCredential('yetiShareApi', credentialData(world.sandbox, { ...login, baseUrl: `http://127.0.0.1:${port}` }));
+		expect(result).toMatchObject({ status: 'Error', message: 'Could not reach the site: the connection was refused (nothing is listening at that address)' });
+	});
+
+	it('says in words that the site did not answer in time', async () => {
+		world.sandbox.fail({ endpoint: 'authorize' }, { hang: true });
+		const result = await world.engine.testCredential('yetiShareApi', credentialData(world.sandbox, { ...login, timeout: 1 }));
+		expect(result).toMatchObject({ status: 'Error', message: 'The site did not answer authorize in time' });
 	});
 
 	it('shows the site\'s refusal for an account level without API access', async () => {

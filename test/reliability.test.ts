@@ -149,6 +149,16 @@ describe('server errors, timeouts and dropped connections on calls safe to repea
 		for (const gap of gaps(arrivals(world, 'account/info')).slice(1)) expect(gap).toBeGreaterThanOrEqual(1450);
 	});
 
+	it.each([
+		['hung', { hang: true as const }],
+		['dropped', { close: true as const }],
+	])('sign-in (/authorize) %s once: retried, and the item succeeds', async (_what, fault) => {
+		world.sandbox.fail({ endpoint: 'authorize' }, fault);
+		const run = await world.run({ resource: 'account', operation: 'get' }, { credential: world.addCredential({ timeout: 1 }) });
+		expect(run.error).toBeUndefined();
+		expect(world.sandbox.count('authorize')).toBe(2);
+	});
+
 	it('a download cut off is started over, and the file arrives whole', async () => {
 		const content = randomBytes(512 * 1024);
 		const file = world.sandbox.addFile(demo(world), { name: 'cut.bin', content });

@@ -26,7 +26,7 @@ import {
 	requestTimeoutMs,
 	asSiteError,
 	SiteError,
-	tlsError,
+	networkError,
 	type YetiShareCredentials,
 } from './site';
 import { forget, remember } from '../shared/cache';
@@ -288,35 +288,6 @@ function itemSuffix(itemIndex?: number): string {
 	return itemIndex === undefined ? '' : ` [item ${itemIndex}]`;
 }
 
-/** Network failures as a person would describe them, never with the request's body (it holds the keys). */
-function describeNetworkError(error: any, endpoint: string): { message: string; description: string } | undefined {
-	const cause = error?.cause ?? error;
-	const code: string | undefined = cause?.code ?? error?.code ?? cause?.cause?.code;
-	const text = `${cause?.message ?? ''}`;
-	const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(text);
-	if (timedOut) {
-		return {
-			message: `The site did not answer ${endpoint} in time`,
-			description: 'The request timed out. Raise "Timeout (Seconds)" in the credential if the site is slow, or check that it is up.',
-		};
-	}
-	const reasons: Record<string, string> = {
-		ECONNREFUSED: 'the connection was refused (nothing is listening at that address)',
-		ENOTFOUND: 'its host name could not be found (check the Base URL)',
-		EAI_AGAIN: 'its host name could not be looked up (DNS failure)',
-		ECONNRESET: 'the connection was closed before the site answered',
-		EHOSTUNREACH: 'the host is unreachable',
-		ENETUNREACH: 'the network is unreachable',
-		EPIPE: 'the connection was closed while sending',
-	};
-	if (code && reasons[code]) {
-		return { message: `Could not reach the site: ${reasons[code]}`, description: `While calling ${endpoint} (${code}).` };
-	}
-	const tls = tlsError(error, endpoint);
-	if (tls) return { message: tls.message, description: tls.details.description ?? '' };
-	return undefined;
-}
-
 function toNodeError(
 	ctx: YetiShareContext,
 	error: any,
@@ -357,7 +328,7 @@ function toNodeError(
 			itemIndex,
 		});
 	}
-	const site = asSiteError(error);
+	const site = asSiteError(error) ?? networkError(error, endpoint);
 	if (site?.kind === 'config') {
 		return new NodeOperationError(node, `${site.message}${itemSuffix(itemIndex)}`, { itemIndex });
 	}
@@ -373,7 +344,12 @@ function toNodeError(
 		}
 		return new NodeApiError(
 			node,
-			{ message, description: description ?? '', httpCode: String(site.details.httpCode ?? 200) } as JsonObject,
+			// the API answers its errors with HTTP 200; a site not reached answered nothing
+			{
+				message,
+				description: description ?? '',
+				...(site.kind === 'network' || site.kind === 'tls' ? {} : { httpCode: String(site.details.httpCode ?? 200) }),
+			} as JsonObject,
 			{
 				message: `${message}${itemSuffix(itemIndex)}`,
 				description,
@@ -382,13 +358,8 @@ function toNodeError(
 			},
 		);
 	}
-	const network = describeNetworkError(error, endpoint);
-	const message = network?.message ?? `Calling ${endpoint} failed: ${error?.message ?? String(error)}`;
-	return new NodeApiError(node, { message } as JsonObject, {
-		message: `${message}${itemSuffix(itemIndex)}`,
-		description: network?.description,
-		itemIndex,
-	});
+	const message = `Calling ${endpoint} failed: ${error?.message ?? String(error)}`;
+	return new NodeApiError(node, { message } as JsonObject, { message: `${message}${itemSuffix(itemIndex)}`, itemIndex });
 }
 
 export interface FileStream {

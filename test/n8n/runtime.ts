@@ -26,12 +26,12 @@ const NATIVE_MODULES: Record<string, string[]> = {
 export const N8N_VERSIONS = Object.keys(NATIVE_MODULES);
 
 /**
- * What `node` is given before n8n, per version. 1.x commands exit without disposing their
- * expression engine, and die with SIGSEGV when an isolate is still being built at that moment:
- * the preload makes them dispose it first (why, in the file).
+ * What `node` is given before n8n, per version. 1.x commands exit at once, and die with SIGSEGV
+ * when the expression engine is still building an isolate at that moment: the preload makes
+ * them wait until it is done (why, in the file).
  */
 const NODE_ARGS: Record<string, string[]> = {
-	'1.123.81': ['--require', join(ROOT, 'test/n8n/runtime/dispose-expression-engine.js')],
+	'1.123.81': ['--require', join(ROOT, 'test/n8n/runtime/exit-after-expression-engine.js')],
 };
 
 export interface N8nRuntime {

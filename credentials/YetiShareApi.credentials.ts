@@ -16,7 +16,7 @@ import {
 	FORM_HEADERS,
 	readAnswer,
 	requestTimeoutMs,
-	tlsError,
+	networkError,
 	type YetiShareCredentials,
 } from '../nodes/YetiShare/transport/site';
 
@@ -145,7 +145,7 @@ export class YetiShareApi implements ICredentialType {
 			typeOptions: { minValue: 0 },
 			default: 60,
 			description:
-				'When the site is busy (HTTP 429, a 5xx from its proxy, a dropped connection), how long one call may spend waiting to try again: as long as the site asks (Retry-After), otherwise a little longer each time. Calls that create something are repeated only after checking that nothing was created. 0 turns retries off.',
+				'When the site is busy (HTTP 429, a 5xx from its proxy, a dropped connection), how long one call may spend waiting to try again: as long as the site asks (Retry-After), otherwise a little longer each time. Attempts that got no answer within the timeout count too. Calls that create something are repeated only after checking that nothing was created. 0 turns retries off.',
 		},
 		{
 			displayName: 'Ignore SSL Issues (Insecure)',
@@ -189,8 +189,8 @@ export class YetiShareApi implements ICredentialType {
 			json: false,
 		};
 		const response = (await this.helpers.httpRequest(request).catch((error: unknown) => {
-			// the editor's credential test shows this message as it is
-			throw tlsError(error, 'authorize') ?? error;
+			// the editor's credential test shows this message as it is (a bare code otherwise)
+			throw networkError(error, 'authorize') ?? error;
 		})) as { statusCode: number; body: unknown; headers: Record<string, unknown> };
 		const envelope = readAnswer('authorize', response.statusCode, response.body, response.headers);
 		const data = (envelope.data ?? {}) as IDataObject;

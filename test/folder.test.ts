@@ -4,6 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import { folderById, items, useWorld } from './setup';
 
 const root = { __rl: true, mode: 'list', value: 'root' };
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 describe.each([
 	{ authMode: 'keys' as const, scriptVersion: 5 as const },
@@ -27,7 +28,8 @@ describe.each([
 		expect(json[0].folderName).toBe('Q3 2026');
 		expect(String(json[0].parentId)).toBe(String(parent.id));
 		expect(String(json[0].isPublic)).toBe('2');
-		expect(json[0].accessPassword).toBe(createHash('md5').update('s3cret pass').digest('hex'));
+		expect(json[0].hasPassword).toBe(true);
+		expect(world.sandbox.state.folders.find((folder) => folder.id === String(json[0].id))?.accessPassword).toBe(md5('s3cret pass'));
 
 		const info = await world.run({ resource: 'folder', operation: 'get', folderId: folderById(json[0].id as string) });
 		expect(info.json[0].folderName).toBe('Q3 2026');
@@ -125,8 +127,40 @@ describe.each([
 		const hidden = await world.run({ resource: 'folder', operation: 'update', folderId: folderById(folder.id), updateFields: { visibility: 0, password: 'pw' } });
 		expect(String(hidden.json[0].isPublic)).toBe('0');
 		expect(hidden.json[0].folderName).toBe('New name');
-		expect(hidden.json[0].accessPassword).toBe(createHash('md5').update('pw').digest('hex'));
+		expect(hidden.json[0].hasPassword).toBe(true);
+		expect(world.sandbox.state.folders.find((entry) => entry.id === folder.id)?.accessPassword).toBe(md5('pw'));
 	});
+
+	it.each([false, true])(
+		"a folder's password hash never reaches the output, only whether it has one (listings with passwords: %s)",
+		async (listingPasswords) => {
+			world.sandbox.configure({ listingPasswords });
+			const parent = world.sandbox.addFolder(demo(), { name: 'Parent' });
+			const locked = world.sandbox.addFolder(demo(), { name: 'Locked', parentId: parent.id, accessPassword: md5('hunter2') });
+			const open = world.sandbox.addFolder(demo(), { name: 'Open', parentId: parent.id });
+			const byId = (id: string) => folderById(id);
+			const runs = [
+				await world.run({ resource: 'folder', operation: 'create', folderName: 'New', parentFolder: byId(parent.id), additionalFields: { password: 'hunter2' } }),
+				await world.run({ resource: 'folder', operation: 'get', folderId: byId(locked.id) }),
+				await world.run({ resource: 'folder', operation: 'update', folderId: byId(locked.id), updateFields: { folderName: 'Still locked' } }),
+				await world.run({ resource: 'folder', operation: 'move', folderId: byId(locked.id), destinationFolder: byId(parent.id) }),
+			];
+			for (const run of runs) {
+				expect(run.error).toBeUndefined();
+				expect(run.json[0]).toMatchObject({ hasPassword: true });
+			}
+			const listed = await world.run({ resource: 'folder', operation: 'getMany', parentFolder: byId(parent.id), include: 'folders', returnAll: true });
+			const openInfo = await world.run({ resource: 'folder', operation: 'get', folderId: byId(open.id) });
+			expect(openInfo.json[0]).toMatchObject({ hasPassword: false });
+			// a listing shows whether a folder is locked only when the site lists the hash
+			expect(listed.json.map((entry) => [entry.folderName, entry.hasPassword])).toEqual(
+				listingPasswords ? [['New', true], ['Open', false], ['Still locked', true]] : [['New', undefined], ['Open', undefined], ['Still locked', undefined]],
+			);
+			const output = JSON.stringify([...runs, listed, openInfo].map((run) => run.items));
+			expect(output).not.toContain(md5('hunter2'));
+			expect(output).not.toMatch(/accessPassword/);
+		},
+	);
 
 	it('Delete moves the folder to the trash', async () => {
 		const folder = world.sandbox.addFolder(demo(), { name: 'Doomed' });

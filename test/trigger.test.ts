@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { createServer, type ServerResponse, type Server } from 'http';
 import type { AddressInfo } from 'net';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
@@ -111,6 +112,22 @@ describe('YetiShare Trigger', () => {
 		sandbox.addFile(demo(), { name: 'brief.txt', folderId: watched.id, content: 'the brief' });
 		const withFile = await engine.poll({ node: files, staticData: fileState });
 		expect((await engine.binaryBuffer(withFile.items![0][0])).toString()).toBe('the brief');
+	});
+
+	it("Folder Added never emits a folder's password hash, when the listing carries one", async () => {
+		sandbox.configure({ listingPasswords: true });
+		const watched = sandbox.addFolder(demo(), { name: 'Shared' });
+		const node = trigger({ event: 'folderAdded', folder: folderById(watched.id) });
+		const { staticData } = await engine.poll({ node });
+		const hash = createHash('md5').update('hunter2').digest('hex');
+		sandbox.addFolder(demo(), { name: 'locked', parentId: watched.id, accessPassword: hash });
+		sandbox.addFolder(demo(), { name: 'open', parentId: watched.id });
+		const poll = await engine.poll({ node, staticData });
+		expect(poll.items![0].map((item) => [item.json.folderName, item.json.hasPassword])).toEqual([
+			['locked', true],
+			['open', false],
+		]);
+		expect(JSON.stringify(poll.items)).not.toContain(hash);
 	});
 
 	it('a manual test returns the newest match as a sample and leaves the state alone', async () => {

@@ -13,7 +13,7 @@ import { forgetAll } from '../YetiShare/shared/cache';
 import { folderLocator } from '../YetiShare/shared/descriptions';
 import { isTrashed, listFolder } from '../YetiShare/shared/listing';
 import { resolveFolderId } from '../YetiShare/shared/locators';
-import { nameMatcher } from '../YetiShare/shared/utils';
+import { nameMatcher, outputFields } from '../YetiShare/shared/utils';
 import { apiRequest } from '../YetiShare/transport';
 import { downloadById } from '../YetiShare/resources/file/download';
 
@@ -100,7 +100,7 @@ async function pollAdditions(ctx: IPollFunctions, kind: 'file' | 'folder'): Prom
 		// one file at a time: each streams to n8n's binary store
 		for (const { entry } of list) {
 			const binary = kind === 'file' && options.download ? await downloadById(ctx, undefined, String(entry.id)) : undefined;
-			items.push({ json: { type: kind, ...entry }, ...(binary ? { binary } : {}) });
+			items.push({ json: outputFields({ type: kind, ...entry }), ...(binary ? { binary } : {}) });
 		}
 		return items;
 	};

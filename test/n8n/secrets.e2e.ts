@@ -2,8 +2,9 @@
  * Keys and tokens never leave the credential: a real n8n runs every operation, a failing call
  * and a refused sign-in with debug logging, and then its log output, its log file and its
  * database (where execution data is stored unencrypted) are searched for key1, key2, the
- * password and every access token the site handed out.
+ * password, every access token the site handed out, and the MD5 of a folder's password.
  */
+import { createHash } from 'crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -14,6 +15,8 @@ import { N8nCli, type Workflow } from './cli';
 import { ensureN8n, N8N_VERSIONS } from './runtime';
 
 const credentialRef = (id: string, name: string) => ({ yetiShareApi: { id, name } });
+const FOLDER_PASSWORD = 'folder pass 7d1c';
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 const sandboxCredential = credentialRef('yetishare-sandbox', 'YetiShare sandbox');
 
 /**
@@ -106,6 +109,16 @@ describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5720 + 2 * 
 			// track of an execution that ends within milliseconds ("No active execution found").
 			workflow('sec-continue', { Account: { resource: 'account', operation: 'get' }, 'Get folder': { resource: 'folder', operation: 'get', folderId: { __rl: true, mode: 'id', value: '={{ "abc" }}' } } }, sandboxCredential, true),
 			workflow('sec-refused', { Account: { resource: 'account', operation: 'get' } }, credentialRef('yetishare-wrong-keys', 'YetiShare wrong keys')),
+			workflow(
+				'sec-folder-pass',
+				{
+					'Create folder': { resource: 'folder', operation: 'create', folderName: 'Locked', parentFolder: { __rl: true, mode: 'id', value: 'root' }, additionalFields: { password: FOLDER_PASSWORD } },
+					'Get folder': { resource: 'folder', operation: 'get', folderId: { __rl: true, mode: 'id', value: "={{ $('Create folder').item.json.id }}" } },
+					'Rename folder': { resource: 'folder', operation: 'update', folderId: { __rl: true, mode: 'id', value: "={{ $('Create folder').item.json.id }}" }, updateFields: { folderName: 'Still locked' } },
+					'List root': { resource: 'folder', operation: 'getMany', parentFolder: { __rl: true, mode: 'id', value: 'root' }, include: 'folders', returnAll: true },
+				},
+				sandboxCredential,
+			),
 			workflow('sec-login', { Link: { resource: 'file', operation: 'download', fileId: { __rl: true, mode: 'id', value: '1161' }, options: { linkOnly: true } } }, credentialRef('yetishare-login', 'YetiShare login')),
 		]);
 	});
@@ -123,6 +136,13 @@ describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5720 + 2 * 
 		expect(continued?.status).toBe('success');
 		expect(continued?.data.resultData.runData['Get folder'][0].data?.main?.[0]?.[0]?.json.error).toMatch(/Parameter "Folder" is not a folder ID/);
 		expect(await execute('sec-refused')).toBeUndefined();
+		// a folder's password, which the site shows as its MD5 (in listings too, here)
+		sandbox.configure({ listingPasswords: true });
+		const locked = await execute('sec-folder-pass');
+		if (locked?.status !== 'success') throw new Error(printed.at(-1)?.slice(-3000));
+		const listed = locked?.data.resultData.runData['List root'][0].data?.main?.[0] ?? [];
+		expect(listed.find((item) => item.json.folderName === 'Still locked')?.json.hasPassword).toBe(true);
+		expect(sandbox.state.folders.find((folder) => folder.folderName === 'Still locked')?.accessPassword).toBe(md5(FOLDER_PASSWORD));
 		// a site set to account login, for the password
 		sandbox.configure({ authMode: 'login' });
 		const login = await execute('sec-login');
@@ -132,7 +152,8 @@ describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5720 + 2 * 
 		const { key1, key2, password } = sandbox.demoAccount;
 		const tokens = [...new Set(sandbox.log.map((entry) => entry.params.access_token).filter(Boolean))];
 		expect(tokens.length).toBeGreaterThanOrEqual(2);
-		const secrets: Record<string, string> = { key1, key2, password };
+		// (the folder's password itself is a parameter of the workflow, stored with it by design)
+		const secrets: Record<string, string> = { key1, key2, password, "folder password's MD5": md5(FOLDER_PASSWORD) };
 		tokens.forEach((token, i) => (secrets[`access token ${i + 1}`] = token));
 
 		const files = filesUnder(home);

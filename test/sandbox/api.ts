@@ -332,7 +332,7 @@ function folderListing(site: Site, call: ApiCall): ApiAnswer {
 		.sort(byName((f) => f.filename, (f) => f.id));
 	return {
 		data: {
-			folders: folders.map((folder) => folderData(site, folder, false)),
+			folders: folders.map((folder) => folderData(site, folder, site.settings.listingPasswords)),
 			files: files.map((file) => fileListingData(site, file)),
 		},
 	};

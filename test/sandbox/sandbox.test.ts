@@ -502,6 +502,11 @@ describe('folders', () => {
 			url_file: `${sandbox.baseUrl}/2U1`,
 		});
 
+		sandbox.configure({ listingPasswords: true });
+		const withPasswords = await api('folder/listing', { parent_folder_id: '' });
+		expect(withPasswords.json.data.folders[0]).toEqual({ ...folders[0], accessPassword: null });
+		expect(Object.keys(withPasswords.json.data.folders[0]).indexOf('accessPassword')).toBe(5);
+
 		sandbox.configure({ scriptVersion: 4 });
 		const v4 = await api('folder/listing', { parent_folder_id: '0' });
 		expect(v4.json.data.files.map((file: any) => file.filename)).toEqual(['readme.txt', 'Résumé – José.txt']);
@@ -1012,6 +1017,15 @@ describe('faults', () => {
 		sandbox.fail({ endpoint: 'account/info' }, { hang: true });
 		await expect(fetch(`${sandbox.apiUrl}/account/info`, { method: 'POST', signal: AbortSignal.timeout(300) })).rejects.toThrow();
 		expect(sandbox.log[0]).toMatchObject({ endpoint: 'account/info', outcome: 'hung' });
+	});
+
+	it('a slow site: answered as usual, after `slowMs`', async () => {
+		sandbox.fail({ endpoint: 'authorize' }, { slowMs: 400 });
+		const started = Date.now();
+		const answer = await call('authorize', { key1: sandbox.demoAccount.key1, key2: sandbox.demoAccount.key2 });
+		expect(Date.now() - started).toBeGreaterThanOrEqual(380);
+		expect(answer.json._status).toBe('success');
+		expect(sandbox.log[0]).toMatchObject({ endpoint: 'authorize', outcome: 'success' });
 	});
 
 	it('`every`: only every n-th matching call meets the fault', async () => {

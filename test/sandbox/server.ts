@@ -60,6 +60,7 @@ const DEFAULT_SETTINGS: RuntimeSettings = {
 	latencyMs: 0,
 	latencyJitterMs: 0,
 	fields: 'full',
+	listingPasswords: false,
 };
 
 const RUNTIME_KEYS = Object.keys(DEFAULT_SETTINGS) as Array<keyof RuntimeSettings>;
@@ -282,6 +283,9 @@ export class SandboxServer {
 		if ('status' in fault && (!Number.isInteger(fault.status) || fault.status < 100 || fault.status > 599)) {
 			throw new Error(`fail(): status must be an HTTP status code, not ${fault.status}`);
 		}
+		if ('slowMs' in fault && (!Number.isFinite(fault.slowMs) || fault.slowMs < 0)) {
+			throw new Error(`fail(): slowMs must be a number of milliseconds, not ${fault.slowMs}`);
+		}
 		if ('cutAfterBytes' in fault && (!Number.isInteger(fault.cutAfterBytes) || fault.cutAfterBytes < 0)) {
 			throw new Error(`fail(): cutAfterBytes must be a whole number of bytes, not ${fault.cutAfterBytes}`);
 		}
@@ -343,6 +347,14 @@ export class SandboxServer {
 		return active.fault;
 	}
 
+	/** As takeFault; a `slowMs` fault is waited out here and the request then goes on as usual. */
+	private async faultFor(endpoint: string, kind: 'api' | 'download'): Promise<SandboxFault | undefined> {
+		const fault = this.takeFault(endpoint, kind);
+		if (!fault || !('slowMs' in fault)) return fault;
+		await new Promise((resolve) => setTimeout(resolve, fault.slowMs));
+		return undefined;
+	}
+
 	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		const entry: SandboxLogEntry = {
 			at: Date.now(),
@@ -391,7 +403,7 @@ export class SandboxServer {
 		const handler = hasOwn(actions, action) ? actions[action] : undefined;
 		entry.endpoint = endpointClass ? endpointName(className, action) : route;
 
-		const fault = this.takeFault(entry.endpoint, 'api');
+		const fault = await this.faultFor(entry.endpoint, 'api');
 		const afterSite = fault && 'afterSite' in fault && fault.afterSite === true ? fault : undefined;
 		if (fault && !('cutAfterBytes' in fault) && !afterSite) {
 			await this.applyFault(req, res, url, entry, fault);
@@ -573,7 +585,7 @@ export class SandboxServer {
 		entry.kind = 'download';
 		entry.params = cleanAll(parseQuery(url.search.slice(1)));
 		entry.accountId = file.accountId;
-		const fault = this.takeFault('download', 'download');
+		const fault = await this.faultFor('download', 'download');
 		if (fault && !('cutAfterBytes' in fault)) {
 			await this.applyFault(req, res, url, entry, fault);
 			return;
@@ -656,6 +668,7 @@ function validateSettings(settings: RuntimeSettings): RuntimeSettings {
 	if (settings.authMode !== 'keys' && settings.authMode !== 'login') problems.push(`authMode must be 'keys' or 'login', not ${settings.authMode}`);
 	if (settings.notFound !== 'html' && settings.notFound !== 'script') problems.push(`notFound must be 'html' or 'script', not ${settings.notFound}`);
 	if (!['full', 'reference', 'undated'].includes(settings.fields)) problems.push(`fields must be 'full', 'reference' or 'undated', not ${settings.fields}`);
+	if (typeof settings.listingPasswords !== 'boolean') problems.push(`listingPasswords must be true or false, not ${settings.listingPasswords}`);
 	for (const key of ['tokenIdleSeconds', 'urlUploadDelayMs', 'urlUploadTimeoutMs', 'latencyMs', 'latencyJitterMs'] as const) {
 		if (typeof settings[key] !== 'number' || !(settings[key] >= 0)) problems.push(`${key} must be a number of at least 0, not ${settings[key]}`);
 	}

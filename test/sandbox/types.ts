@@ -47,6 +47,11 @@ export interface SandboxOptions {
 	/** Up to this much more, at random, per request. Default 0. */
 	latencyJitterMs?: number;
 	/**
+	 * Whether `folder/listing` shows each folder's `accessPassword` as `folder/info` does. The
+	 * reference's listing sample has none (default false), but elides fields, so both are tested.
+	 */
+	listingPasswords?: boolean;
+	/**
 	 * How a missing endpoint answers. 'html' (default): HTTP 404 with Apache's "Not Found" page.
 	 * 'script': what the script's own router answers (404 with a JSON string for an unknown
 	 * endpoint; for an unknown action of a known endpoint, the token is checked first, then 404
@@ -73,7 +78,7 @@ export interface SandboxOptions {
 export type RuntimeSettings = Required<
 	Pick<
 		SandboxOptions,
-		'scriptVersion' | 'revision' | 'authMode' | 'tokenIdleSeconds' | 'urlUploadDelayMs' | 'urlUploadTimeoutMs' | 'notFound' | 'latencyMs' | 'latencyJitterMs' | 'fields'
+		'scriptVersion' | 'revision' | 'authMode' | 'tokenIdleSeconds' | 'urlUploadDelayMs' | 'urlUploadTimeoutMs' | 'notFound' | 'latencyMs' | 'latencyJitterMs' | 'fields' | 'listingPasswords'
 	>
 >;
 
@@ -299,6 +304,8 @@ export type SandboxFault =
 	| { close: true; afterSite?: boolean }
 	/** The request is accepted and never answered. */
 	| { hang: true; afterSite?: boolean }
+	/** A slow site: the request is handled and answered as usual, but only after this many ms. */
+	| { slowMs: number }
 	/** HTTP 200 with an HTML page: a parked domain or a login wall, not the API. */
 	| { html: true }
 	/**

@@ -8,8 +8,22 @@ export function md5(text: string): string {
 	return createHash('md5').update(text, 'utf8').digest('hex');
 }
 
+/**
+ * An answer's fields as an output item may carry them. A folder's `accessPassword` is the unsalted
+ * MD5 of its password, which a lookup table turns back into the password: a secret, so the item
+ * says only whether the folder has one (`hasPassword`), in the same place.
+ */
+export function outputFields(data: IDataObject): IDataObject {
+	if (!('accessPassword' in data)) return data;
+	return Object.fromEntries(
+		Object.entries(data).map(([key, value]) =>
+			key === 'accessPassword' ? ['hasPassword', typeof value === 'string' && value !== ''] : [key, value],
+		),
+	);
+}
+
 export function toItems(data: IDataObject | IDataObject[]): INodeExecutionData[] {
-	return (Array.isArray(data) ? data : [data]).map((json) => ({ json }));
+	return (Array.isArray(data) ? data : [data]).map((json) => ({ json: outputFields(json) }));
 }
 
 /** The error for a parameter a user set wrongly: names the parameter and the item. */

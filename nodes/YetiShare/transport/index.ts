@@ -25,7 +25,7 @@ import {
 	requestTimeoutMs,
 	asSiteError,
 	SiteError,
-	tlsError,
+	networkError,
 	type YetiShareCredentials,
 } from './site';
 import { remember } from '../shared/cache';
@@ -155,6 +155,8 @@ class RetriesExhausted extends Error {
 		readonly attempts: number,
 		readonly last: unknown,
 		readonly waitedTooLong?: number,
+		/** Of the retry budget, the time spent in attempts that waited for an answer and failed. */
+		readonly waitedForAnswersMs = 0,
 	) {
 		super(
 			failure.rateLimited
@@ -242,7 +244,10 @@ async function withRetries<T>(
 	run: () => Promise<T>,
 	creating?: Pick<ApiRequestOptions, 'confirm' | 'creates'>,
 ): Promise<T> {
+	// Waits between attempts and the time of attempts that waited for an answer in vain both count,
+	// so a hung site ends a call in about Timeout + Max Retry Wait.
 	let waited = 0;
+	let waitedForAnswers = 0;
 	for (let attempts = 1; ; attempts++) {
 		const startedAt = Date.now();
 		try {
@@ -250,6 +255,7 @@ async function withRetries<T>(
 		} catch (error) {
 			const failure = classifyFailure(error);
 			if (!failure) throw error;
+			if (failure.waitedForAnswer) waitedForAnswers += Math.min(Date.now() - startedAt, policy.timeoutMs);
 			if (failure.acted === 'unknown' && creating) {
 				const what = creating.creates ?? 'what this call creates';
 				if (!creating.confirm) throw new OutcomeUnknown(failure, what);
@@ -266,7 +272,10 @@ async function withRetries<T>(
 				throw policy.maxAttempts === 1 && !failure.rateLimited ? error : new RetriesExhausted(failure, attempts, error);
 			}
 			const wait = failure.retryAfterMs ?? backoffMs(attempts);
-			if (waited + wait > policy.maxWaitMs) throw new RetriesExhausted(failure, attempts, error, wait);
+			if (waited + waitedForAnswers + wait > policy.maxWaitMs) {
+				// the time spent waiting for answers is named when it, not the wait asked for, passed the budget
+				throw new RetriesExhausted(failure, attempts, error, wait, waited + wait > policy.maxWaitMs ? 0 : waitedForAnswers);
+			}
 			await sleep(wait);
 			waited += wait;
 		}
@@ -287,35 +296,6 @@ function itemSuffix(itemIndex?: number): string {
 	return itemIndex === undefined ? '' : ` [item ${itemIndex}]`;
 }
 
-/** Network failures as a person would describe them, never with the request's body (it holds the keys). */
-function describeNetworkError(error: any, endpoint: string): { message: string; description: string } | undefined {
-	const cause = error?.cause ?? error;
-	const code: string | undefined = cause?.code ?? error?.code ?? cause?.cause?.code;
-	const text = `${cause?.message ?? ''}`;
-	const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(text);
-	if (timedOut) {
-		return {
-			message: `The site did not answer ${endpoint} in time`,
-			description: 'The request timed out. Raise "Timeout (Seconds)" in the credential if the site is slow, or check that it is up.',
-		};
-	}
-	const reasons: Record<string, string> = {
-		ECONNREFUSED: 'the connection was refused (nothing is listening at that address)',
-		ENOTFOUND: 'its host name could not be found (check the Base URL)',
-		EAI_AGAIN: 'its host name could not be looked up (DNS failure)',
-		ECONNRESET: 'the connection was closed before the site answered',
-		EHOSTUNREACH: 'the host is unreachable',
-		ENETUNREACH: 'the network is unreachable',
-		EPIPE: 'the connection was closed while sending',
-	};
-	if (code && reasons[code]) {
-		return { message: `Could not reach the site: ${reasons[code]}`, description: `While calling ${endpoint} (${code}).` };
-	}
-	const tls = tlsError(error, endpoint);
-	if (tls) return { message: tls.message, description: tls.details.description ?? '' };
-	return undefined;
-}
-
 function toNodeError(
 	ctx: YetiShareContext,
 	error: any,
@@ -331,15 +311,18 @@ function toNodeError(
 		let message: string;
 		let description: string;
 		if (error instanceof RetriesExhausted) {
-			const { failure, attempts, waitedTooLong } = error;
+			const { failure, attempts, waitedTooLong, waitedForAnswersMs } = error;
 			const tried = attempts === 1 ? 'once' : `${attempts} times`;
 			message = failure.rateLimited
 				? `The site is rate-limiting requests (HTTP 429): ${endpoint} was refused, tried ${tried}`
 				: `The site kept failing (${failure.reason}): ${endpoint} was tried ${tried}`;
-			description =
-				waitedTooLong !== undefined
-					? `The next try would have waited ${Math.ceil(waitedTooLong / 1000)} s, beyond the credential's "Max Retry Wait (Seconds)". Raise it, or run the workflow less often.`
-					: `The last answer: ${last?.message}. Try again later; the credential's "Max Retry Wait (Seconds)" sets how long a call keeps trying.`;
+			if (waitedTooLong === undefined) {
+				description = `The last answer: ${last?.message}. Try again later; the credential's "Max Retry Wait (Seconds)" sets how long a call keeps trying.`;
+			} else if (waitedForAnswersMs > 0) {
+				description = `Waiting for the site's answers took ${Math.ceil(waitedForAnswersMs / 1000)} s of the credential's "Max Retry Wait (Seconds)", and the next try would have passed it. Check that the site is up; raise "Timeout (Seconds)" and "Max Retry Wait (Seconds)" if it is only slow.`;
+			} else {
+				description = `The next try would have waited ${Math.ceil(waitedTooLong / 1000)} s, beyond the credential's "Max Retry Wait (Seconds)". Raise it, or run the workflow less often.`;
+			}
 		} else {
 			message = `It is unknown whether the site created ${error.what}: ${error.failure.reason} while calling ${endpoint}`;
 			const notRepeated = 'The call was not repeated, so that nothing is created twice.';
@@ -358,7 +341,7 @@ function toNodeError(
 			itemIndex,
 		});
 	}
-	const site = asSiteError(error);
+	const site = asSiteError(error) ?? networkError(error, endpoint);
 	if (site?.kind === 'config') {
 		return new NodeOperationError(node, `${site.message}${itemSuffix(itemIndex)}`, { itemIndex });
 	}
@@ -374,7 +357,12 @@ function toNodeError(
 		}
 		return new NodeApiError(
 			node,
-			{ message, description: description ?? '', httpCode: String(site.details.httpCode ?? 200) } as JsonObject,
+			// the API answers its errors with HTTP 200; a site not reached answered nothing
+			{
+				message,
+				description: description ?? '',
+				...(site.kind === 'network' || site.kind === 'tls' ? {} : { httpCode: String(site.details.httpCode ?? 200) }),
+			} as JsonObject,
 			{
 				message: `${message}${itemSuffix(itemIndex)}`,
 				description,
@@ -383,13 +371,8 @@ function toNodeError(
 			},
 		);
 	}
-	const network = describeNetworkError(error, endpoint);
-	const message = network?.message ?? `Calling ${endpoint} failed: ${error?.message ?? String(error)}`;
-	return new NodeApiError(node, { message } as JsonObject, {
-		message: `${message}${itemSuffix(itemIndex)}`,
-		description: network?.description,
-		itemIndex,
-	});
+	const message = `Calling ${endpoint} failed: ${error?.message ?? String(error)}`;
+	return new NodeApiError(node, { message } as JsonObject, { message: `${message}${itemSuffix(itemIndex)}`, itemIndex });
 }
 
 export interface FileStream {

@@ -4,15 +4,23 @@
  * on what the failure says about the site: it certainly did not act (429, a failed DNS lookup)
  * or it may have (a 5xx, a timeout, a dropped connection after the request went out).
  */
-import { asSiteError, type YetiShareCredentials } from './site';
+import { asSiteError, requestTimeoutMs, type YetiShareCredentials } from './site';
 
 /** The endpoints that create something: repeating one after an unknown outcome could make two. */
 export const CREATING_ENDPOINTS = new Set(['file/upload', 'file/copy', 'folder/create', 'file/url_upload_add']);
 
 export interface RetryPolicy {
-	/** The most time spent waiting between attempts, over one call. */
+	/**
+	 * The most time one call spends waiting: between attempts, and in attempts that waited for an
+	 * answer and failed (see `Failure.waitedForAnswer`).
+	 */
 	maxWaitMs: number;
 	maxAttempts: number;
+	/**
+	 * The credential's timeout: an idle timeout, so no attempt waits longer than this for the
+	 * site; the rest of a long failed transfer was spent moving bytes, and does not count.
+	 */
+	timeoutMs: number;
 }
 
 export const MAX_ATTEMPTS = 5;
@@ -23,7 +31,7 @@ const DEFAULT_MAX_WAIT_SECONDS = 60;
 export function retryPolicy(credentials: YetiShareCredentials): RetryPolicy {
 	const seconds = Number(credentials.maxRetryWait ?? DEFAULT_MAX_WAIT_SECONDS);
 	const maxWaitMs = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
-	return { maxWaitMs, maxAttempts: maxWaitMs > 0 ? MAX_ATTEMPTS : 1 };
+	return { maxWaitMs, maxAttempts: maxWaitMs > 0 ? MAX_ATTEMPTS : 1, timeoutMs: requestTimeoutMs(credentials) };
 }
 
 export interface Failure {
@@ -34,6 +42,13 @@ export interface Failure {
 	rateLimited?: boolean;
 	/** What the site asked for in Retry-After. */
 	retryAfterMs?: number;
+	/**
+	 * The attempt's time was spent waiting for the site (a timeout, or a 5xx that may have come
+	 * only after a proxy gave up waiting), so it counts against Max Retry Wait: a hung site
+	 * then fails a call in about Timeout + Max Retry Wait, not five timeouts. A dropped or cut
+	 * connection does not count: its time went into sending or moving a file.
+	 */
+	waitedForAnswer?: boolean;
 }
 
 /**
@@ -71,7 +86,7 @@ function isTimeout(error: any, code?: string): boolean {
 /** What a failed attempt says, or undefined when repeating it cannot help (an API error, a 404…). */
 export function classifyFailure(error: unknown): Failure | undefined {
 	const site = asSiteError(error);
-	if (site) {
+	if (site && site.kind !== 'network') {
 		const status = site.details.httpCode;
 		if (site.kind !== 'http' || status === undefined) return undefined;
 		if (status === 429) {
@@ -79,15 +94,16 @@ export function classifyFailure(error: unknown): Failure | undefined {
 		}
 		if (status >= 500 && status <= 599) {
 			// A 503 from a proxy usually means the script was not reached, but PHP can send one too.
-			return { acted: 'unknown', reason: `HTTP ${status}`, retryAfterMs: parseRetryAfter(site.details.retryAfter) };
+			return { acted: 'unknown', reason: `HTTP ${status}`, retryAfterMs: parseRetryAfter(site.details.retryAfter), waitedForAnswer: true };
 		}
 		return undefined;
 	}
-	const code = networkCode(error);
+	// a 'network' SiteError is what /authorize met, said in words (see networkError)
+	const code = site ? site.details.networkCode : networkCode(error);
 	// ECONNREFUSED is not retried: nothing listens there, usually a wrong Base URL, and saying so at
 	// once helps more than trying for a minute.
 	if (code === 'EAI_AGAIN') return { acted: 'no', reason: 'the host name could not be looked up' };
-	if (isTimeout(error, code)) return { acted: 'unknown', reason: 'the site did not answer in time' };
+	if (site ? site.details.timedOut : isTimeout(error, code)) return { acted: 'unknown', reason: 'the site did not answer in time', waitedForAnswer: true };
 	if (code === TRANSFER_CUT) return { acted: 'unknown', reason: 'the transfer was cut off' };
 	if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(String((error as any)?.message ?? ''))) {
 		return { acted: 'unknown', reason: 'the connection was closed before the site answered' };

@@ -31,8 +31,16 @@ export type FormFields = Record<string, string | number | null | undefined>;
 export class SiteError extends Error {
 	constructor(
 		message: string,
-		readonly kind: 'config' | 'api' | 'http' | 'notJson' | 'missingEndpoint' | 'tls',
-		readonly details: { httpCode?: number; serverMessage?: string; description?: string; retryAfter?: string } = {},
+		readonly kind: 'config' | 'api' | 'http' | 'notJson' | 'missingEndpoint' | 'tls' | 'network',
+		readonly details: {
+			httpCode?: number;
+			serverMessage?: string;
+			description?: string;
+			retryAfter?: string;
+			/** For 'network': the system's code (ECONNRESET…) and whether it was a timeout, for retry decisions. */
+			networkCode?: string;
+			timedOut?: boolean;
+		} = {},
 	) {
 		super(message);
 		this.name = 'SiteError';
@@ -167,20 +175,44 @@ export function asSiteError(error: unknown): SiteError | undefined {
 	return undefined;
 }
 
+const UNREACHABLE: Record<string, string> = {
+	ECONNREFUSED: 'the connection was refused (nothing is listening at that address)',
+	ENOTFOUND: 'its host name could not be found (check the Base URL)',
+	EAI_AGAIN: 'its host name could not be looked up (DNS failure)',
+	ECONNRESET: 'the connection was closed before the site answered',
+	EHOSTUNREACH: 'the host is unreachable',
+	ENETUNREACH: 'the network is unreachable',
+	EPIPE: 'the connection was closed while sending',
+};
+
 /**
- * A TLS failure (an expired, self-signed or misnamed certificate), as an error that says what it
- * is and what to do; undefined for any other error.
+ * A failure to reach the site (refused, no such host, no answer in time, a TLS certificate not
+ * accepted) as an error that says in words what is wrong and what to do; undefined for any
+ * other error. Node errors and the editor's credential test both show it. It keeps neither the
+ * request nor the original error (their options hold the keys), only what retries need.
  */
-export function tlsError(error: unknown, endpoint: string): SiteError | undefined {
+export function networkError(error: unknown, endpoint: string): SiteError | undefined {
+	let code: string | undefined;
+	let timedOut = false;
 	for (let e: any = error, depth = 0; e && depth < 4; e = e.cause, depth++) {
-		const code = typeof e.code === 'string' ? e.code : '';
-		if (/CERT|SSL|TLS|SELF_SIGNED/i.test(code)) {
+		const own = typeof e.code === 'string' ? e.code : '';
+		if (/CERT|SSL|TLS|SELF_SIGNED/i.test(own)) {
 			return new SiteError('Could not reach the site: its TLS (https) certificate was not accepted', 'tls', {
-				description: `While calling ${endpoint} (${code}). If the site uses a self-signed certificate and you run it yourself, turn on "Ignore SSL Issues (Insecure)" in the credential; otherwise the site's certificate is expired, for another name, or not from a trusted authority.`,
+				description: `While calling ${endpoint} (${own}). If the site uses a self-signed certificate and you run it yourself, turn on "Ignore SSL Issues (Insecure)" in the credential; otherwise the site's certificate is expired, for another name, or not from a trusted authority.`,
 			});
 		}
+		if (!code && UNREACHABLE[own]) code = own;
+		timedOut ||= own === 'ECONNABORTED' || own === 'ETIMEDOUT' || own === 'ESOCKETTIMEDOUT' || /timeout/i.test(String(e.message ?? ''));
 	}
-	return undefined;
+	if (timedOut) {
+		return new SiteError(`The site did not answer ${endpoint} in time`, 'network', {
+			description: 'The request timed out. Raise "Timeout (Seconds)" in the credential if the site is slow, or check that it is up.',
+			networkCode: code,
+			timedOut,
+		});
+	}
+	if (!code) return undefined;
+	return new SiteError(`Could not reach the site: ${UNREACHABLE[code]}`, 'network', { description: `While calling ${endpoint} (${code}).`, networkCode: code });
 }
 
 export function isInvalidTokenError(error: unknown): boolean {

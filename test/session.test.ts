@@ -82,4 +82,12 @@ describe('the session token', () => {
 		// both start without a token; whichever /authorize comes second kills the other's token once
 		expect(world.sandbox.count('authorize')).toBeLessThanOrEqual(3);
 	});
+
+	it('a site that ends every session at once: the call gives up after a bounded number of sign-ins and says why', async () => {
+		const folder = someFolder();
+		world.sandbox.killTokensEvery(1);
+		const run = await world.run(listRoot, { items: [{ json: { folder: folder.id } }] });
+		expect(run.error?.message).toMatch(/The site ended the session again after 5 renewals: another client keeps signing in to this account \[item 0\]/);
+		expect(world.sandbox.count('authorize')).toBeLessThanOrEqual(5);
+	});
 });

@@ -142,10 +142,15 @@ export class QueueCluster {
 	 * execution on the queue and answers with its id at once.
 	 */
 	async trigger(path: string): Promise<string> {
-		const response = await fetch(`${this.webhookUrl}/${path}`, { method: 'POST' });
-		const text = await response.text();
-		if (!response.ok || !/^\d+$/.test(text.trim())) throw new Error(`The webhook ${path} answered ${response.status}: ${text}`);
-		return text.trim();
+		// The main process says its editor is up before it has registered every active workflow's
+		// webhooks: until then a call answers 404 "not registered", and nothing was started.
+		for (const deadline = Date.now() + 60_000; ; await sleep(250)) {
+			const response = await fetch(`${this.webhookUrl}/${path}`, { method: 'POST' });
+			const text = await response.text();
+			if (response.ok && /^\d+$/.test(text.trim())) return text.trim();
+			const registering = response.status === 404 && /is not registered/.test(text) && Date.now() < deadline;
+			if (!registering) throw new Error(`The webhook ${path} answered ${response.status}: ${text}`);
+		}
 	}
 
 	/** Peak and current RSS of a process (bytes), from /proc. */

@@ -5,14 +5,12 @@
  * (items, failed items, /authorize per try, seconds) and keeps the table in RELIABILITY.md
  * (between its "faults-n8n" markers). TRIES=3 runs fewer.
  */
-import { readFileSync, writeFileSync } from 'fs';
-import { join } from 'path';
+import { keepInReliabilityReport } from './measure';
 
 import { ParallelExecutions, type ParallelRow, type SessionScenario } from '../n8n/parallel-executions';
 import { ensureN8n, N8N_VERSIONS } from '../n8n/runtime';
 import { SandboxServer } from '../sandbox/server';
 
-const REPORT = join(__dirname, '../../RELIABILITY.md');
 const TRIES = Number(process.env.TRIES ?? 10);
 const SCENARIOS: SessionScenario[] = ['dead at the start', 'dropped midway'];
 
@@ -49,8 +47,7 @@ async function main() {
 	].join('\n');
 	process.stdout.write(`${table}\n`);
 	const stamp = `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run faults:n8n\` (two \`n8n execute\` processes at once, one credential, sandbox 2–5 ms away).`;
-	const report = readFileSync(REPORT, 'utf8');
-	writeFileSync(REPORT, report.replace(/<!-- faults-n8n -->[\s\S]*<!-- \/faults-n8n -->/, `<!-- faults-n8n -->\n${stamp}\n\n${table}\n<!-- /faults-n8n -->`));
+	keepInReliabilityReport('faults-n8n', stamp, table);
 }
 
 main().catch((error) => {

@@ -5,15 +5,13 @@
  * credential. Prints the rows and writes them into RELIABILITY.md (between its "faults:queue"
  * markers); `--no-write` leaves the file alone.
  */
-import { readFileSync, writeFileSync } from 'fs';
-import { join } from 'path';
+import { keepInReliabilityReport } from './measure';
 
 import { fileInfoWorkflow } from './n8n-workflows';
 import { SandboxServer } from '../sandbox/server';
 import { loadOnOneCredential, QueueCluster, startedByWebhook, type LoadResult } from '../n8n/queue';
 import { ensureN8n } from '../n8n/runtime';
 
-const REPORT = join(__dirname, '../../RELIABILITY.md');
 const EXECUTIONS = 20;
 const ITEMS = 50;
 
@@ -52,8 +50,7 @@ async function main() {
 	process.stdout.write(`${table}\n${errors.length ? `errors of the failed executions:\n${[...new Set(errors)].join('\n')}\n` : ''}`);
 	if (process.argv.includes('--no-write')) return;
 	const stamp = `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run faults:queue\` (real n8n 2.40.7 processes in queue mode: a main process, two workers with concurrency 10, Redis, PostgreSQL; sandbox on loopback). Executions per worker: ${rows.map(({ result }) => result.perWorker.join('/')).join(', ')}.`;
-	const report = readFileSync(REPORT, 'utf8');
-	writeFileSync(REPORT, report.replace(/<!-- faults:queue -->[\s\S]*<!-- \/faults:queue -->/, `<!-- faults:queue -->\n${stamp}\n\n${table}\n<!-- /faults:queue -->`));
+	keepInReliabilityReport('faults:queue', stamp, table);
 }
 
 main().catch((error) => {

@@ -5,7 +5,7 @@
  * table goes to standard output and into RELIABILITY.md (between its "faults" markers).
  */
 import { randomBytes } from 'crypto';
-import { readFileSync, writeFileSync } from 'fs';
+import { keepInReliabilityReport } from './measure';
 import { join } from 'path';
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
@@ -17,7 +17,6 @@ const DIST = join(__dirname, '../../dist');
 const { YetiShare } = require(join(DIST, 'nodes/YetiShare/YetiShare.node.js')) as typeof import('../../nodes/YetiShare/YetiShare.node');
 const { YetiShareApi } = require(join(DIST, 'credentials/YetiShareApi.credentials.js')) as typeof import('../../credentials/YetiShareApi.credentials');
 const NODE_TYPE = 'CUSTOM.yetiShare';
-const REPORT = join(__dirname, '../../RELIABILITY.md');
 
 interface Row {
 	scenario: string;
@@ -225,9 +224,7 @@ async function main() {
 	].join('\n');
 	process.stdout.write(`${table}\n`);
 	const stamp = `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run faults\` (n8n-core's engine, sandbox on loopback).`;
-	const report = readFileSync(REPORT, 'utf8');
-	const updated = report.replace(/<!-- faults -->[\s\S]*<!-- \/faults -->/, `<!-- faults -->\n${stamp}\n\n${table}\n<!-- /faults -->`);
-	writeFileSync(REPORT, updated);
+	keepInReliabilityReport('faults', stamp, table);
 }
 
 main().catch((error) => {

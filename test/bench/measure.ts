@@ -5,7 +5,8 @@
 import type { ChildProcess } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
 import { once } from 'events';
-import { createReadStream, createWriteStream, readFileSync } from 'fs';
+import { createReadStream, createWriteStream, readFileSync, writeFileSync } from 'fs';
+import { join } from 'path';
 
 export const MiB = 1024 * 1024;
 
@@ -50,4 +51,11 @@ export function median(values: number[]): number {
 	const sorted = [...values].sort((a, b) => a - b);
 	const middle = Math.floor(sorted.length / 2);
 	return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Puts `stamp` and `table` between the `<!-- marker -->` and `<!-- /marker -->` lines of RELIABILITY.md. */
+export function keepInReliabilityReport(marker: string, stamp: string, table: string): void {
+	const report = join(__dirname, '../../RELIABILITY.md');
+	const pattern = new RegExp(`<!-- ${marker} -->[\\s\\S]*<!-- /${marker} -->`);
+	writeFileSync(report, readFileSync(report, 'utf8').replace(pattern, `<!-- ${marker} -->\n${stamp}\n\n${table}\n<!-- /${marker} -->`));
 }

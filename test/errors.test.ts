@@ -30,6 +30,17 @@ describe('bad input gets a clear error naming the parameter and the item', () =>
 		expect(world.sandbox.count('folder/info')).toBe(2);
 	});
 
+	it('an ID typed into the form that is not a number: the node\'s own error, not n8n\'s "workflow has issues"', async () => {
+		// n8n checks a picker mode's validation regex before the run, in a sandbox with a 250 ms
+		// wall-clock limit, and refuses the whole workflow without naming the parameter; the node checks it itself
+		const run = await world.run(getFolder({ __rl: true, mode: 'id', value: 'abc' }), { items: items(2), continueOnFail: true });
+		expect(run.json.map((json) => json.error)).toEqual([
+			expect.stringMatching(/Parameter "Folder" is not a folder ID: "abc" is not a number \[item 0\]/),
+			expect.stringMatching(/Parameter "Folder" is not a folder ID: "abc" is not a number \[item 1\]/),
+		]);
+		expect(world.sandbox.count('folder/info')).toBe(0);
+	});
+
 	it('folder not found: the site\'s words, the parameter and the item', async () => {
 		const run = await world.run(getFolder(folderById(987654)), { items: items(1) });
 		expect(run.error?.message).toMatch(/Could not find folder based on folder_id\./);

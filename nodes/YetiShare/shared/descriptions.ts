@@ -9,12 +9,18 @@ export const rootFolderValue = { __rl: true, mode: 'list', value: ROOT_FOLDER, c
 
 type LocatorMode = NonNullable<INodeProperties['modes']>[number];
 
-/** The three ways every picker offers: search a list, type an ID, paste the site's address. */
+/**
+ * The three ways every picker offers: search a list, type an ID, paste the site's address.
+ * The typed value is checked by the node itself (shared/locators.ts), with an error that names the
+ * parameter and the item. The modes carry no `validation` regex: n8n runs those before every
+ * execution in a sandbox with a 250 ms wall-clock limit, so a busy machine could fail a whole
+ * workflow by chance, with an error that says neither which parameter nor why.
+ */
 function pickerModes(
 	what: 'folder' | 'file',
 	searchListMethod: string,
-	id: { placeholder: string; regex: string; errorMessage: string },
-	url: { placeholder: string; regex: string; errorMessage: string },
+	id: { placeholder: string; hint: string },
+	url: { placeholder: string; hint: string },
 ): { modes: LocatorMode[] } {
 	return {
 		modes: [
@@ -30,14 +36,14 @@ function pickerModes(
 				name: 'id',
 				type: 'string',
 				placeholder: id.placeholder,
-				validation: [{ type: 'regex', properties: { regex: id.regex, errorMessage: id.errorMessage } }],
+				hint: id.hint,
 			},
 			{
 				displayName: 'By URL',
 				name: 'url',
 				type: 'string',
 				placeholder: url.placeholder,
-				validation: [{ type: 'regex', properties: { regex: url.regex, errorMessage: url.errorMessage } }],
+				hint: url.hint,
 			},
 		],
 	};
@@ -67,12 +73,11 @@ export function folderLocator(options: {
 				'folder',
 				options.allowRoot ? 'searchFoldersWithRoot' : 'searchFolders',
 				options.allowRoot
-					? { placeholder: 'e.g. 125, or root', regex: '^\\s*(\\d+|root)\\s*$', errorMessage: 'Enter a folder ID (a number) or root' }
-					: { placeholder: 'e.g. 125', regex: '^\\s*[1-9]\\d*\\s*$', errorMessage: 'Enter a folder ID (a number)' },
+					? { placeholder: 'e.g. 125, or root', hint: 'A folder ID (a number), or root for the top level' }
+					: { placeholder: 'e.g. 125', hint: 'A folder ID (a number)' },
 				{
 					placeholder: 'e.g. https://files.example.com/folder/125/Invoices',
-					regex: FOLDER_URL_REGEX,
-					errorMessage: 'Enter the folder address the site shows, e.g. https://files.example.com/folder/125/Invoices',
+					hint: 'The folder address the site shows, …/folder/<ID>/<name>',
 				},
 			).modes,
 			{
@@ -101,8 +106,8 @@ export function fileLocator(options: { name: string; displayName: string; descri
 		modes: pickerModes(
 			'file',
 			'searchFiles',
-			{ placeholder: 'e.g. 1253', regex: '^\\s*[1-9]\\d*\\s*$', errorMessage: 'Enter a file ID (a number)' },
-			{ placeholder: 'e.g. https://files.example.com/2Vv', regex: '^https?://.+/.+', errorMessage: 'Enter the link the site shows for the file' },
+			{ placeholder: 'e.g. 1253', hint: 'A file ID (a number)' },
+			{ placeholder: 'e.g. https://files.example.com/2Vv', hint: 'The short link the site shows for the file' },
 		).modes,
 	};
 }

@@ -1,8 +1,11 @@
-// Copies the icons the node and credential descriptions point at (file:../../icons/…) into dist/.
+// Copies the light and dark icons (icons/yetishare.svg, icons/yetishare.dark.svg) to dist/icons/.
+// The descriptions point at them as file:../../icons/… (nodes) and file:../icons/… (credential):
+// n8n resolves that path from the compiled .js in dist/, and n8n's lint (icon-validation) from the
+// .ts source, so one icons/ folder at the same depth in both trees serves both, one file per theme.
 const { src, dest } = require('gulp');
 
 function buildIcons() {
-	return src('icons/**/*.{png,svg}', { encoding: false }).pipe(dest('dist/icons'));
+	return src('icons/*.svg', { encoding: false }).pipe(dest('dist/icons'));
 }
 
 exports['build:icons'] = buildIcons;

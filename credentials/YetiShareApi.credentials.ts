@@ -42,7 +42,7 @@ export class YetiShareApi implements ICredentialType {
 
 	displayName = 'YetiShare API';
 
-	icon: Icon = 'file:../icons/yetishare.svg';
+	icon: Icon = { light: 'file:../icons/yetishare.svg', dark: 'file:../icons/yetishare.dark.svg' };
 
 	documentationUrl = 'https://github.com/n8n-nodes-yetishare/n8n-nodes-yetishare#credentials';
 

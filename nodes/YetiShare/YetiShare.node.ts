@@ -9,7 +9,7 @@ export class YetiShare implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'YetiShare',
 		name: 'yetiShare',
-		icon: 'file:../../icons/yetishare.svg',
+		icon: { light: 'file:../../icons/yetishare.svg', dark: 'file:../../icons/yetishare.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',

@@ -181,7 +181,7 @@ export class YetiShareTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'YetiShare Trigger',
 		name: 'yetiShareTrigger',
-		icon: 'file:../../icons/yetishare.svg',
+		icon: { light: 'file:../../icons/yetishare.svg', dark: 'file:../../icons/yetishare.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ $parameter["event"] }}',

@@ -185,7 +185,9 @@ export class YetiShareTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ $parameter["event"] }}',
-		description: 'Starts the workflow when URL uploads finish or new files or folders appear on a YetiShare site',
+		// n8n's node creator lists this node and the YetiShare node as one app and shows this text
+		// under it in both the actions and the triggers panel, so it speaks for both.
+		description: 'Upload, download and organise files on a YetiShare site; start workflows when files or folders appear or remote uploads finish',
 		defaults: { name: 'YetiShare Trigger' },
 		polling: true,
 		inputs: [],
@@ -198,11 +200,13 @@ export class YetiShareTrigger implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
-					{ name: 'File Added', value: 'fileAdded', description: 'A new file appears in a folder' },
-					{ name: 'Folder Added', value: 'folderAdded', description: 'A new folder appears in a folder' },
+					// action: the name the node creator gives this event (else "On " and the name in lower case).
+					{ name: 'File Added', value: 'fileAdded', action: 'On new file', description: 'A new file appears in the watched folder' },
+					{ name: 'Folder Added', value: 'folderAdded', action: 'On new folder', description: 'A new folder appears in the watched folder' },
 					{
 						name: 'Remote Upload Finished',
 						value: 'remoteUploadFinished',
+						action: 'On remote upload finished',
 						description: 'A file scheduled with Upload From URL has been fetched by the site',
 					},
 				],

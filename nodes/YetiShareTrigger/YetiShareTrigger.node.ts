@@ -184,7 +184,8 @@ export class YetiShareTrigger implements INodeType {
 		icon: { light: 'file:../../icons/yetishare.svg', dark: 'file:../../icons/yetishare.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ $parameter["event"] }}',
+		// the event in words on the canvas, as the node creator names it
+		subtitle: '={{ { fileAdded: "On new file", folderAdded: "On new folder", remoteUploadFinished: "On remote upload finished" }[$parameter["event"]] }}',
 		// n8n's node creator lists this node and the YetiShare node as one app and shows this text
 		// under it in both the actions and the triggers panel, so it speaks for both.
 		description: 'Upload, download and organise files on a YetiShare site; start workflows when files or folders appear or remote uploads finish',

@@ -134,4 +134,22 @@ describe(`the YetiShare node in the n8n ${VERSION} editor`, () => {
 			await page.getByTestId('rlc-item').getByText('/Invoices', { exact: true }).click();
 			expect(await folder.inputValue()).toBe('/Invoices');
 		}));
+
+	// In a tab of its own: the first tab holds the upload workflow with unsaved changes.
+	it('shows the dark icon on the dark theme, for the node and the trigger', async () => {
+		const dark = await browser.newPage();
+		try {
+			await dark.goto(`${editor.n8n.url}/workflow/ys-new-files?theme=dark`);
+			for (const name of ['New file in Invoices', 'File details']) {
+				const icon = await iconOf(dark.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`));
+				expect(icon.src).toMatch(/\/yetishare\.dark\.svg$/);
+				expect(icon.naturalWidth).toBeGreaterThan(0);
+			}
+			// the trigger's event in words under it
+			await dark.locator('[data-test-id="canvas-node"][data-node-name="New file in Invoices"]').getByText('On new file', { exact: true }).waitFor();
+		} finally {
+			await dark.screenshot({ path: join(ARTIFACTS, 'editor-canvas-dark.png'), fullPage: true }).catch(() => undefined);
+			await dark.close();
+		}
+	});
 });

@@ -80,10 +80,7 @@ export const uploadFromUrl: Operation = {
 	],
 	async execute(i) {
 		const url = String(this.getNodeParameter('url', i) ?? '').trim();
-		let parsed: URL | undefined;
-		try {
-			parsed = new URL(url);
-		} catch {}
+		const parsed = URL.canParse(url) ? new URL(url) : undefined;
 		if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
 			throw parameterError(this, i, 'URL', `must be an http:// or https:// address (got ${JSON.stringify(url)})`);
 		}

@@ -85,8 +85,8 @@ describe.each([{ revision: 'newer' as const }, { revision: 'older' as const }])(
 	});
 
 	it.each([
-		['a missing folder', folderByPath('Nowhere/Else'), /Parameter "Folder" was not found: the top level has no folder named "Nowhere"/],
-		['an empty segment', folderByPath('Invoices//March'), /Parameter "Folder" has an empty folder name in its path/],
+		['a missing folder', folderByPath('Nowhere/Else'), /Parameter "Parent Folder" was not found: the top level has no folder named "Nowhere"/],
+		['an empty segment', folderByPath('Invoices//March'), /Parameter "Parent Folder" has an empty folder name in its path/],
 	])('Upload to a path with %s fails before sending anything', async (_what, parentFolder, message) => {
 		const run = await uploadBytes(world, Buffer.from('x'), { parentFolder });
 		expect(run.json[0].error).toMatch(message);
@@ -209,6 +209,17 @@ describe.each([{ revision: 'newer' as const }, { revision: 'older' as const }])(
 
 		const moved = await world.run({ resource: 'file', operation: 'move', fileId: fileById(file.id), destinationFolder: folderById(folder.id) });
 		expect(String(moved.json[0].folderId)).toBe(String(folder.id));
+
+		// Update's Parent Folder takes the root as Move does (file/edit cannot: the node moves the file)
+		const toRoot = await world.run({ resource: 'file', operation: 'update', fileId: fileById(file.id), updateFields: { folderId: root, fileName: 'rooted.txt' } });
+		expect(toRoot.error).toBeUndefined();
+		expect(toRoot.json[0]).toMatchObject({ filename: 'rooted.txt' });
+		expect(world.sandbox.state.files.find((entry) => entry.id === file.id)).toMatchObject({ folderId: null, filename: 'rooted.txt' });
+		const onlyRoot = await world.run({ resource: 'file', operation: 'update', fileId: fileById(file.id), updateFields: { folderId: root } });
+		expect(onlyRoot.error).toBeUndefined();
+		const intoFolder = await world.run({ resource: 'file', operation: 'update', fileId: fileById(file.id), updateFields: { folderId: folderById(folder.id), fileName: 'final.txt' } });
+		expect(intoFolder.error).toBeUndefined();
+		expect(world.sandbox.state.files.find((entry) => entry.id === file.id)).toMatchObject({ folderId: folder.id, filename: 'final.txt' });
 
 		const copied = await world.run({ resource: 'file', operation: 'copy', fileId: fileById(file.id), destinationFolder: root });
 		expect(copied.error).toBeUndefined();

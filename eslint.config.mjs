@@ -11,5 +11,5 @@ const n8nConfig = configWithoutCloudSupport;
 export default [
 	...n8nConfig,
 	{ ignores: ['node_modules/**', 'test/**'] },
-	{ linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: 'off' } },
+	{ linterOptions: { noInlineConfig: true } },
 ];

@@ -183,6 +183,11 @@ describe.each([{ revision: 'newer' as const }, { revision: 'older' as const }])(
 		expect(run.json[0].error).toMatch(/download link was refused/);
 	});
 
+	it('a short link to no file of the account names the parameter (after searching the folders)', async () => {
+		const run = await world.run({ resource: 'file', operation: 'get', fileId: { __rl: true, mode: 'url', value: `${world.sandbox.baseUrl}/zzzNone` } }, { continueOnFail: true });
+		expect(run.json[0].error).toMatch(/Parameter "File" links to no file of this account \(short link "zzzNone"\) \[item 0\]/);
+	});
+
 	it('Download by short link, and link only', async () => {
 		const file = world.sandbox.addFile(demo(), { name: 'linked.txt', content: 'hello link', mimeType: 'text/plain' });
 		const url = `${world.sandbox.baseUrl}/${file.shortUrl}`;

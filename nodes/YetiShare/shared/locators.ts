@@ -174,9 +174,12 @@ export async function resolveFile(
 		if (link?.file_id !== undefined && link.file_id !== null && String(link.file_id) !== '') {
 			return { fileId: String(link.file_id), link };
 		}
-	} else if (byShortUrl.failure.problem !== 'parameterMissing' || byShortUrl.failure.parameter !== 'file_id') {
-		// only an older site's "Please provide the file_id param." sends us to searching
-		throw byShortUrl.error;
+	} else {
+		// An older site takes no short_url ("Please provide the file_id param."); a newer one answers
+		// an unknown link with "Could not find file based on file_id.": both send us to searching,
+		// which names the parameter. Any other failure is the answer.
+		const { problem, parameter } = byShortUrl.failure;
+		if (problem !== 'fileNotFound' && !(problem === 'parameterMissing' && parameter === 'file_id')) throw byShortUrl.error;
 	}
 	const index = await remember(ctx, 'shortUrls', async () => await indexShortUrls(ctx, itemIndex));
 	const fileId = index.get(shortUrl);

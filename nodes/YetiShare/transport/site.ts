@@ -10,12 +10,13 @@ export const CREDENTIAL_TYPE = 'yetiShareApi';
  * What an API error is about. The API has no error codes, only messages (on HTTP 200): they are
  * read here, once, and everything else acts on the problem.
  */
-export type ApiProblem = 'invalidToken' | 'folderNotFound' | 'parameterMissing';
+export type ApiProblem = 'invalidToken' | 'folderNotFound' | 'fileNotFound' | 'parameterMissing';
 
 const PROBLEMS: Array<[ApiProblem, RegExp]> = [
 	// a dead or unknown token
 	['invalidToken', /could not validate access_token and account_id/i],
 	['folderNotFound', /could not find folder/i],
+	['fileNotFound', /could not find file/i],
 	// "Please provide the file_id param.": names the field
 	['parameterMissing', /please provide the (\w+) param/i],
 ];

@@ -335,11 +335,15 @@ function toNodeError(ctx: YetiShareContext, error: unknown, endpoint: string, fi
 	// those are failures to classify like any other.)
 	if (error instanceof NodeOperationError || (error instanceof NodeApiError && failures.has(error))) return error;
 	const gaveUp = error instanceof RetriesExhausted || error instanceof OutcomeUnknown;
-	const site = gaveUp ? undefined : (asSiteError(error) ?? networkError(error, endpoint));
+	const site = gaveUp ? undefined : siteErrorOf(error, endpoint);
 	const made = describeFailure(ctx, error, site, endpoint, fields, options);
 	const { problem, parameter } = site?.details ?? {};
 	failures.set(made, { kind: site?.kind ?? (gaveUp ? 'gaveUp' : 'other'), problem, parameter });
 	return made;
+}
+
+function siteErrorOf(error: unknown, endpoint: string): SiteError | undefined {
+	return asSiteError(error) ?? networkError(error, endpoint);
 }
 
 function describeFailure(
@@ -353,7 +357,8 @@ function describeFailure(
 	const node = ctx.getNode();
 	if (error instanceof RetriesExhausted || error instanceof OutcomeUnknown) {
 		const cause = error instanceof RetriesExhausted ? error.last : error.checkFailed instanceof OutcomeInconclusive ? undefined : error.checkFailed;
-		const last = cause === undefined ? undefined : toNodeError(ctx, cause, endpoint, fields, {});
+		// described afresh, as it was met inside this call (even when it is a node error of a nested call)
+		const last = cause === undefined ? undefined : cause instanceof NodeOperationError ? cause : describeFailure(ctx, cause, siteErrorOf(cause, endpoint), endpoint, fields, {});
 		let message: string;
 		let description: string;
 		if (error instanceof RetriesExhausted) {

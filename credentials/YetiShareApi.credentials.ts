@@ -94,7 +94,7 @@ export class YetiShareApi implements ICredentialType {
 		},
 		{
 			displayName: 'Key 1',
-			name: 'key1',
+			name: 'apiKey1',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
@@ -105,7 +105,7 @@ export class YetiShareApi implements ICredentialType {
 		},
 		{
 			displayName: 'Key 2',
-			name: 'key2',
+			name: 'apiKey2',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
@@ -149,7 +149,7 @@ export class YetiShareApi implements ICredentialType {
 		},
 		{
 			displayName: 'Ignore SSL Issues (Insecure)',
-			name: 'allowUnauthorizedCerts',
+			name: 'ignoreSSLIssues',
 			type: 'boolean',
 			default: false,
 			description:
@@ -183,7 +183,7 @@ export class YetiShareApi implements ICredentialType {
 			headers: FORM_HEADERS,
 			body: encodeForm(authorizeFields(site)),
 			timeout: requestTimeoutMs(site),
-			skipSslCertificateValidation: site.allowUnauthorizedCerts === true,
+			skipSslCertificateValidation: site.ignoreSSLIssues === true,
 			ignoreHttpStatusErrors: true,
 			returnFullResponse: true,
 			json: false,
@@ -216,7 +216,7 @@ export class YetiShareApi implements ICredentialType {
 			url: '={{ $credentials.baseUrl.trim().replace(/\\/+$/, "").replace(/\\/api\\/v2$/i, "") + "/api/v2/account/info" }}',
 			headers: FORM_HEADERS,
 			body: '',
-			skipSslCertificateValidation: '={{ $credentials.allowUnauthorizedCerts === true }}',
+			skipSslCertificateValidation: '={{ $credentials.ignoreSSLIssues === true }}',
 		},
 		rules: [
 			{

@@ -49,19 +49,19 @@ const CASES: Case[] = [
 	{ what: 'folder URL not a URL', parameters: { ...getFolder, folderId: byUrl }, good: (w: World) => `${w.sandbox.baseUrl}/folder/123/Invoices`, bad: 'folder 123', message: /Parameter "Folder"/ },
 	{ what: 'folder path with an empty segment', parameters: { ...getFolder, folderId: byPath }, good: 'Invoices/2026', bad: 'Invoices//2026', message: /Parameter "Folder".*empty/ },
 	{ what: 'folder path that does not exist', parameters: { ...getFolder, folderId: byPath }, good: 'Invoices/2026', bad: 'Invoices/1999', message: /Parameter "Folder" was not found: "Invoices" has no folder named "1999"/ },
-	{ what: 'destination path with an empty segment', parameters: { resource: 'file', operation: 'copy', fileId: { __rl: true, mode: 'id', value: '1161' }, destinationFolder: byPath }, good: 'Invoices', bad: 'Invoices//2026', message: /Parameter "Destination Folder"/ },
+	{ what: 'destination path with an empty segment', parameters: { resource: 'file', operation: 'copy', fileId: { __rl: true, mode: 'id', value: '1161' }, destinationFolder: byPath }, good: 'Invoices', bad: 'Invoices//2026', message: /Parameter "Parent Folder"/ },
 	// creates into a folder the account does not have: refused before anything is sent (the site
 	// would file an upload into the root, and make a folder under a parent no one sees)
-	{ what: 'upload into a folder that does not exist', parameters: { ...upload, parentFolder: byId }, good: '123', bad: '987654', file: true, message: /Parameter "Folder" is folder 987654, which this account does not have/ },
+	{ what: 'upload into a folder that does not exist', parameters: { ...upload, parentFolder: byId }, good: '123', bad: '987654', file: true, message: /Parameter "Parent Folder" is folder 987654, which this account does not have/ },
 	{ what: 'folder created under a parent that does not exist', parameters: { ...createFolder, folderName: 'Fine', parentFolder: byId }, good: '123', bad: '987654', message: /Parameter "Parent Folder" is folder 987654, which this account does not have/ },
-	{ what: 'copy into a folder that does not exist', parameters: { resource: 'file', operation: 'copy', fileId: { __rl: true, mode: 'id', value: '1161' }, destinationFolder: byId }, good: '123', bad: '987654', message: /Parameter "Destination Folder" is folder 987654, which this account does not have/ },
+	{ what: 'copy into a folder that does not exist', parameters: { resource: 'file', operation: 'copy', fileId: { __rl: true, mode: 'id', value: '1161' }, destinationFolder: byId }, good: '123', bad: '987654', message: /Parameter "Parent Folder" is folder 987654, which this account does not have/ },
 	// folder names
 	{ what: 'folder name empty', parameters: createFolder, good: 'Fine', bad: '', message: /Parameter "Folder Name" is empty/ },
 	{ what: 'folder name only spaces', parameters: createFolder, good: 'Fine', bad: '   ', message: /Parameter "Folder Name" is empty/ },
 	{ what: 'folder name with an HTML tag', parameters: createFolder, good: 'Fine', bad: 'Report <b>final</b>', message: /Parameter "Folder Name" contains "<" not followed by a space/ },
 	{ what: 'folder name with "<" before a digit (strip_tags eats the rest)', parameters: createFolder, good: 'I < 3 cats', bad: 'I <3 cats', message: /Parameter "Folder Name" contains "<" not followed by a space \("I <3 cats"\): the site would not store the name as written/ },
 	{ what: 'new folder name with a tag', parameters: { resource: 'folder', operation: 'update', folderId: { __rl: true, mode: 'id', value: '128' }, updateFields: { folderName: FROM_ITEM } }, good: 'Team', bad: '<i>Team</i>', message: /Parameter "Folder Name" contains "<" not followed by a space/ },
-	{ what: 'missing folder to create with a tag in its path', parameters: { ...upload, parentFolder: byPath, options: { createMissingFolders: true } }, good: 'Invoices/New', bad: 'Invoices/<b>New', file: true, message: /Parameter "Folder" contains "<" not followed by a space \("<b>New"\)/ },
+	{ what: 'missing folder to create with a tag in its path', parameters: { ...upload, parentFolder: byPath, options: { createMissingFolders: true } }, good: 'Invoices/New', bad: 'Invoices/<b>New', file: true, message: /Parameter "Parent Folder" contains "<" not followed by a space \("<b>New"\)/ },
 	{ what: 'folder name too long', parameters: createFolder, good: 'Fine', bad: long, message: /Parameter "Folder Name" is 300 characters long: the site keeps at most 255/ },
 	{ what: 'folder name an object', parameters: createFolder, good: 'Fine', bad: { name: 'x' }, message: /Parameter "Folder Name" is not text/ },
 	// limits

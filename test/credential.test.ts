@@ -35,7 +35,7 @@ describe.each([{ authMode: 'keys' as const }, { authMode: 'login' as const }])('
 	});
 
 	it('shows the site\'s own words for bad ones', async () => {
-		const bad = site.authMode === 'login' ? { password: 'wrong password' } : { key1: 'C'.repeat(64) };
+		const bad = site.authMode === 'login' ? { password: 'wrong password' } : { apiKey1: 'C'.repeat(64) };
 		const result = await world.engine.testCredential('yetiShareApi', credentialData(world.sandbox, { ...login, ...bad }));
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(site.authMode === 'login' ? /Could not authenticate user\. The username and password may be invalid/ : /Could not authenticate user\. The key pair may be invalid/);
@@ -60,7 +60,7 @@ describe.each([{ authMode: 'keys' as const }, { authMode: 'login' as const }])('
 		const restricted = world.sandbox.restrictedAccount;
 		const data = site.authMode === 'login'
 			? { ...login, username: restricted.username, password: restricted.password }
-			: { key1: restricted.key1, key2: restricted.key2 };
+			: { apiKey1: restricted.key1, apiKey2: restricted.key2 };
 		const result = await world.engine.testCredential('yetiShareApi', credentialData(world.sandbox, data));
 		expect(result.status).toBe('Error');
 		expect(result.message).toContain(restricted.apiRefusal);
@@ -76,7 +76,7 @@ describe('secrets', () => {
 		const token = world.engine.credentials.get(world.credential.id).accessToken as string;
 		world.sandbox.fail({}, { html: true });
 		const failed = await world.run({ resource: 'account', operation: 'getPackage' }, { continueOnFail: true });
-		const bad = await world.run({ resource: 'account', operation: 'get' }, { credential: world.addCredential({ key2: 'D'.repeat(64) }) });
+		const bad = await world.run({ resource: 'account', operation: 'get' }, { credential: world.addCredential({ apiKey2: 'D'.repeat(64) }) });
 		// a folder's access password, as the MD5 the site keeps and shows in its answers
 		world.sandbox.clearFaults();
 		world.sandbox.configure({ listingPasswords: true });

@@ -91,7 +91,7 @@ describe('credential and site problems', () => {
 	const account = { resource: 'account', operation: 'get' };
 
 	it('a key of the wrong length says where keys are generated, and nothing is sent', async () => {
-		const credential = world.addCredential({ key1: 'short' });
+		const credential = world.addCredential({ apiKey1: 'short' });
 		const run = await world.run(account, { credential });
 		expect(run.error?.message).toMatch(/Key 1 must be 64 characters long \(it has 5\)/);
 		expect(run.error?.message).toMatch(/account_edit/);
@@ -100,7 +100,7 @@ describe('credential and site problems', () => {
 	});
 
 	it('wrong keys: the site\'s own message', async () => {
-		const credential = world.addCredential({ key2: 'B'.repeat(64) });
+		const credential = world.addCredential({ apiKey2: 'B'.repeat(64) });
 		const run = await world.run(account, { credential });
 		expect(run.error?.message).toMatch(/Could not authenticate user/);
 	});
@@ -154,7 +154,7 @@ describe('credential and site problems', () => {
 
 	it('an account level without API access gets the site\'s own message', async () => {
 		const restricted = world.sandbox.restrictedAccount;
-		const credential = world.addCredential({ key1: restricted.key1, key2: restricted.key2 });
+		const credential = world.addCredential({ apiKey1: restricted.key1, apiKey2: restricted.key2 });
 		const run = await world.run(account, { credential });
 		expect(run.error?.message).toBe(`${restricted.apiRefusal} [item 0]`);
 	});

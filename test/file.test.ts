@@ -85,8 +85,8 @@ describe.each([{ revision: 'newer' as const }, { revision: 'older' as const }])(
 	});
 
 	it.each([
-		['a missing folder', folderByPath('Nowhere/Else'), /Parameter "Folder" was not found: the top level has no folder named "Nowhere"/],
-		['an empty segment', folderByPath('Invoices//March'), /Parameter "Folder" has an empty folder name in its path/],
+		['a missing folder', folderByPath('Nowhere/Else'), /Parameter "Parent Folder" was not found: the top level has no folder named "Nowhere"/],
+		['an empty segment', folderByPath('Invoices//March'), /Parameter "Parent Folder" has an empty folder name in its path/],
 	])('Upload to a path with %s fails before sending anything', async (_what, parentFolder, message) => {
 		const run = await uploadBytes(world, Buffer.from('x'), { parentFolder });
 		expect(run.json[0].error).toMatch(message);
@@ -183,6 +183,11 @@ describe.each([{ revision: 'newer' as const }, { revision: 'older' as const }])(
 		expect(run.json[0].error).toMatch(/download link was refused/);
 	});
 
+	it('a short link to no file of the account names the parameter (after searching the folders)', async () => {
+		const run = await world.run({ resource: 'file', operation: 'get', fileId: { __rl: true, mode: 'url', value: `${world.sandbox.baseUrl}/zzzNone` } }, { continueOnFail: true });
+		expect(run.json[0].error).toMatch(/Parameter "File" links to no file of this account \(short link "zzzNone"\) \[item 0\]/);
+	});
+
 	it('Download by short link, and link only', async () => {
 		const file = world.sandbox.addFile(demo(), { name: 'linked.txt', content: 'hello link', mimeType: 'text/plain' });
 		const url = `${world.sandbox.baseUrl}/${file.shortUrl}`;
@@ -209,6 +214,17 @@ describe.each([{ revision: 'newer' as const }, { revision: 'older' as const }])(
 
 		const moved = await world.run({ resource: 'file', operation: 'move', fileId: fileById(file.id), destinationFolder: folderById(folder.id) });
 		expect(String(moved.json[0].folderId)).toBe(String(folder.id));
+
+		// Update's Parent Folder takes the root as Move does (file/edit cannot: the node moves the file)
+		const toRoot = await world.run({ resource: 'file', operation: 'update', fileId: fileById(file.id), updateFields: { folderId: root, fileName: 'rooted.txt' } });
+		expect(toRoot.error).toBeUndefined();
+		expect(toRoot.json[0]).toMatchObject({ filename: 'rooted.txt' });
+		expect(world.sandbox.state.files.find((entry) => entry.id === file.id)).toMatchObject({ folderId: null, filename: 'rooted.txt' });
+		const onlyRoot = await world.run({ resource: 'file', operation: 'update', fileId: fileById(file.id), updateFields: { folderId: root } });
+		expect(onlyRoot.error).toBeUndefined();
+		const intoFolder = await world.run({ resource: 'file', operation: 'update', fileId: fileById(file.id), updateFields: { folderId: folderById(folder.id), fileName: 'final.txt' } });
+		expect(intoFolder.error).toBeUndefined();
+		expect(world.sandbox.state.files.find((entry) => entry.id === file.id)).toMatchObject({ folderId: folder.id, filename: 'final.txt' });
 
 		const copied = await world.run({ resource: 'file', operation: 'copy', fileId: fileById(file.id), destinationFolder: root });
 		expect(copied.error).toBeUndefined();

@@ -39,7 +39,7 @@ export function credentialData(sandbox: SandboxServer, overrides: IDataObject = 
 	return {
 		baseUrl: sandbox.baseUrl,
 		authentication: 'apiKeys',
-		...(login ? {} : { key1: demo.key1, key2: demo.key2 }),
+		...(login ? {} : { apiKey1: demo.key1, apiKey2: demo.key2 }),
 		username: demo.username,
 		password: demo.password,
 		timeout: 5,

@@ -20,7 +20,7 @@ describe('a site with a self-signed certificate', () => {
 	});
 
 	it('works with "Ignore SSL Issues": sign-in, calls, upload and download', async () => {
-		const credential = world.addCredential({ allowUnauthorizedCerts: true });
+		const credential = world.addCredential({ ignoreSSLIssues: true });
 		const account = await world.run({ resource: 'account', operation: 'get' }, { credential });
 		expect(account.error).toBeUndefined();
 		expect(account.json[0].username).toBe(world.sandbox.demoAccount.username);
@@ -43,7 +43,7 @@ describe('a site with a self-signed certificate', () => {
 		const refused = await world.engine.testCredential('yetiShareApi', credentialData(world.sandbox));
 		expect(refused.status).toBe('Error');
 		expect(refused.message).toMatch(/certificate/i);
-		const accepted = await world.engine.testCredential('yetiShareApi', credentialData(world.sandbox, { allowUnauthorizedCerts: true }));
+		const accepted = await world.engine.testCredential('yetiShareApi', credentialData(world.sandbox, { ignoreSSLIssues: true }));
 		expect(accepted).toMatchObject({ status: 'OK' });
 		expect(world.sandbox.count('account/info')).toBe(1);
 	});
@@ -64,7 +64,7 @@ describe('the credential form', () => {
 	});
 
 	it('offers "Ignore SSL Issues", off by default', () => {
-		const option = credential.properties.find((property) => property.name === 'allowUnauthorizedCerts');
+		const option = credential.properties.find((property) => property.name === 'ignoreSSLIssues');
 		expect(option).toMatchObject({ displayName: 'Ignore SSL Issues (Insecure)', type: 'boolean', default: false });
 	});
 });

@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { searchFiles, searchFolders, searchFoldersWithRoot } from './methods/listSearch';
 import { resources } from './resources';
@@ -16,8 +17,8 @@ export class YetiShare implements INodeType {
 		description: 'Upload, download and organise files on a site running the File Upload Script (YetiShare) API v2',
 		defaults: { name: 'YetiShare' },
 		usableAsTool: true,
-		inputs: ['main'],
-		outputs: ['main'],
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'yetiShareApi', required: true }],
 		properties: [
 			{

@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { asNodeError } from './shared/utils';
+
 import { resources } from './resources';
 
 /**
@@ -31,7 +33,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				});
 				continue;
 			}
-			throw error;
+			// the transport and the operations fail with node errors; anything else is named as one
+			throw asNodeError(this, error, i);
 		}
 	}
 	return [output];

@@ -6,7 +6,7 @@ import type {
 	INodeTypeDescription,
 	IPollFunctions,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { searchFolders, searchFoldersWithRoot } from '../YetiShare/methods/listSearch';
 import { forgetAll } from '../YetiShare/shared/cache';
@@ -14,7 +14,7 @@ import { folderLocator } from '../YetiShare/shared/descriptions';
 import { isTrashed, listFolder } from '../YetiShare/shared/listing';
 import { resolveFolderId } from '../YetiShare/shared/locators';
 import { nameMatcher, outputFields } from '../YetiShare/shared/utils';
-import { apiRequest } from '../YetiShare/transport';
+import { apiRequest, settle } from '../YetiShare/transport';
 import { downloadById } from '../YetiShare/resources/file/download';
 
 /** Ids remembered above the cursor at most: the state stays small on a busy account. */
@@ -66,17 +66,14 @@ async function walk(ctx: IPollFunctions, rootId: string, deep: boolean, kind: 'f
 	const queue = [rootId];
 	while (queue.length > 0) {
 		const folderId = queue.shift()!;
-		let listing;
-		try {
-			listing = await listFolder.call(ctx, folderId);
-		} catch (error) {
-			if (folderId === rootId && rootId !== '' && /Could not find folder/i.test((error as Error).message)) {
-				throw new NodeOperationError(ctx.getNode(), `The watched folder (ID ${rootId}) no longer exists on the site`, {
-					description: 'It was deleted or moved to the trash. Choose another folder in the trigger.',
-				});
-			}
-			throw error;
+		const listed = await settle(ctx, async () => await listFolder.call(ctx, folderId));
+		if (!listed.ok && folderId === rootId && rootId !== '' && listed.failure.problem === 'folderNotFound') {
+			throw new NodeOperationError(ctx.getNode(), `The watched folder (ID ${rootId}) no longer exists on the site`, {
+				description: 'It was deleted or moved to the trash. Choose another folder in the trigger.',
+			});
 		}
+		if (!listed.ok) throw listed.error;
+		const listing = listed.value;
 		const folders = listing.folders.filter((folder) => !isTrashed(folder));
 		if (deep) queue.push(...folders.map((folder) => String(folder.id)));
 		found.push(...(kind === 'folder' ? folders : listing.files.filter((file) => !isTrashed(file))));
@@ -152,17 +149,14 @@ async function pollRemoteUploads(ctx: IPollFunctions): Promise<INodeExecutionDat
 	const done = new Set(manual ? [] : (state.done ?? []));
 	const finished: IDataObject[] = [];
 	for (const id of watched.filter((value) => !done.has(value))) {
-		let status: IDataObject;
-		try {
-			status = (await apiRequest.call(ctx, 'file/url_upload_status', { scheduled_item_id: id })).data as IDataObject;
-		} catch (error) {
-			if (error instanceof NodeApiError && /does not offer URL uploads/.test(error.message)) {
-				throw new NodeOperationError(ctx.getNode(), 'This site does not offer URL uploads, so there is nothing to watch', {
-					description: 'The site runs a version of the script without URL uploads, or its owner turned background URL downloading off.',
-				});
-			}
-			throw error;
+		const asked = await settle(ctx, async () => await apiRequest.call(ctx, 'file/url_upload_status', { scheduled_item_id: id }));
+		if (!asked.ok && asked.failure.kind === 'missingEndpoint') {
+			throw new NodeOperationError(ctx.getNode(), 'This site does not offer URL uploads, so there is nothing to watch', {
+				description: 'The site runs a version of the script without URL uploads, or its owner turned background URL downloading off.',
+			});
 		}
+		if (!asked.ok) throw asked.error;
+		const status = asked.value.data as IDataObject;
 		if (FINISHED.includes(String(status.status))) finished.push({ ...status, failed: status.status !== 'complete' });
 	}
 	const emit = finished.filter((status) => includeFailed || !status.failed);
@@ -192,7 +186,7 @@ export class YetiShareTrigger implements INodeType {
 		defaults: { name: 'YetiShare Trigger' },
 		polling: true,
 		inputs: [],
-		outputs: ['main'],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'yetiShareApi', required: true }],
 		properties: [
 			{

@@ -23,7 +23,7 @@ async function main() {
 	await engine.init();
 	try {
 		const credential = engine.credentials.add('yetiShareApi', 'bench', {
-			baseUrl, authentication: 'apiKeys', key1, key2, timeout: 120, accessToken: '', accountId: '',
+			baseUrl, authentication: 'apiKeys', apiKey1: key1, apiKey2: key2, timeout: 120, accessToken: '', accountId: '',
 		});
 		const node = (parameters: Record<string, unknown>) => ({ type: NODE_TYPE, parameters: parameters as any, credentials: { yetiShareApi: credential } });
 		// sign in first: the session is not what is measured

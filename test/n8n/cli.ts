@@ -140,7 +140,7 @@ export class N8nCli {
 			id: 'yetishare-sandbox',
 			name: 'YetiShare sandbox',
 			type: 'yetiShareApi',
-			data: { baseUrl: sandbox.baseUrl, authentication: 'apiKeys', key1, key2, timeout: 30, accessToken: '', accountId: '', ...settings },
+			data: { baseUrl: sandbox.baseUrl, authentication: 'apiKeys', apiKey1: key1, apiKey2: key2, timeout: 30, accessToken: '', accountId: '', ...settings },
 		});
 	}
 

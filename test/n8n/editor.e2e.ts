@@ -121,7 +121,7 @@ describe(`the YetiShare node in the n8n ${VERSION} editor`, () => {
 			expect(await operation.locator('input').inputValue()).toBe('Upload');
 
 			// The Upload form: its fields, labelled, and the credential n8n picked (the only one).
-			for (const label of ['Credential', 'Input Binary Field', 'Folder', 'Options']) {
+			for (const label of ['Credential', 'Input Binary Field', 'Parent Folder', 'Options']) {
 				await panel.locator('label').getByText(label, { exact: true }).first().waitFor();
 			}
 			expect(await panel.getByTestId('parameter-input-binaryPropertyName').locator('input').inputValue()).toBe('data');

@@ -93,7 +93,7 @@ describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5720 + 2 * 
 			id: 'yetishare-wrong-keys',
 			name: 'YetiShare wrong keys',
 			type: 'yetiShareApi',
-			data: { baseUrl: sandbox.baseUrl, authentication: 'apiKeys', key1: demoAccount.key1, key2: demoAccount.key1, timeout: 30, accessToken: '', accountId: '' },
+			data: { baseUrl: sandbox.baseUrl, authentication: 'apiKeys', apiKey1: demoAccount.key1, apiKey2: demoAccount.key1, timeout: 30, accessToken: '', accountId: '' },
 		});
 		await cli.importCredential({
 			id: 'yetishare-login',

@@ -55,13 +55,13 @@ export function siteFromEnvironment(env: NodeJS.ProcessEnv): SiteCredential | un
 		name: 'YetiShare site',
 		data: login
 			? { baseUrl: env.YETISHARE_URL, authentication: 'usernamePassword', username: env.YETISHARE_USERNAME, password: env.YETISHARE_PASSWORD ?? '' }
-			: { baseUrl: env.YETISHARE_URL, authentication: 'apiKeys', key1: env.YETISHARE_KEY1 ?? '', key2: env.YETISHARE_KEY2 ?? '' },
+			: { baseUrl: env.YETISHARE_URL, authentication: 'apiKeys', apiKey1: env.YETISHARE_KEY1 ?? '', apiKey2: env.YETISHARE_KEY2 ?? '' },
 	};
 }
 
 function sandboxCredential(sandbox: SandboxServer): SiteCredential {
 	const { key1, key2 } = sandbox.demoAccount;
-	return { name: 'YetiShare sandbox', data: { baseUrl: sandbox.baseUrl, authentication: 'apiKeys', key1, key2 } };
+	return { name: 'YetiShare sandbox', data: { baseUrl: sandbox.baseUrl, authentication: 'apiKeys', apiKey1: key1, apiKey2: key2 } };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { apiRequest, OutcomeInconclusive, siteDate, type ApiRequestOptions, type YetiShareContext } from '../transport';
+import { apiRequest, OutcomeInconclusive, settle, siteDate, type ApiRequestOptions, type YetiShareContext } from '../transport';
 import { folderKey, idOf, isFolderKnown, snapshot, type Kind } from './known';
 import { parameterError } from './utils';
 
@@ -66,14 +66,13 @@ export async function prepareCreationCheck(
 ): Promise<{ find: (shape: CreatedShape) => Promise<IDataObject | undefined> }> {
 	const { kind, folderId, itemIndex } = target;
 	if (!isFolderKnown(ctx, folderId)) {
-		try {
-			await listFolder.call(ctx, folderId, { itemIndex });
-		} catch (error) {
-			// Better said now than left to the site, which files an upload into the root and makes
-			// a folder under a parent that does not exist, where no one sees it.
-			if (!/Could not find folder/i.test((error as Error).message)) throw error;
+		const listed = await settle(ctx, async () => await listFolder.call(ctx, folderId, { itemIndex }), itemIndex);
+		// Better said now than left to the site, which files an upload into the root and makes
+		// a folder under a parent that does not exist, where no one sees it.
+		if (!listed.ok && listed.failure.problem === 'folderNotFound') {
 			throw parameterError(ctx, itemIndex, target.parameter, `is folder ${folderId}, which this account does not have (or which is in the trash)`);
 		}
+		if (!listed.ok) throw listed.error;
 	}
 	const before = snapshot(ctx, kind, folderId);
 

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator, IPollFunctions } from 'n8n-workflow';
 
-import { apiRequest } from '../transport';
+import { apiRequest, settle } from '../transport';
 import { forget, remember } from './cache';
 import { FOLDER_URL_REGEX, ROOT_FOLDER } from './descriptions';
 import { createFolder, isTrashed, listFolder } from './listing';
@@ -168,15 +168,18 @@ export async function resolveFile(
 	const reference = readFileLocator(ctx, itemIndex, parameter);
 	if (reference.fileId) return { fileId: reference.fileId };
 	const shortUrl = reference.shortUrl!;
-	try {
-		const { data } = await apiRequest.call(ctx, 'file/download', { short_url: shortUrl }, { itemIndex });
-		const link = data as IDataObject | undefined;
+	const byShortUrl = await settle(ctx, async () => await apiRequest.call(ctx, 'file/download', { short_url: shortUrl }, { itemIndex }), itemIndex);
+	if (byShortUrl.ok) {
+		const link = byShortUrl.value.data as IDataObject | undefined;
 		if (link?.file_id !== undefined && link.file_id !== null && String(link.file_id) !== '') {
 			return { fileId: String(link.file_id), link };
 		}
-	} catch (error) {
-		// an older site answers "Please provide the file_id param.": fall back to searching
-		if (!/file_id/.test(String((error as Error).message))) throw error;
+	} else {
+		// An older site takes no short_url ("Please provide the file_id param."); a newer one answers
+		// an unknown link with "Could not find file based on file_id.": both send us to searching,
+		// which names the parameter. Any other failure is the answer.
+		const { problem, parameter } = byShortUrl.failure;
+		if (problem !== 'fileNotFound' && !(problem === 'parameterMissing' && parameter === 'file_id')) throw byShortUrl.error;
 	}
 	const index = await remember(ctx, 'shortUrls', async () => await indexShortUrls(ctx, itemIndex));
 	const fileId = index.get(shortUrl);

@@ -48,7 +48,7 @@ export function nameProblems(name: string, use: NameUse): Array<Pick<Rule, 'what
 
 /** PHP's trim(), which the site applies to every name. */
 function phpTrim(text: string): string {
-	return text.replace(/^[ \t\n\r\0\x0B]+|[ \t\n\r\0\x0B]+$/g, '');
+	return text.replace(/^[ \t\n\r\0\v]+|[ \t\n\r\0\v]+$/g, '');
 }
 
 /**

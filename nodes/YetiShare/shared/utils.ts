@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { ExecutionBaseError, NodeOperationError } from 'n8n-workflow';
 
 import { nameProblems, type NameUse } from './names';
 
@@ -24,6 +24,15 @@ export function outputFields(data: IDataObject): IDataObject {
 
 export function toItems(data: IDataObject | IDataObject[]): INodeExecutionData[] {
 	return (Array.isArray(data) ? data : [data]).map((json) => ({ json: outputFields(json) }));
+}
+
+/**
+ * An error as n8n should get it: n8n's own errors (node errors, expression errors) unchanged,
+ * anything else as a NodeOperationError that names the item.
+ */
+export function asNodeError(ctx: Pick<IExecuteFunctions, 'getNode'>, error: unknown, itemIndex: number): ExecutionBaseError {
+	if (error instanceof ExecutionBaseError) return error;
+	return new NodeOperationError(ctx.getNode(), error instanceof Error ? error : String(error), { itemIndex });
 }
 
 /** The error for a parameter a user set wrongly: names the parameter and the item. */

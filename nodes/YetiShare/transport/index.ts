@@ -26,6 +26,9 @@ import {
 	asSiteError,
 	SiteError,
 	networkError,
+	outcomeOf,
+	type ApiProblem,
+	type SiteErrorKind,
 	type YetiShareCredentials,
 } from './site';
 import { remember } from '../shared/cache';
@@ -98,7 +101,7 @@ async function send(
 		headers: typeof payload === 'string' ? { ...FORM_HEADERS } : { accept: 'application/json' },
 		body: payload,
 		timeout: timeout ?? requestTimeoutMs(credentials),
-		skipSslCertificateValidation: credentials.allowUnauthorizedCerts === true,
+		skipSslCertificateValidation: credentials.ignoreSSLIssues === true,
 		ignoreHttpStatusErrors: true,
 		returnFullResponse: true,
 		json: false,
@@ -250,35 +253,31 @@ async function withRetries<T>(
 	let waitedForAnswers = 0;
 	for (let attempts = 1; ; attempts++) {
 		const startedAt = Date.now();
-		try {
-			return await run();
-		} catch (error) {
-			const failure = classifyFailure(error);
-			if (!failure) throw error;
-			if (failure.waitedForAnswer) waitedForAnswers += Math.min(Date.now() - startedAt, policy.timeoutMs);
-			if (failure.acted === 'unknown' && creating) {
-				const what = creating.creates ?? 'what this call creates';
-				if (!creating.confirm) throw new OutcomeUnknown(failure, what);
-				let found: T | undefined;
-				try {
-					found = (await creating.confirm(Date.now() - startedAt)) as T | undefined;
-				} catch (checkError) {
-					throw new OutcomeUnknown(failure, what, checkError);
-				}
-				if (found) return found;
-			}
-			if (attempts >= policy.maxAttempts) {
-				// With retries turned off, the failure speaks for itself (but a rate limit is named).
-				throw policy.maxAttempts === 1 && !failure.rateLimited ? error : new RetriesExhausted(failure, attempts, error);
-			}
-			const wait = failure.retryAfterMs ?? backoffMs(attempts);
-			if (waited + waitedForAnswers + wait > policy.maxWaitMs) {
-				// the time spent waiting for answers is named when it, not the wait asked for, passed the budget
-				throw new RetriesExhausted(failure, attempts, error, wait, waited + wait > policy.maxWaitMs ? 0 : waitedForAnswers);
-			}
-			await sleep(wait);
-			waited += wait;
+		const tried = await outcomeOf(run);
+		if (tried.ok) return tried.value;
+		const error = tried.error;
+		const failure = classifyFailure(error);
+		if (!failure) throw error;
+		if (failure.waitedForAnswer) waitedForAnswers += Math.min(Date.now() - startedAt, policy.timeoutMs);
+		if (failure.acted === 'unknown' && creating) {
+			const what = creating.creates ?? 'what this call creates';
+			if (!creating.confirm) throw new OutcomeUnknown(failure, what);
+			const confirm = creating.confirm;
+			const looked = await outcomeOf(async () => (await confirm(Date.now() - startedAt)) as T | undefined);
+			if (!looked.ok) throw new OutcomeUnknown(failure, what, looked.error);
+			if (looked.value) return looked.value;
 		}
+		if (attempts >= policy.maxAttempts) {
+			// With retries turned off, the failure speaks for itself (but a rate limit is named).
+			throw policy.maxAttempts === 1 && !failure.rateLimited ? error : new RetriesExhausted(failure, attempts, error);
+		}
+		const wait = failure.retryAfterMs ?? backoffMs(attempts);
+		if (waited + waitedForAnswers + wait > policy.maxWaitMs) {
+			// the time spent waiting for answers is named when it, not the wait asked for, passed the budget
+			throw new RetriesExhausted(failure, attempts, error, wait, waited + wait > policy.maxWaitMs ? 0 : waitedForAnswers);
+		}
+		await sleep(wait);
+		waited += wait;
 	}
 }
 
@@ -296,18 +295,70 @@ function itemSuffix(itemIndex?: number): string {
 	return itemIndex === undefined ? '' : ` [item ${itemIndex}]`;
 }
 
-function toNodeError(
+/**
+ * What a failed call met, as the transport classified it. Callers that handle a failure
+ * themselves (a folder that is gone, an older site) act on this, never on an error's wording.
+ */
+export interface CallFailure {
+	/** How the site failed ('gaveUp': retries exhausted or an unknown outcome; 'other': not from the site). */
+	kind: SiteErrorKind | 'gaveUp' | 'other';
+	/** For 'api': what the server's message is about, and the field it names. */
+	problem?: ApiProblem;
+	parameter?: string;
+}
+
+export type NodeError = NodeApiError | NodeOperationError;
+
+/** The failure behind each node error `toNodeError` made. */
+const failures = new WeakMap<NodeError, CallFailure>();
+
+/** A call's answer, or the node error it failed with and what it met. */
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: NodeError; failure: CallFailure };
+
+/**
+ * Runs calls of this transport (apiRequest, downloadFile, or helpers built on them) and returns
+ * their failure as a value, for a caller that handles some failures itself and throws the rest.
+ */
+export async function settle<T>(ctx: YetiShareContext, run: () => Promise<T>, itemIndex?: number): Promise<Settled<T>> {
+	const tried = await outcomeOf(run);
+	if (tried.ok) return tried;
+	const error = toNodeError(ctx, tried.error, 'the site', {}, { itemIndex });
+	return { ok: false, error, failure: failures.get(error) ?? { kind: 'other' } };
+}
+
+/**
+ * The one place where a failure inside the transport (SiteError, RetriesExhausted, OutcomeUnknown,
+ * an HTTP client's error) becomes the node error n8n shows; the failure it was is kept for `settle`.
+ */
+function toNodeError(ctx: YetiShareContext, error: unknown, endpoint: string, fields: FormFields, options: ApiRequestOptions): NodeError {
+	// Made here already, or a parameter error. (n8n's HTTP helpers throw NodeApiErrors of their own:
+	// those are failures to classify like any other.)
+	if (error instanceof NodeOperationError || (error instanceof NodeApiError && failures.has(error))) return error;
+	const gaveUp = error instanceof RetriesExhausted || error instanceof OutcomeUnknown;
+	const site = gaveUp ? undefined : siteErrorOf(error, endpoint);
+	const made = describeFailure(ctx, error, site, endpoint, fields, options);
+	const { problem, parameter } = site?.details ?? {};
+	failures.set(made, { kind: site?.kind ?? (gaveUp ? 'gaveUp' : 'other'), problem, parameter });
+	return made;
+}
+
+function siteErrorOf(error: unknown, endpoint: string): SiteError | undefined {
+	return asSiteError(error) ?? networkError(error, endpoint);
+}
+
+function describeFailure(
 	ctx: YetiShareContext,
-	error: any,
+	error: unknown,
+	site: SiteError | undefined,
 	endpoint: string,
 	fields: FormFields,
 	{ itemIndex, fields: labels }: ApiRequestOptions,
-): NodeApiError | NodeOperationError {
+): NodeError {
 	const node = ctx.getNode();
-	if (error instanceof NodeOperationError) return error;
 	if (error instanceof RetriesExhausted || error instanceof OutcomeUnknown) {
 		const cause = error instanceof RetriesExhausted ? error.last : error.checkFailed instanceof OutcomeInconclusive ? undefined : error.checkFailed;
-		const last = cause === undefined ? undefined : toNodeError(ctx, cause, endpoint, fields, {});
+		// described afresh, as it was met inside this call (even when it is a node error of a nested call)
+		const last = cause === undefined ? undefined : cause instanceof NodeOperationError ? cause : describeFailure(ctx, cause, siteErrorOf(cause, endpoint), endpoint, fields, {});
 		let message: string;
 		let description: string;
 		if (error instanceof RetriesExhausted) {
@@ -341,7 +392,6 @@ function toNodeError(
 			itemIndex,
 		});
 	}
-	const site = asSiteError(error) ?? networkError(error, endpoint);
 	if (site?.kind === 'config') {
 		return new NodeOperationError(node, `${site.message}${itemSuffix(itemIndex)}`, { itemIndex });
 	}
@@ -371,7 +421,7 @@ function toNodeError(
 			},
 		);
 	}
-	const message = `Calling ${endpoint} failed: ${error?.message ?? String(error)}`;
+	const message = `Calling ${endpoint} failed: ${error instanceof Error ? error.message : String(error)}`;
 	return new NodeApiError(node, { message } as JsonObject, { message: `${message}${itemSuffix(itemIndex)}`, itemIndex });
 }
 
@@ -387,12 +437,20 @@ function dispositionName(header: unknown): string | undefined {
 	const text = Array.isArray(header) ? header[0] : typeof header === 'string' ? header : '';
 	const extended = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(text);
 	if (extended) {
-		try {
-			return decodeURIComponent(extended[1].trim());
-		} catch {}
+		// a malformed escape: fall back to the plain name
+		const decoded = decodeOrUndefined(extended[1].trim());
+		if (decoded !== undefined) return decoded;
 	}
 	const plain = /filename\s*=\s*"?([^";]+)"?/.exec(text);
 	return plain ? plain[1].trim() : undefined;
+}
+
+function decodeOrUndefined(text: string): string | undefined {
+	try {
+		return decodeURIComponent(text);
+	} catch {
+		return undefined;
+	}
 }
 
 /** A download cut short; classifyFailure reads it as a dropped connection (a download may be repeated). */
@@ -413,7 +471,7 @@ async function openDownload(ctx: YetiShareContext, url: string, credentials: Yet
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 		timeout: requestTimeoutMs(credentials),
-		skipSslCertificateValidation: credentials.allowUnauthorizedCerts === true,
+		skipSslCertificateValidation: credentials.ignoreSSLIssues === true,
 	})) as { statusCode: number; headers: Record<string, unknown>; body: Readable };
 	const { statusCode, headers, body } = response;
 	if (statusCode < 200 || statusCode >= 300) {

@@ -26,7 +26,7 @@
 import { createHash } from 'crypto';
 import { sleep } from 'n8n-workflow';
 
-import { isInvalidTokenError, SiteError, type YetiShareCredentials } from './site';
+import { isInvalidTokenError, outcomeOf, SiteError, type YetiShareCredentials } from './site';
 
 export const MAX_ROUNDS = 5;
 /** Until this process has signed in once: /authorize, n8n saving the token, and a light call. */
@@ -55,7 +55,7 @@ const DEAD_KEPT = 32;
  * edited credential that signs in elsewhere starts afresh). Hashed: no key stays in memory as text.
  */
 export function sessionKey(credentialId: string | undefined, credentials: YetiShareCredentials): string {
-	const login = credentials.authentication === 'usernamePassword' ? credentials.username : credentials.key1;
+	const login = credentials.authentication === 'usernamePassword' ? credentials.username : credentials.apiKey1;
 	return createHash('sha256').update(JSON.stringify([credentialId ?? '', credentials.baseUrl, credentials.authentication, login ?? ''])).digest('hex');
 }
 
@@ -90,23 +90,19 @@ export async function withSession<T>(key: string, credentials: YetiShareCredenti
 	// Another execution of this process already met this token dead and has a newer one.
 	if (!credentials.accessToken || session.dead.has(credentials.accessToken)) adopt(credentials, usable(session, session.latest));
 	if (credentials.accessToken) {
-		try {
-			return await calls.call(credentials);
-		} catch (error) {
-			if (!isInvalidTokenError(error)) throw error;
-			markDead(session, credentials.accessToken);
-		}
+		const first = await outcomeOf(async () => await calls.call(credentials));
+		if (first.ok) return first.value;
+		if (!isInvalidTokenError(first.error)) throw first.error;
+		markDead(session, credentials.accessToken);
 	}
 	let lastError: unknown;
 	for (let round = 1; round <= MAX_ROUNDS; round++) {
 		adopt(credentials, await newerSession(session, credentials, calls, round));
-		try {
-			return await calls.call(credentials);
-		} catch (error) {
-			if (!isInvalidTokenError(error)) throw error;
-			lastError = error;
-			markDead(session, credentials.accessToken);
-		}
+		const tried = await outcomeOf(async () => await calls.call(credentials));
+		if (tried.ok) return tried.value;
+		if (!isInvalidTokenError(tried.error)) throw tried.error;
+		lastError = tried.error;
+		markDead(session, credentials.accessToken);
 	}
 	throw new SiteError(
 		`The site ended the session again after ${MAX_ROUNDS} renewals: another client keeps signing in to this account`,
@@ -145,12 +141,9 @@ async function newerSession<T>(
 async function signIn<T>(session: ProcessSession, credentials: YetiShareCredentials, calls: SessionCalls<T>): Promise<Session> {
 	const fresh: YetiShareCredentials = { ...credentials, accessToken: '', accountId: '' };
 	const startedAt = Date.now();
-	try {
-		await calls.signIn(fresh);
-	} catch (error) {
-		// Signed in, then the light call failed (or met the token dead): the token speaks for itself.
-		if (!fresh.accessToken) throw error;
-	}
+	const signedIn = await outcomeOf(async () => await calls.signIn(fresh));
+	// Signed in, then the light call failed (or met the token dead): the token speaks for itself.
+	if (!signedIn.ok && !fresh.accessToken) throw signedIn.error;
 	session.signInMs = Date.now() - startedAt;
 	const renewed = { accessToken: fresh.accessToken, accountId: fresh.accountId };
 	session.latest = renewed;

@@ -6,21 +6,53 @@
 
 export const CREDENTIAL_TYPE = 'yetiShareApi';
 
-/** The API answers a dead or unknown token with HTTP 200 and this text. */
-const INVALID_TOKEN = /could not validate access_token and account_id/i;
+/**
+ * What an API error is about. The API has no error codes, only messages (on HTTP 200): they are
+ * read here, once, and everything else acts on the problem.
+ */
+export type ApiProblem = 'invalidToken' | 'folderNotFound' | 'fileNotFound' | 'parameterMissing';
+
+const PROBLEMS: Array<[ApiProblem, RegExp]> = [
+	// a dead or unknown token
+	['invalidToken', /could not validate access_token and account_id/i],
+	['folderNotFound', /could not find folder/i],
+	['fileNotFound', /could not find file/i],
+	// "Please provide the file_id param.": names the field
+	['parameterMissing', /please provide the (\w+) param/i],
+];
+
+function problemOf(serverMessage: string): { problem?: ApiProblem; parameter?: string } {
+	for (const [problem, pattern] of PROBLEMS) {
+		const match = pattern.exec(serverMessage);
+		if (match) return { problem, parameter: match[1] };
+	}
+	return {};
+}
+
+/** A call's result or its failure, as a value: the transport decides about failures outside `catch`. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+export async function outcomeOf<T>(run: () => Promise<T>): Promise<Outcome<T>> {
+	try {
+		return { ok: true, value: await run() };
+	} catch (error) {
+		return { ok: false, error };
+	}
+}
 
 export interface YetiShareCredentials {
 	baseUrl: string;
 	authentication: 'apiKeys' | 'usernamePassword';
-	key1?: string;
-	key2?: string;
+	/** The API's key1 and key2 (named apiKey… here so that n8n's lint sees secrets). */
+	apiKey1?: string;
+	apiKey2?: string;
 	username?: string;
 	password?: string;
 	timeout?: number;
 	/** Seconds a call may spend waiting to retry (429, 5xx, dropped connections); 0 = no retries. */
 	maxRetryWait?: number;
 	/** Accept self-signed and otherwise invalid TLS certificates. */
-	allowUnauthorizedCerts?: boolean;
+	ignoreSSLIssues?: boolean;
 	accessToken?: string;
 	accountId?: string;
 }
@@ -28,13 +60,18 @@ export interface YetiShareCredentials {
 /** Values the API sends in a form body: everything becomes a string field. */
 export type FormFields = Record<string, string | number | null | undefined>;
 
+export type SiteErrorKind = 'config' | 'api' | 'http' | 'notJson' | 'missingEndpoint' | 'tls' | 'network';
+
 export class SiteError extends Error {
 	constructor(
 		message: string,
-		readonly kind: 'config' | 'api' | 'http' | 'notJson' | 'missingEndpoint' | 'tls' | 'network',
+		readonly kind: SiteErrorKind,
 		readonly details: {
 			httpCode?: number;
 			serverMessage?: string;
+			/** For 'api': what the server's message is about, and the field it names. */
+			problem?: ApiProblem;
+			parameter?: string;
 			description?: string;
 			retryAfter?: string;
 			/** For 'network': the system's code (ECONNRESET…) and whether it was a timeout, for retry decisions. */
@@ -59,10 +96,8 @@ export function normalizeBaseUrl(raw: unknown): string {
 			'config',
 		);
 	}
-	let url: URL;
-	try {
-		url = new URL(text);
-	} catch {
+	const url = URL.canParse(text) ? new URL(text) : undefined;
+	if (!url) {
 		throw new SiteError(
 			`The credential's Base URL "${text}" is not a web address: it must start with http:// or https://, e.g. https://files.example.com`,
 			'config',
@@ -159,7 +194,7 @@ export function readAnswer(endpoint: string, statusCode: number, body: unknown, 
 	}
 	if (envelope._status === 'error' || envelope.status === 'error') {
 		const serverMessage = typeof envelope.response === 'string' ? envelope.response : 'Unknown error';
-		throw new SiteError(serverMessage, 'api', { serverMessage });
+		throw new SiteError(serverMessage, 'api', { serverMessage, ...problemOf(serverMessage) });
 	}
 	return envelope;
 }
@@ -169,10 +204,17 @@ export function readAnswer(endpoint: string, statusCode: number, body: unknown, 
  * and the credential may be loaded from another copy of this module, so look by name.
  */
 export function asSiteError(error: unknown): SiteError | undefined {
-	for (let e: any = error, depth = 0; e && depth < 3; e = e.cause, depth++) {
-		if (e instanceof Error && e.name === 'SiteError' && 'kind' in e) return e as SiteError;
+	for (let e = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
+		if (e.name === 'SiteError' && 'kind' in e) return e as SiteError;
 	}
 	return undefined;
+}
+
+/** What an error from an HTTP client or the system may carry: a code, a message, a cause. */
+export interface ErrorLike {
+	code?: unknown;
+	message?: unknown;
+	cause?: unknown;
 }
 
 const UNREACHABLE: Record<string, string> = {
@@ -194,7 +236,7 @@ const UNREACHABLE: Record<string, string> = {
 export function networkError(error: unknown, endpoint: string): SiteError | undefined {
 	let code: string | undefined;
 	let timedOut = false;
-	for (let e: any = error, depth = 0; e && depth < 4; e = e.cause, depth++) {
+	for (let e = error as ErrorLike | undefined, depth = 0; e && depth < 4; e = e.cause as ErrorLike | undefined, depth++) {
 		const own = typeof e.code === 'string' ? e.code : '';
 		if (/CERT|SSL|TLS|SELF_SIGNED/i.test(own)) {
 			return new SiteError('Could not reach the site: its TLS (https) certificate was not accepted', 'tls', {
@@ -216,8 +258,7 @@ export function networkError(error: unknown, endpoint: string): SiteError | unde
 }
 
 export function isInvalidTokenError(error: unknown): boolean {
-	const site = asSiteError(error);
-	return site?.kind === 'api' && INVALID_TOKEN.test(site.message);
+	return asSiteError(error)?.details.problem === 'invalidToken';
 }
 
 const KEY = /^[A-Za-z0-9]{64}$/;
@@ -230,8 +271,8 @@ export function authorizeFields(credentials: YetiShareCredentials): FormFields {
 		return { username: credentials.username, password: credentials.password };
 	}
 	for (const [label, value] of [
-		['Key 1', credentials.key1],
-		['Key 2', credentials.key2],
+		['Key 1', credentials.apiKey1],
+		['Key 2', credentials.apiKey2],
 	] as const) {
 		const key = (value ?? '').trim();
 		if (!KEY.test(key)) {
@@ -242,7 +283,7 @@ export function authorizeFields(credentials: YetiShareCredentials): FormFields {
 			);
 		}
 	}
-	return { key1: credentials.key1!.trim(), key2: credentials.key2!.trim() };
+	return { key1: credentials.apiKey1!.trim(), key2: credentials.apiKey2!.trim() };
 }
 
 export function requestTimeoutMs(credentials: YetiShareCredentials): number {

@@ -8,7 +8,7 @@ import { toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
 const file = { name: 'fileId', displayName: 'File' };
-const destination = { name: 'destinationFolder', displayName: 'Destination Folder', allowRoot: true };
+const destination = { name: 'destinationFolder', displayName: 'Parent Folder', allowRoot: true };
 
 export const copy: Operation = {
 	option: {
@@ -19,19 +19,19 @@ export const copy: Operation = {
 	},
 	properties: [
 		fileLocator({ ...file, description: 'The file to copy' }),
-		folderLocator({ ...destination, description: 'Where to put the copy' }),
+		folderLocator({ ...destination, description: 'The folder to put the copy in, or the root' }),
 	],
 	async execute(i) {
 		const fileId = await resolveFileId(this, i, file);
 		const folderId = await resolveFolderId(this, i, destination);
-		const check = await prepareCreationCheck(this, { kind: 'file', folderId, itemIndex: i, parameter: 'Destination Folder' });
+		const check = await prepareCreationCheck(this, { kind: 'file', folderId, itemIndex: i, parameter: 'Parent Folder' });
 		const answer = await apiRequest.call(
 			this,
 			'file/copy',
 			{ file_id: fileId, copy_to_folder_id: folderId },
 			{
 				itemIndex: i,
-				fields: { file_id: 'File', copy_to_folder_id: 'Destination Folder' },
+				fields: { file_id: 'File', copy_to_folder_id: 'Parent Folder' },
 				creates: `a copy of file ${fileId} in ${folderInWords(folderId)}`,
 				confirm: async () => {
 					// The copy has the original's name and size (file/info may not give the size).

@@ -3,19 +3,20 @@ import type { IDataObject } from 'n8n-workflow';
 import { apiRequest } from '../../transport';
 import { fileLocator, folderLocator, updateFieldsCollection } from '../../shared/descriptions';
 import { resolveFileId, resolveFolderId } from '../../shared/locators';
+import { moveFile } from './move';
 import { parameterError, requireName, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
 const file = { name: 'fileId', displayName: 'File' };
-const folder = { name: 'folderId', displayName: 'Folder', allowRoot: false };
+const folder = { name: 'folderId', displayName: 'Parent Folder', allowRoot: true };
 
 export const update: Operation = {
-	option: { name: 'Update', value: 'update', action: 'Update a file', description: 'Rename a file, change its MIME type or folder' },
+	option: { name: 'Update', value: 'update', action: 'Update a file', description: 'Rename a file, change its MIME type or parent folder' },
 	properties: [
 		fileLocator({ ...file, description: 'The file to update' }),
 		updateFieldsCollection([
 			{ displayName: 'File Name', name: 'fileName', type: 'string', default: '', description: 'The new name' },
-			{ ...folderLocator({ ...folder, description: 'The folder to put the file in (use Move for the root)' }), required: false },
+			{ ...folderLocator({ ...folder, description: 'The folder to move the file into, or the root' }), required: false },
 			{
 				displayName: 'MIME Type',
 				name: 'mimeType',
@@ -38,15 +39,22 @@ export const update: Operation = {
 			}
 			changes.fileType = mimeType;
 		}
-		if (fields.folderId !== undefined) changes.folder_id = await resolveFolderId(this, i, { ...folder, name: 'updateFields.folderId' });
-		if (Object.keys(changes).length === 0) {
+		const parent = fields.folderId === undefined ? undefined : await resolveFolderId(this, i, { ...folder, name: 'updateFields.folderId' });
+		if (Object.keys(changes).length === 0 && parent === undefined) {
 			throw parameterError(this, i, 'Update Fields', 'is empty: add at least one field to change');
+		}
+		// file/edit reads an empty folder_id as "keep the folder": only file/move can put a file in the root
+		if (parent === '') {
+			const moved = await moveFile(this, i, fileId, parent);
+			if (Object.keys(changes).length === 0) return toItems(moved as IDataObject);
+		} else if (parent !== undefined) {
+			changes.folder_id = parent;
 		}
 		const { data } = await apiRequest.call(
 			this,
 			'file/edit',
 			{ file_id: fileId, ...changes },
-			{ itemIndex: i, fields: { file_id: 'File', folder_id: 'Folder', filename: 'File Name' } },
+			{ itemIndex: i, fields: { file_id: 'File', folder_id: folder.displayName, filename: 'File Name' } },
 		);
 		return toItems(data as IDataObject);
 	},

@@ -11,7 +11,7 @@ import { resolveFolderId } from '../../shared/locators';
 import { parameterError, requireName, requireText, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
-const folder = { name: 'parentFolder', displayName: 'Folder', allowRoot: true };
+const folder = { name: 'parentFolder', displayName: 'Parent Folder', allowRoot: true };
 
 /** Bytes read from n8n's binary store per chunk while streaming an upload. */
 const CHUNK_SIZE = 256 * 1024;
@@ -88,7 +88,7 @@ export const upload: Operation = {
 			required: true,
 			hint: 'The name of the input binary field containing the file to be uploaded',
 		},
-		folderLocator({ ...folder, description: 'Where to put the file' }),
+		folderLocator({ ...folder, description: 'The folder to put the file in, or the root' }),
 		{
 			displayName: 'Options',
 			name: 'options',
@@ -140,7 +140,7 @@ export const upload: Operation = {
 			);
 		}
 		const folderId = await resolveFolderId(this, i, folder, { createMissing: options.createMissingFolders });
-		const check = await prepareCreationCheck(this, { kind: 'file', folderId, itemIndex: i, parameter: 'Folder' });
+		const check = await prepareCreationCheck(this, { kind: 'file', folderId, itemIndex: i, parameter: folder.displayName });
 
 		const envelope = await apiCall.call(
 			this,
@@ -158,7 +158,7 @@ export const upload: Operation = {
 			{ folder_id: folderId },
 			{
 				itemIndex: i,
-				fields: { folder_id: 'Folder' },
+				fields: { folder_id: folder.displayName },
 				creates: `the file "${fileName}" in ${folderInWords(folderId)}`,
 				confirm: async () => {
 					const made = await check.find({ name: fileName, size: source.size });

@@ -8,7 +8,7 @@ import { parameterError } from '../../shared/utils';
 import { downloadById } from './download';
 import type { Operation } from '../types';
 
-const folder = { name: 'parentFolder', displayName: 'Folder', allowRoot: true };
+const folder = { name: 'parentFolder', displayName: 'Parent Folder', allowRoot: true };
 
 /** Statuses after which a scheduled URL upload will not change any more. */
 const FAILED = ['failed', 'cancelled'];
@@ -38,7 +38,7 @@ export const uploadFromUrl: Operation = {
 			placeholder: 'e.g. https://example.com/report.pdf',
 			description: 'A public http(s) address of the file; the site downloads it in the background',
 		},
-		folderLocator({ ...folder, description: 'Where to put the file' }),
+		folderLocator({ ...folder, description: 'The folder to put the file in, or the root' }),
 		{
 			displayName: 'Wait for Completion',
 			name: 'waitForCompletion',
@@ -80,10 +80,7 @@ export const uploadFromUrl: Operation = {
 	],
 	async execute(i) {
 		const url = String(this.getNodeParameter('url', i) ?? '').trim();
-		let parsed: URL | undefined;
-		try {
-			parsed = new URL(url);
-		} catch {}
+		const parsed = URL.canParse(url) ? new URL(url) : undefined;
 		if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
 			throw parameterError(this, i, 'URL', `must be an http:// or https:// address (got ${JSON.stringify(url)})`);
 		}
@@ -93,7 +90,7 @@ export const uploadFromUrl: Operation = {
 			'file/url_upload_add',
 			{ file_url_base64: Buffer.from(url, 'utf8').toString('base64'), folder_id: folderId },
 			// The API lists no scheduled items, so an unknown outcome cannot be checked: it is reported, not repeated.
-			{ itemIndex: i, fields: { file_url_base64: 'URL', folder_id: 'Folder' }, creates: `a URL upload of ${url}` },
+			{ itemIndex: i, fields: { file_url_base64: 'URL', folder_id: folder.displayName }, creates: `a URL upload of ${url}` },
 		);
 		const scheduled = data as IDataObject;
 		if (!this.getNodeParameter('waitForCompletion', i)) return [{ json: scheduled }];

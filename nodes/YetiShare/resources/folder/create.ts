@@ -20,7 +20,7 @@ export const create: Operation = {
 			required: true,
 			placeholder: 'e.g. Invoices',
 		},
-		folderLocator({ ...parentFolder, description: 'Where to create the folder' }),
+		folderLocator({ ...parentFolder, description: 'The folder to create it in, or the root' }),
 		{
 			displayName: 'Additional Fields',
 			name: 'additionalFields',

@@ -8,13 +8,13 @@ import { toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
 const folder = { name: 'folderId', displayName: 'Folder' };
-const destination = { name: 'destinationFolder', displayName: 'Destination Folder', allowRoot: true };
+const destination = { name: 'destinationFolder', displayName: 'Parent Folder', allowRoot: true };
 
 export const move: Operation = {
 	option: { name: 'Move', value: 'move', action: 'Move a folder', description: 'Move a folder into another folder or to the root' },
 	properties: [
 		folderLocator({ ...folder, description: 'The folder to move' }),
-		folderLocator({ ...destination, description: 'Where to move it' }),
+		folderLocator({ ...destination, description: 'The folder to move it into, or the root' }),
 	],
 	async execute(i) {
 		const folderId = await resolveFolderId(this, i, folder);
@@ -23,7 +23,7 @@ export const move: Operation = {
 			this,
 			'folder/move',
 			{ folder_id: folderId, new_parent_folder_id: parentId },
-			{ itemIndex: i, fields: { folder_id: 'Folder', new_parent_folder_id: 'Destination Folder' } },
+			{ itemIndex: i, fields: { folder_id: 'Folder', new_parent_folder_id: destination.displayName } },
 		);
 		forgetAll(this);
 		return toItems(data as IDataObject);

@@ -1,0 +1,15 @@
+// n8n's own community-node lint, as `n8n-node lint` and n8n's verification run it: @n8n/node-cli's
+// ESLint export (@n8n/eslint-plugin-community-nodes, typescript-eslint, import-x and
+// eslint-plugin-n8n-nodes-base's community, credentials and nodes rules), with inline
+// `eslint-disable` comments ignored so nothing is switched off in the code.
+import { config, configWithoutCloudSupport } from '@n8n/node-cli/eslint';
+
+// n8n Cloud's config (`config`) also restricts imports and globals; `configWithoutCloudSupport` is
+// the self-hosted one.
+const n8nConfig = configWithoutCloudSupport;
+
+export default [
+	...n8nConfig,
+	{ ignores: ['node_modules/**', 'test/**'] },
+	{ linterOptions: { noInlineConfig: true } },
+];

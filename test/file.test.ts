@@ -226,6 +226,17 @@ describe.each([{ revision: 'newer' as const }, { revision: 'older' as const }])(
 		expect(intoFolder.error).toBeUndefined();
 		expect(world.sandbox.state.files.find((entry) => entry.id === file.id)).toMatchObject({ folderId: folder.id, filename: 'final.txt' });
 
+		// the name is saved before the move into the root; a move that fails says so, and the name stays
+		world.sandbox.fail({ endpoint: 'file/move' }, { status: 403 });
+		const halfway = await world.run(
+			{ resource: 'file', operation: 'update', fileId: fileById(file.id), updateFields: { folderId: root, fileName: 'renamed.txt' } },
+			{ continueOnFail: true },
+		);
+		expect(halfway.json[0].errorDescription).toMatch(/The other fields \(filename\) were saved; only the move into the root failed\./);
+		expect(world.sandbox.state.files.find((entry) => entry.id === file.id)).toMatchObject({ folderId: folder.id, filename: 'renamed.txt' });
+		world.sandbox.clearFaults();
+		await world.run({ resource: 'file', operation: 'update', fileId: fileById(file.id), updateFields: { fileName: 'final.txt' } });
+
 		const copied = await world.run({ resource: 'file', operation: 'copy', fileId: fileById(file.id), destinationFolder: root });
 		expect(copied.error).toBeUndefined();
 		expect(copied.json[0].id).not.toBe(String(file.id));

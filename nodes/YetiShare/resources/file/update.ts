@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import { NodeApiError, type IDataObject } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport';
 import { fileLocator, folderLocator, updateFieldsCollection } from '../../shared/descriptions';
@@ -43,19 +43,30 @@ export const update: Operation = {
 		if (Object.keys(changes).length === 0 && parent === undefined) {
 			throw parameterError(this, i, 'Update Fields', 'is empty: add at least one field to change');
 		}
-		// file/edit reads an empty folder_id as "keep the folder": only file/move can put a file in the root
-		if (parent === '') {
-			const moved = await moveFile(this, i, fileId, parent);
-			if (Object.keys(changes).length === 0) return toItems(moved as IDataObject);
-		} else if (parent !== undefined) {
-			changes.folder_id = parent;
+		// file/edit reads an empty folder_id as "keep the folder": only file/move can put a file in the
+		// root. The other fields are saved first, so a failed move leaves them saved and the error says so.
+		if (parent !== undefined && parent !== '') changes.folder_id = parent;
+		let edited: IDataObject | undefined;
+		if (Object.keys(changes).length > 0) {
+			const { data } = await apiRequest.call(
+				this,
+				'file/edit',
+				{ file_id: fileId, ...changes },
+				{ itemIndex: i, fields: { file_id: 'File', folder_id: folder.displayName, filename: 'File Name' } },
+			);
+			edited = data as IDataObject;
 		}
-		const { data } = await apiRequest.call(
-			this,
-			'file/edit',
-			{ file_id: fileId, ...changes },
-			{ itemIndex: i, fields: { file_id: 'File', folder_id: folder.displayName, filename: 'File Name' } },
-		);
-		return toItems(data as IDataObject);
+		// nothing to move: the edit (never skipped here, since the fields are not empty) is the answer
+		if (parent !== '') return toItems(edited ?? {});
+		try {
+			return toItems((await moveFile(this, i, fileId, parent)) as IDataObject);
+		} catch (error) {
+			if (edited && error instanceof NodeApiError) {
+				error.description = [error.description, `The other fields (${Object.keys(changes).join(', ')}) were saved; only the move into the root failed.`]
+					.filter(Boolean)
+					.join(' ');
+			}
+			throw error;
+		}
 	},
 };

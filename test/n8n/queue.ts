@@ -128,13 +128,21 @@ export class QueueCluster {
 		return { id, status, mode, startedAt, stoppedAt, data: data ? this.flatted.parse(data) : { resultData: { runData: {} } } };
 	}
 
-	/** Waits until the execution has finished (any way), and returns it. */
-	async finished(id: string, timeoutMs = 240_000): Promise<QueuedExecution> {
-		for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(250)) {
+	/**
+	 * Waits until the execution has finished (any way), and returns it. It fails after `timeoutMs`
+	 * without progress: with `progress` (a count that grows while work is done, e.g. the site's
+	 * calls), a slow machine that is still working is waited for, and a stalled run still fails.
+	 */
+	async finished(id: string, timeoutMs = 240_000, progress?: () => number): Promise<QueuedExecution> {
+		let seen = progress?.();
+		for (let deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(250)) {
 			const [[status] = []] = await this.postgres.query(`SELECT status FROM execution_entity WHERE id = ${Number(id)}`);
 			if (FINISHED.includes(status)) return await this.execution(id);
+			const now = progress?.();
+			if (now !== seen) [seen, deadline] = [now, Date.now() + timeoutMs];
 		}
-		throw new Error(`Execution ${id} did not finish within ${timeoutMs} ms.\nMain:\n${this.main.output.slice(-3000)}\n${this.workers.map((w, i) => `Worker ${i + 1}:\n${w.output.slice(-3000)}`).join('\n')}`);
+		const stalled = progress ? ` without progress for ${timeoutMs} ms` : ` within ${timeoutMs} ms`;
+		throw new Error(`Execution ${id} did not finish${stalled}.\nMain:\n${this.main.output.slice(-3000)}\n${this.workers.map((w, i) => `Worker ${i + 1}:\n${w.output.slice(-3000)}`).join('\n')}`);
 	}
 
 	/**
@@ -216,7 +224,8 @@ export async function loadOnOneCredential(
 	for (const deadline = Date.now() + 240_000; deadAnswers().length === 0 && Date.now() < deadline; ) await sleep(50);
 	const secondDrop = Date.now();
 	sandbox.killTokensAfter(dropAfter);
-	const runs = await Promise.all(ids.map((id) => cluster.finished(id)));
+	// a loaded machine may take long: waited for while the site sees calls, failed if they stop for 2 minutes
+	const runs = await Promise.all(ids.map((id) => cluster.finished(id, 120_000, () => sandbox.log.length)));
 	const seconds = (Date.now() - started) / 1000;
 	// no countdown left for what runs next (this drops the tokens once more, between runs)
 	sandbox.killTokensAfter(0);

@@ -30,7 +30,7 @@ function withSession(body: unknown, session: { access_token: string; account_id:
 		return body;
 	}
 	if (body !== null && typeof body === 'object' && typeof (body as { append?: unknown }).append === 'function') {
-		// form-data's FormData (multipart uploads)
+		// a multipart form (uploads: the transport's MultipartForm, which sends text fields first)
 		for (const [name, value] of Object.entries(session)) (body as { append: (n: string, v: string) => void }).append(name, value);
 		return body;
 	}

@@ -10,10 +10,11 @@ import { basename, join } from 'path';
 
 import { Engine } from '../harness';
 
-// The built package, as n8n loads it (npm run bench builds it first).
-const DIST = join(__dirname, '../../dist');
-const { YetiShare } = require(join(DIST, 'nodes/YetiShare/YetiShare.node.js')) as typeof import('../../nodes/YetiShare/YetiShare.node');
-const { YetiShareApi } = require(join(DIST, 'credentials/YetiShareApi.credentials.js')) as typeof import('../../credentials/YetiShareApi.credentials');
+// The built package, as n8n loads it (npm run bench builds it first); the TypeScript sources
+// with TRANSFER_FROM_SOURCES=1 (test/streaming.test.ts, which runs without a build).
+const [PACKAGE, EXT] = process.env.TRANSFER_FROM_SOURCES === '1' ? [join(__dirname, '../..'), 'ts'] : [join(__dirname, '../../dist'), 'js'];
+const { YetiShare } = require(join(PACKAGE, `nodes/YetiShare/YetiShare.node.${EXT}`)) as typeof import('../../nodes/YetiShare/YetiShare.node');
+const { YetiShareApi } = require(join(PACKAGE, `credentials/YetiShareApi.credentials.${EXT}`)) as typeof import('../../credentials/YetiShareApi.credentials');
 
 const NODE_TYPE = 'CUSTOM.yetiShare';
 

@@ -4,6 +4,10 @@
  * site in its own process. Prints wall time, MB/s and peak RSS per size, and the ratios.
  * Sizes in MiB can be given as arguments (default 64 256 1024). Each transfer runs RUNS times
  * (default 3), alternating node and curl; the table shows the median time and the highest RSS.
+ *
+ * A second table compares ways of building the upload's multipart body (multipart-candidates.ts),
+ * each in its own process in every round, as ratios against the previous release's form-data body
+ * measured in the same round. CANDIDATES=form-data,formdata-shape picks some; CANDIDATES= none.
  */
 import { spawn } from 'child_process';
 import { mkdtempSync, rmSync, statSync } from 'fs';
@@ -11,11 +15,14 @@ import { cpus, tmpdir, totalmem } from 'os';
 import { join, resolve } from 'path';
 import { once } from 'events';
 
-import { makeRandomFile, MiB, watchPeakRss } from './measure';
+import { makeRandomFile, median, MiB, watchPeakRss } from './measure';
+import { CANDIDATES } from './multipart-candidates';
 
 const ROOT = resolve(__dirname, '../..');
 const TS_NODE = [require.resolve('ts-node/dist/bin.js'), '--transpile-only'];
 const RUNS = Math.max(1, Number(process.env.RUNS ?? 3));
+const BODIES = (process.env.CANDIDATES ?? CANDIDATES.join(',')).split(',').filter((name) => name !== '');
+const REFERENCE_BODY = 'form-data';
 
 interface Measure {
 	ms: number;
@@ -77,6 +84,7 @@ async function main() {
 	const work = mkdtempSync(join(tmpdir(), 'yetishare-bench-'));
 	const site = await startSandbox(join(work, 'site'));
 	const rows: string[] = [];
+	const bodyRows: string[] = [];
 	try {
 		for (const sizeMiB of sizes.length > 0 ? sizes : [64, 256, 1024]) {
 			const file = join(work, `bench-${sizeMiB}.bin`);
@@ -86,6 +94,7 @@ async function main() {
 			const nodeArgs = ['--expose-gc', ...TS_NODE, 'test/bench/node-transfer.ts'];
 			const api = `${site.baseUrl}/api/v2`;
 			const samples: Record<'nodeUp' | 'nodeDown' | 'curlUp' | 'curlDown', Measure[]> = { nodeUp: [], nodeDown: [], curlUp: [], curlDown: [] };
+			const bodies = new Map<string, Measure[]>(BODIES.map((name) => [name, []]));
 			for (let round = 0; round < RUNS; round++) {
 				const up = JSON.parse((await run(process.execPath, [...nodeArgs, 'upload', site.baseUrl, site.key1, site.key2, file])).stdout) as Measure & { fileId: string; bytes: number };
 				if (up.bytes !== bytes) throw new Error(`upload stored ${up.bytes} of ${bytes} bytes`);
@@ -101,6 +110,14 @@ async function main() {
 				samples.nodeDown.push(down);
 				samples.curlUp.push(curlUp);
 				samples.curlDown.push(curlDown);
+				// each round starts with another candidate, so that none always runs first
+				for (let k = 0; k < BODIES.length; k++) {
+					const name = BODIES[(k + round) % BODIES.length];
+					const args = ['--expose-gc', ...TS_NODE, 'test/bench/multipart-candidates.ts', name, api, session.access_token, session.account_id, file];
+					const sent = JSON.parse((await run(process.execPath, args)).stdout) as Measure & { bytes: number };
+					if (sent.bytes !== bytes) throw new Error(`${name} stored ${sent.bytes} of ${bytes} bytes`);
+					bodies.get(name)!.push(sent);
+				}
 			}
 			rmSync(file, { force: true });
 			const summary = (list: Measure[]): Measure => {
@@ -117,6 +134,16 @@ async function main() {
 				);
 				process.stderr.write(`${rows[rows.length - 1]}\n`);
 			}
+			const reference = bodies.get(REFERENCE_BODY);
+			for (const [name, list] of bodies) {
+				const best = summary(list);
+				const ratios = reference ? list.map((sample, round) => reference[round].ms / sample.ms) : [];
+				const growths = list.map((sample) => sample.rssPeak - (sample.rssBefore ?? 0));
+				bodyRows.push(
+					`| ${sizeMiB} MiB | ${name} | ${(best.ms / 1000).toFixed(2)} s | ${mbps(bytes, best.ms).toFixed(0)} | ${mib(Math.max(...growths))} | ${ratios.length > 0 ? `${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})` : '–'} |`,
+				);
+				process.stderr.write(`${bodyRows[bodyRows.length - 1]}\n`);
+			}
 		}
 	} finally {
 		await site.stop();
@@ -127,7 +154,13 @@ async function main() {
 		'| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
 		...rows,
 	].join('\n');
+	const bodyTable = [
+		`| size | multipart body | time | MB/s | highest RSS growth (MiB) | throughput ÷ ${REFERENCE_BODY} (median of rounds, range) |`,
+		'| --- | --- | --- | --- | --- | --- |',
+		...bodyRows,
+	].join('\n');
 	process.stdout.write(`\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}\n\n${table}\n`);
+	if (bodyRows.length > 0) process.stdout.write(`\nUpload bodies (n8n-core's engine, filesystem mode, file/upload only):\n\n${bodyTable}\n`);
 }
 
 main().catch((error) => {

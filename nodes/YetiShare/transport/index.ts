@@ -2,7 +2,6 @@
  * The one way this package talks to a site: every operation, list search and the trigger call
  * `apiRequest`. It owns the session token, the API's HTTP-200 errors and the error messages users see.
  */
-import type FormData from 'form-data';
 import type {
 	ICredentialDataDecryptedObject,
 	IExecuteFunctions,
@@ -33,6 +32,7 @@ import {
 } from './site';
 import { remember } from '../shared/cache';
 import { noteAnswer } from '../shared/known';
+import type { MultipartForm } from './multipart';
 import { sessionKey, withSession } from './session';
 import { backoffMs, classifyFailure, CREATING_ENDPOINTS, retryPolicy, TRANSFER_CUT, type Failure, type RetryPolicy } from './retry';
 
@@ -79,7 +79,9 @@ async function sessionCredentials(ctx: YetiShareContext, itemIndex?: number): Pr
  * A request body for one attempt. Streamed bodies (uploads) cannot be sent twice, so a call
  * carries a factory and every attempt builds its body afresh.
  */
-export type BodyFactory = () => string | FormData | Promise<FormData>;
+export type BodyFactory = () => string | MultipartForm | Promise<MultipartForm>;
+
+export { multipartForm, type FilePart } from './multipart';
 
 /**
  * Sends one attempt with the given credential data. n8n runs the credential's preAuthentication

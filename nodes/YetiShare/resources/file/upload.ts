@@ -1,8 +1,7 @@
-import FormData from 'form-data';
 import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { BINARY_ENCODING, NodeApiError } from 'n8n-workflow';
 
-import { apiCall, apiRequest } from '../../transport';
+import { apiCall, apiRequest, multipartForm } from '../../transport';
 import { remember } from '../../shared/cache';
 import { folderLocator } from '../../shared/descriptions';
 import { uploadName } from '../../shared/names';
@@ -146,14 +145,13 @@ export const upload: Operation = {
 			this,
 			'file/upload',
 			async () => {
-				const form = new FormData();
-				form.append('folder_id', folderId);
-				form.append('upload_file', await source.open(), {
-					filename: fileName,
-					contentType: source.binary.mimeType || 'application/octet-stream',
-					knownLength: source.size,
+				const content = await source.open();
+				return multipartForm({ folder_id: folderId }, 'upload_file', {
+					name: fileName,
+					type: source.binary.mimeType || 'application/octet-stream',
+					size: source.size,
+					stream: () => (Buffer.isBuffer(content) ? [content] : content),
 				});
-				return form;
 			},
 			{ folder_id: folderId },
 			{

@@ -1,10 +1,10 @@
-import { NodeApiError, type IDataObject } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport';
 import { fileLocator, folderLocator, updateFieldsCollection } from '../../shared/descriptions';
 import { resolveFileId, resolveFolderId } from '../../shared/locators';
 import { moveFile } from './move';
-import { parameterError, requireName, toItems } from '../../shared/utils';
+import { asNodeError, parameterError, requireName, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
 const file = { name: 'fileId', displayName: 'File' };
@@ -61,12 +61,13 @@ export const update: Operation = {
 		try {
 			return toItems((await moveFile(this, i, fileId, parent)) as IDataObject);
 		} catch (error) {
-			if (edited && error instanceof NodeApiError) {
-				error.description = [error.description, `The other fields (${Object.keys(changes).join(', ')}) were saved; only the move into the root failed.`]
+			const failed = asNodeError(this, error, i);
+			if (edited) {
+				failed.description = [failed.description, `The other fields (${Object.keys(changes).join(', ')}) were saved; only the move into the root failed.`]
 					.filter(Boolean)
 					.join(' ');
 			}
-			throw error;
+			throw failed;
 		}
 	},
 };

@@ -161,15 +161,6 @@ describe('server errors, timeouts and dropped connections on calls safe to repea
 		expect(world.sandbox.count('authorize')).toBe(2);
 	});
 
-	it('a download cut off is started over, and the file arrives whole', async () => {
-		const content = randomBytes(512 * 1024);
-		const file = world.sandbox.addFile(demo(world), { name: 'cut.bin', content });
-		world.sandbox.fail({ endpoint: 'download', times: 2 }, { cutAfterBytes: 100_000 });
-		const run = await world.run({ resource: 'file', operation: 'download', fileId: fileById(file.id), binaryPropertyName: 'data' });
-		expect(run.error).toBeUndefined();
-		expect((await world.engine.binaryBuffer(run.items[0], 'data')).equals(content)).toBe(true);
-		expect(world.sandbox.log.filter((entry) => entry.kind === 'download')).toHaveLength(3);
-	});
 
 	it('a download answered 503 is tried again', async () => {
 		const file = world.sandbox.addFile(demo(world), { name: 'busy.txt', content: 'whole' });
@@ -183,6 +174,32 @@ describe('server errors, timeouts and dropped connections on calls safe to repea
 		const run = await world.run(getFolder('987654'));
 		expect(run.error?.message).toMatch(/Could not find folder/);
 		expect(world.sandbox.count('folder/info')).toBe(1);
+	});
+});
+
+// n8n keeps binary data on disk (filesystem) or in the item (default): the node checks what was stored in both
+describe.each(['filesystem', 'default'] as const)('downloads cut off, binary data mode "%s"', (binaryMode) => {
+	const world = useWorld({ binaryMode });
+
+	it('a download cut off is started over, and the file arrives whole', async () => {
+		const content = randomBytes(512 * 1024);
+		const file = world.sandbox.addFile(demo(world), { name: 'cut.bin', content });
+		world.sandbox.fail({ endpoint: 'download', times: 2 }, { cutAfterBytes: 100_000 });
+		const run = await world.run({ resource: 'file', operation: 'download', fileId: fileById(file.id), binaryPropertyName: 'data' });
+		expect(run.error).toBeUndefined();
+		expect((await world.engine.binaryBuffer(run.items[0], 'data')).equals(content)).toBe(true);
+		expect(world.sandbox.log.filter((entry) => entry.kind === 'download')).toHaveLength(3);
+	});
+
+	it('a download cut off every time fails the item and says the transfer was cut off', async () => {
+		const file = world.sandbox.addFile(demo(world), { name: 'cut.bin', content: randomBytes(512 * 1024) });
+		world.sandbox.fail({ endpoint: 'download', times: 100 }, { cutAfterBytes: 100_000 });
+		const run = await world.run(
+			{ resource: 'file', operation: 'download', fileId: fileById(file.id), binaryPropertyName: 'data' },
+			{ credential: world.addCredential({ maxRetryWait: 1 }), continueOnFail: true },
+		);
+		expect(run.json[0].error).toMatch(/The site kept failing \(the transfer was cut off\): the download was tried \d+ times \[item 0\]/);
+		expect(run.items[0].binary).toBeUndefined();
 	});
 });
 

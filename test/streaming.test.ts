@@ -4,7 +4,8 @@
  */
 import { execFileSync, spawn } from 'child_process';
 import { once } from 'events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
+import { randomBytes } from 'crypto';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'fs';
 import { builtinModules } from 'module';
 import { tmpdir } from 'os';
 import { join, relative, resolve } from 'path';
@@ -95,4 +96,36 @@ describe('uploads are streamed', () => {
 			rmSync(work, { recursive: true, force: true });
 		}
 	}, 180_000);
+});
+
+describe('an upload that breaks off lets go of the file it was reading', () => {
+	const world = useWorld({ binaryMode: 'filesystem' });
+
+	/** This process's descriptors open on files of n8n's binary store. */
+	function openInStore(): string[] {
+		const store = join(world.engine.userFolder, '.n8n', 'storage');
+		return readdirSync('/proc/self/fd')
+			.map((fd) => {
+				try {
+					return readlinkSync(join('/proc/self/fd', fd));
+				} catch {
+					return '';
+				}
+			})
+			.filter((target) => target.startsWith(store));
+	}
+
+	it('no file of the binary store stays open after uploads cut off midway', async () => {
+		const items = await Promise.all(
+			[1, 2, 3].map(async (n) => await world.engine.binaryItem(randomBytes(4 * MiB), { fileName: `cut-${n}.bin`, mimeType: 'application/octet-stream' })),
+		);
+		world.sandbox.fail({ endpoint: 'file/upload', times: 3 }, { cutAfterBytes: 256 * 1024 });
+		const run = await world.run(
+			{ resource: 'file', operation: 'upload', binaryPropertyName: 'data', parentFolder: { __rl: true, mode: 'id', value: 'root' } },
+			{ items, credential: world.addCredential({ maxRetryWait: 0 }), continueOnFail: true },
+		);
+		expect(run.json.map((json) => typeof json.error)).toEqual(['string', 'string', 'string']);
+		// each attempt read part of its file; a body never sent in full must not keep it open until garbage collection
+		expect(openInStore()).toEqual([]);
+	});
 });

@@ -3,6 +3,7 @@
  * `apiRequest`. It owns the session token, the API's HTTP-200 errors and the error messages users see.
  */
 import type {
+	IBinaryData,
 	ICredentialDataDecryptedObject,
 	IExecuteFunctions,
 	IHttpRequestOptions,
@@ -10,8 +11,7 @@ import type {
 	IPollFunctions,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
-import { Transform, type Readable } from 'stream';
+import { BINARY_ENCODING, NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import {
 	apiUrl,
@@ -37,6 +37,8 @@ import { sessionKey, withSession } from './session';
 import { backoffMs, classifyFailure, CREATING_ENDPOINTS, retryPolicy, TRANSFER_CUT, type Failure, type RetryPolicy } from './retry';
 
 export type YetiShareContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
+/** What can store binary data: executions and polls. */
+type DownloadContext = IExecuteFunctions | IPollFunctions;
 
 export interface ApiRequestOptions {
 	/** The input item this call serves; named in every error. */
@@ -111,15 +113,20 @@ async function send(
 		// upload that is the whole file in memory. Uploads go to the API address as given.
 		disableFollowRedirect: typeof payload !== 'string',
 	};
-	const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, request, {
-		credentialsDecrypted: {
-			id: reference?.id ?? '',
-			name: reference?.name ?? '',
-			type: CREDENTIAL_TYPE,
-			data: credentials as unknown as ICredentialDataDecryptedObject,
-		},
-	})) as { statusCode: number; body: unknown; headers: Record<string, unknown> };
-	return readAnswer(endpoint, response.statusCode, response.body, response.headers);
+	const response = await outcomeOf(
+		async () =>
+			(await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, request, {
+				credentialsDecrypted: {
+					id: reference?.id ?? '',
+					name: reference?.name ?? '',
+					type: CREDENTIAL_TYPE,
+					data: credentials as unknown as ICredentialDataDecryptedObject,
+				},
+			})) as { statusCode: number; body: unknown; headers: Record<string, unknown> },
+	);
+	if (typeof payload !== 'string') payload.discard();
+	if (!response.ok) throw response.error;
+	return readAnswer(endpoint, response.value.statusCode, response.value.body, response.value.headers);
 }
 
 /** Calls one endpoint with form fields and returns the answer's envelope (`data`, `response`, …). */
@@ -427,8 +434,11 @@ function describeFailure(
 	return new NodeApiError(node, { message } as JsonObject, { message: `${message}${itemSuffix(itemIndex)}`, itemIndex });
 }
 
+/** The stream n8n's request helper gives for `encoding: 'stream'`, as its binary store takes it. */
+type ResponseStream = Exclude<Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0], Buffer>;
+
 export interface FileStream {
-	stream: Readable;
+	stream: ResponseStream;
 	fileName?: string;
 	mimeType?: string;
 	size?: number;
@@ -461,9 +471,9 @@ function transferBroken(message: string) {
 }
 
 /**
- * Opens a download URL (it carries its own token) as a stream. The stream fails, instead of
- * ending early, when the connection closes before the announced Content-Length arrived: a cut
- * transfer must never pass for a whole file.
+ * Opens a download URL (it carries its own token) as a stream. A cut transfer is caught after
+ * the bytes are stored (storeDownload), so nothing stands between the response and n8n's
+ * binary store here.
  */
 async function openDownload(ctx: YetiShareContext, url: string, credentials: YetiShareCredentials): Promise<FileStream> {
 	const response = (await ctx.helpers.httpRequest({
@@ -474,7 +484,7 @@ async function openDownload(ctx: YetiShareContext, url: string, credentials: Yet
 		ignoreHttpStatusErrors: true,
 		timeout: requestTimeoutMs(credentials),
 		skipSslCertificateValidation: credentials.ignoreSSLIssues === true,
-	})) as { statusCode: number; headers: Record<string, unknown>; body: Readable };
+	})) as { statusCode: number; headers: Record<string, unknown>; body: ResponseStream };
 	const { statusCode, headers, body } = response;
 	if (statusCode < 200 || statusCode >= 300) {
 		body.resume();
@@ -487,40 +497,52 @@ async function openDownload(ctx: YetiShareContext, url: string, credentials: Yet
 	}
 	const announced = Number(headers['content-length']);
 	const size = Number.isFinite(announced) && headers['content-length'] !== undefined ? announced : undefined;
-	let received = 0;
-	const checked = new Transform({
-		transform(chunk: Buffer, _encoding, callback) {
-			received += chunk.length;
-			callback(null, chunk);
-		},
-		flush(callback) {
-			callback(
-				size !== undefined && received !== size
-					? transferBroken(`The connection closed after ${received} of ${size} bytes: the download is incomplete`)
-					: null,
-			);
-		},
-	});
-	body.on('error', (error) => checked.destroy(transferBroken(`The download broke off after ${received} bytes: ${error.message}`)));
-	body.on('aborted', () => checked.destroy(transferBroken(`The connection closed after ${received} of ${size ?? '?'} bytes: the download is incomplete`)));
-	body.pipe(checked);
 	const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'].split(';')[0].trim() : undefined;
-	return { stream: checked, fileName: dispositionName(headers['content-disposition']), mimeType: contentType, size };
+	return { stream: body, fileName: dispositionName(headers['content-disposition']), mimeType: contentType, size };
+}
+
+/** How many bytes n8n's binary store holds for `binary`: its metadata, or the inline data in memory mode. */
+async function storedBytes(ctx: DownloadContext, binary: IBinaryData): Promise<number> {
+	if (binary.id) return (await ctx.helpers.getBinaryMetadata(binary.id)).fileSize;
+	return Buffer.byteLength(binary.data, BINARY_ENCODING);
 }
 
 /**
- * Downloads a file from its download URL and hands the stream to `consume` (which stores it).
- * A download is safe to repeat: a failed or cut transfer is started over, as apiCall retries.
+ * Stores a download in n8n's binary store and checks it is whole: a connection that closed
+ * before the announced Content-Length arrived fails (and is repeated) instead of passing for
+ * the file.
  */
-export async function downloadFile<T>(
-	ctx: YetiShareContext,
+async function storeDownload(ctx: DownloadContext, download: FileStream, fileName: string): Promise<IBinaryData> {
+	let broken: Error | undefined;
+	download.stream.on('error', (error: Error) => (broken ??= error));
+	download.stream.on('aborted', () => (broken ??= new Error('the connection closed')));
+	const cut = (received: number | string) =>
+		transferBroken(`The connection closed after ${received} of ${download.size ?? '?'} bytes: the download is incomplete${broken ? ` (${broken.message})` : ''}`);
+	// a store that failed because the response broke is a cut transfer (repeated); any other
+	// failure of the store (a size limit, say) is handed on as it is and not repeated
+	const stored = await outcomeOf(async () => await ctx.helpers.prepareBinaryData(download.stream, fileName, download.mimeType));
+	if (!stored.ok) throw broken ? cut('some') : stored.error;
+	const received = await storedBytes(ctx, stored.value);
+	if (broken || (download.size !== undefined && received !== download.size)) throw cut(received);
+	return stored.value;
+}
+
+/**
+ * Downloads a file from its download URL into n8n's binary store, under the site's file name
+ * unless `fileName` is given. A download is safe to repeat: a failed or cut transfer is started
+ * over, as apiCall retries.
+ */
+export async function downloadFile(
+	ctx: DownloadContext,
 	url: string,
-	consume: (download: FileStream) => Promise<T>,
-	options: { itemIndex?: number } = {},
-): Promise<T> {
+	options: { itemIndex?: number; fileName?: string } = {},
+): Promise<IBinaryData> {
 	try {
 		const credentials = await sessionCredentials(ctx, options.itemIndex);
-		return await withRetries(retryPolicy(credentials), async () => await consume(await openDownload(ctx, url, credentials)));
+		return await withRetries(retryPolicy(credentials), async () => {
+			const download = await openDownload(ctx, url, credentials);
+			return await storeDownload(ctx, download, options.fileName ?? download.fileName ?? 'file');
+		});
 	} catch (error) {
 		throw toNodeError(ctx, error, 'the download', {}, options);
 	}

@@ -17,6 +17,8 @@ export interface FilePart {
 	/** Exact byte count; the Content-Length is computed from it. */
 	readonly size: number;
 	stream(): AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+	/** Lets go of what `stream()` reads (an open file of n8n's binary store) once the attempt is over. */
+	discard?(): void;
 }
 
 export class MultipartForm {
@@ -43,6 +45,11 @@ export class MultipartForm {
 
 	[Symbol.iterator](): IterableIterator<[string, string | FilePart]> {
 		return this.entries();
+	}
+
+	/** After an attempt, sent or not: a body never sent in full would keep its file open until garbage collection. */
+	discard(): void {
+		for (const [, file] of this.files) file.discard?.();
 	}
 }
 

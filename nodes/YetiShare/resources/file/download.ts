@@ -23,12 +23,8 @@ export async function downloadInto(
 	link: IDataObject,
 	property: string,
 ) {
-	const binary = await downloadFile(
-		ctx,
-		String(link.download_url),
-		async (download) => await ctx.helpers.prepareBinaryData(download.stream, String(link.filename ?? download.fileName ?? 'file'), download.mimeType),
-		{ itemIndex },
-	);
+	const fileName = link.filename === undefined ? undefined : String(link.filename);
+	const binary = await downloadFile(ctx, String(link.download_url), { itemIndex, fileName });
 	return { [property]: binary };
 }
 

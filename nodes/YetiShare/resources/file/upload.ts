@@ -151,6 +151,9 @@ export const upload: Operation = {
 					type: source.binary.mimeType || 'application/octet-stream',
 					size: source.size,
 					stream: () => (Buffer.isBuffer(content) ? [content] : content),
+					discard: () => {
+						if (!Buffer.isBuffer(content)) content.destroy();
+					},
 				});
 			},
 			{ folder_id: folderId },

@@ -183,11 +183,6 @@ describe.each([{ revision: 'newer' as const }, { revision: 'older' as const }])(
 		expect(run.json[0].error).toMatch(/download link was refused/);
 	});
 
-	it('a short link to no file of the account names the parameter (after searching the folders)', async () => {
-		const run = await world.run({ resource: 'file', operation: 'get', fileId: { __rl: true, mode: 'url', value: `${world.sandbox.baseUrl}/zzzNone` } }, { continueOnFail: true });
-		expect(run.json[0].error).toMatch(/Parameter "File" links to no file of this account \(short link "zzzNone"\) \[item 0\]/);
-	});
-
 	it('Download by short link, and link only', async () => {
 		const file = world.sandbox.addFile(demo(), { name: 'linked.txt', content: 'hello link', mimeType: 'text/plain' });
 		const url = `${world.sandbox.baseUrl}/${file.shortUrl}`;
@@ -318,6 +313,20 @@ describe('Upload From URL', () => {
 	});
 });
 
+describe('the newer API revision', () => {
+	const world = useWorld({ revision: 'newer' });
+	const demo = () => world.sandbox.demoAccount.id;
+
+	it('a short link to no file of the account names the parameter after one call, without walking the folders', async () => {
+		for (let i = 0; i < 5; i++) world.sandbox.addFolder(demo(), { name: `Walk ${i}` });
+		world.sandbox.clearLog();
+		const run = await world.run({ resource: 'file', operation: 'get', fileId: { __rl: true, mode: 'url', value: `${world.sandbox.baseUrl}/zzzNone` } }, { continueOnFail: true });
+		expect(run.json[0].error).toMatch(/Parameter "File" links to no file of this account \(short link "zzzNone"\) \[item 0\]/);
+		expect(world.sandbox.count('file/download')).toBe(1);
+		expect(world.sandbox.count('folder/listing')).toBe(0);
+	});
+});
+
 describe('the older API revision', () => {
 	const world = useWorld({ revision: 'older' });
 
@@ -335,5 +344,14 @@ describe('the older API revision', () => {
 		const byLink = await world.run({ resource: 'file', operation: 'get', fileId: { __rl: true, mode: 'url', value: `${world.sandbox.baseUrl}/${file.shortUrl}` } });
 		expect(byLink.error).toBeUndefined();
 		expect(byLink.json[0].filename).toBe('old.txt');
+	});
+
+	it('a short link to no file of the account is searched for in every folder first (the site cannot look links up)', async () => {
+		const searched = world.sandbox.addFolder(world.sandbox.demoAccount.id, { name: 'Searched' });
+		world.sandbox.clearLog();
+		const run = await world.run({ resource: 'file', operation: 'get', fileId: { __rl: true, mode: 'url', value: `${world.sandbox.baseUrl}/zzzNone` } }, { continueOnFail: true });
+		expect(run.json[0].error).toMatch(/Parameter "File" links to no file of this account \(short link "zzzNone"\) \[item 0\]/);
+		const listed = world.sandbox.log.filter((entry) => entry.endpoint === 'folder/listing').map((entry) => entry.params.parent_folder_id);
+		expect(listed).toEqual(expect.arrayContaining(['', searched.id]));
 	});
 });

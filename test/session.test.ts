@@ -27,6 +27,35 @@ describe('the session token', () => {
 		expect(world.sandbox.count('authorize')).toBe(1);
 	});
 
+	it('an execution reads the credential once, whatever the operation (a folder change forgets listings, not the credential)', async () => {
+		const parent = world.sandbox.addFolder(world.sandbox.demoAccount.id, { name: 'Reads test' });
+		const byId = (id: string) => ({ __rl: true, mode: 'id', value: id });
+		const readsOf = async (parameters: Record<string, unknown>, json: Array<Record<string, unknown>>) => {
+			const before = world.engine.credentials.reads;
+			const run = await world.run(parameters as never, { items: json.map((entry) => ({ json: entry })) });
+			expect(run.error).toBeUndefined();
+			return { reads: world.engine.credentials.reads - before, json: run.json };
+		};
+		// signed in already (signing in reads the stored token again, by design)
+		expect((await world.run({ resource: 'account', operation: 'get' })).error).toBeUndefined();
+		// each item looks its parent up by path: a listing, forgotten after every create
+		const created = await readsOf(
+			{ resource: 'folder', operation: 'create', folderName: '={{ $json.name }}', parentFolder: { __rl: true, mode: 'path', value: 'Reads test' } },
+			[1, 2, 3].map((n) => ({ name: `Made ${n}` })),
+		);
+		expect(world.sandbox.count('folder/listing')).toBeGreaterThanOrEqual(3);
+		const made = created.json.map((folder) => ({ id: String(folder.id) }));
+		const reads: Record<string, number> = { create: created.reads };
+		const others: Array<[string, Record<string, unknown>]> = [
+			['update', { resource: 'folder', operation: 'update', folderId: byId('={{ $json.id }}'), updateFields: { folderName: '={{ "Renamed " + $json.id }}' } }],
+			['move', { resource: 'folder', operation: 'move', folderId: byId('={{ $json.id }}'), destinationFolder: byId('root') }],
+			['delete', { resource: 'folder', operation: 'delete', folderId: byId('={{ $json.id }}') }],
+		];
+		for (const [name, parameters] of others) reads[name] = (await readsOf(parameters, made)).reads;
+		expect(reads).toEqual({ create: 1, update: 1, move: 1, delete: 1 });
+		expect(world.sandbox.state.folders.filter((folder) => folder.parentId === parent.id)).toHaveLength(0);
+	});
+
 	it('a token killed mid-run costs exactly one re-authorize and no item fails', async () => {
 		const folder = someFolder();
 		world.sandbox.killTokensAfter(20);

@@ -70,6 +70,9 @@ export class CredentialStore {
 	/** Every save n8n made (updateCredentials / OAuth token updates), oldest first. */
 	readonly history: CredentialSave[] = [];
 
+	/** How many times n8n read a credential's data for a node (`getDecrypted`), as it queries its database. */
+	reads = 0;
+
 	/** How many times n8n saved a credential. Edits made by the test itself are not counted. */
 	get saves(): number {
 		return this.history.length;
@@ -236,6 +239,7 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		expressionResolveValues?: ICredentialsExpressionResolveValues,
 	): Promise<ICredentialDataDecryptedObject> {
 		const row = this.store.find(details, type);
+		this.store.reads++;
 		const stored = JSON.parse(row.data) as ICredentialDataDecryptedObject;
 		if (raw === true) return stored;
 		return await this.applyDefaultsAndOverwrites(additionalData, stored, type, mode, executeData, expressionResolveValues);

@@ -22,7 +22,20 @@ export function forget(ctx: object, key: string): void {
 	perExecution.get(ctx)?.delete(key);
 }
 
-/** After a change to the account's folders, looked-up listings may be stale. */
+/** Everything, credential included: the trigger's context lives from activation on, and each poll starts afresh. */
 export function forgetAll(ctx: object): void {
 	perExecution.delete(ctx);
 }
+
+/**
+ * After a change to the account's folders, what was read of the tree (listings, the short-link
+ * index) may be stale. The rest stays: the credential, the account package.
+ */
+export function forgetTree(ctx: object): void {
+	const cache = perExecution.get(ctx);
+	if (!cache) return;
+	for (const key of cache.keys()) if (key.startsWith(TREE)) cache.delete(key);
+}
+
+/** The prefix of every cache key that holds something read of the folder tree. */
+export const TREE = 'tree:';

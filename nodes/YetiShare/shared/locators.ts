@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator, IPollFunctions } from 'n8n-workflow';
 
 import { apiRequest, settle } from '../transport';
-import { forget, remember } from './cache';
+import { forget, remember, TREE } from './cache';
 import { FOLDER_URL_REGEX, ROOT_FOLDER } from './descriptions';
 import { createFolder, isTrashed, listFolder } from './listing';
 import { parameterError, requireName } from './utils';
@@ -59,7 +59,7 @@ export async function resolveFolderId(
 }
 
 async function subfolders(ctx: LocatorContext, parentId: string, itemIndex: number): Promise<IDataObject[]> {
-	const listing = await remember(ctx, `listing:${parentId}`, async () =>
+	const listing = await remember(ctx, `${TREE}listing:${parentId}`, async () =>
 		await listFolder.call(ctx, parentId, { itemIndex }),
 	);
 	return listing.folders.filter((folder) => !isTrashed(folder));
@@ -100,7 +100,7 @@ async function folderIdByPath(
 		} else if (createMissing) {
 			const name = requireName(ctx, itemIndex, parameter.displayName, segment);
 			const created = await createFolder(ctx, { folder_name: name, parent_id: parentId }, { itemIndex }, parameter.displayName);
-			forget(ctx, `listing:${parentId}`);
+			forget(ctx, `${TREE}listing:${parentId}`);
 			parentId = String(created.id);
 		} else {
 			throw fail(`was not found: ${here} has no folder named "${segment}"`, 'Check the spelling (names are case-sensitive), or turn on "Create Missing Folders".');
@@ -175,18 +175,22 @@ export async function resolveFile(
 			return { fileId: String(link.file_id), link };
 		}
 	} else {
-		// An older site takes no short_url ("Please provide the file_id param."); a newer one answers
-		// an unknown link with "Could not find file based on file_id.": both send us to searching,
-		// which names the parameter. Any other failure is the answer.
-		const { problem, parameter } = byShortUrl.failure;
-		if (problem !== 'fileNotFound' && !(problem === 'parameterMissing' && parameter === 'file_id')) throw byShortUrl.error;
+		const { problem, parameter: field } = byShortUrl.failure;
+		// A newer site looked the link up and has no such file of this account (searching the
+		// account's folders could not find it either): say so after one call.
+		if (problem === 'fileNotFound') throw noSuchLink(ctx, itemIndex, parameter, shortUrl);
+		// An older site takes no short_url ("Please provide the file_id param."): search. Any other
+		// failure is the answer.
+		if (!(problem === 'parameterMissing' && field === 'file_id')) throw byShortUrl.error;
 	}
-	const index = await remember(ctx, 'shortUrls', async () => await indexShortUrls(ctx, itemIndex));
+	const index = await remember(ctx, `${TREE}shortUrls`, async () => await indexShortUrls(ctx, itemIndex));
 	const fileId = index.get(shortUrl);
-	if (!fileId) {
-		throw parameterError(ctx, itemIndex, parameter.displayName, `links to no file of this account (short link "${shortUrl}")`);
-	}
+	if (!fileId) throw noSuchLink(ctx, itemIndex, parameter, shortUrl);
 	return { fileId };
+}
+
+function noSuchLink(ctx: IExecuteFunctions, itemIndex: number, parameter: LocatorParameter, shortUrl: string) {
+	return parameterError(ctx, itemIndex, parameter.displayName, `links to no file of this account (short link "${shortUrl}")`);
 }
 
 export async function resolveFileId(ctx: IExecuteFunctions, itemIndex: number, parameter: LocatorParameter): Promise<string> {

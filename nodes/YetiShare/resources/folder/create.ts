@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { forgetAll } from '../../shared/cache';
+import { forgetTree } from '../../shared/cache';
 import { folderLocator, folderPasswordField, visibilityField } from '../../shared/descriptions';
 import { createFolder } from '../../shared/listing';
 import { resolveFolderId } from '../../shared/locators';
@@ -45,7 +45,7 @@ export const create: Operation = {
 			{ itemIndex: i, fields: { folder_name: 'Folder Name', parent_id: 'Parent Folder' } },
 			'Parent Folder',
 		);
-		forgetAll(this);
+		forgetTree(this);
 		return toItems(data);
 	},
 };

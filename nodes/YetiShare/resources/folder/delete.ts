@@ -1,5 +1,5 @@
 import { apiRequest } from '../../transport';
-import { forgetAll } from '../../shared/cache';
+import { forgetTree } from '../../shared/cache';
 import { folderLocator } from '../../shared/descriptions';
 import { resolveFolderId } from '../../shared/locators';
 import { toItems } from '../../shared/utils';
@@ -21,7 +21,7 @@ export const deleteFolder: Operation = {
 			itemIndex: i,
 			fields: { folder_id: 'Folder' },
 		});
-		forgetAll(this);
+		forgetTree(this);
 		return toItems({ id: folderId, deleted: true, message: response ?? '' });
 	},
 };

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport';
-import { forgetAll } from '../../shared/cache';
+import { forgetTree } from '../../shared/cache';
 import { folderLocator } from '../../shared/descriptions';
 import { resolveFolderId } from '../../shared/locators';
 import { toItems } from '../../shared/utils';
@@ -25,7 +25,7 @@ export const move: Operation = {
 			{ folder_id: folderId, new_parent_folder_id: parentId },
 			{ itemIndex: i, fields: { folder_id: 'Folder', new_parent_folder_id: destination.displayName } },
 		);
-		forgetAll(this);
+		forgetTree(this);
 		return toItems(data as IDataObject);
 	},
 };

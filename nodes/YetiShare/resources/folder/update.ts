@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport';
-import { forgetAll } from '../../shared/cache';
+import { forgetTree } from '../../shared/cache';
 import { folderLocator, folderPasswordField, updateFieldsCollection, visibilityField } from '../../shared/descriptions';
 import { resolveFolderId } from '../../shared/locators';
 import { md5, parameterError, requireName, toItems } from '../../shared/utils';
@@ -41,7 +41,7 @@ export const update: Operation = {
 			{ folder_id: folderId, ...(changes as Record<string, string>) },
 			{ itemIndex: i, fields: { folder_id: 'Folder', folder_name: 'Folder Name' } },
 		);
-		forgetAll(this);
+		forgetTree(this);
 		return toItems(data as IDataObject);
 	},
 };

@@ -6,10 +6,12 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 
 import { YetiShareApi } from '../credentials/YetiShareApi.credentials';
 import { YetiShare } from '../nodes/YetiShare/YetiShare.node';
+import { YetiShareTrigger } from '../nodes/YetiShareTrigger/YetiShareTrigger.node';
 import { Engine } from './harness';
 import { SandboxServer, type SandboxOptions } from './sandbox/server';
 
 export const NODE_TYPE = 'CUSTOM.yetiShare';
+export const TRIGGER_TYPE = 'CUSTOM.yetiShareTrigger';
 
 export interface World {
 	sandbox: SandboxServer;
@@ -58,7 +60,7 @@ export function useWorld(options: SandboxOptions & { binaryMode?: 'filesystem' |
 		world.sandbox = new SandboxServer(sandboxOptions);
 		await world.sandbox.start();
 		world.engine = new Engine({
-			nodeTypes: { [NODE_TYPE]: new YetiShare() },
+			nodeTypes: { [NODE_TYPE]: new YetiShare(), [TRIGGER_TYPE]: new YetiShareTrigger() },
 			credentialTypes: [new YetiShareApi()],
 			binaryMode,
 		});

@@ -5,6 +5,7 @@ import { searchFiles, searchFolders, searchFoldersWithRoot } from './methods/lis
 import { resources } from './resources';
 import { describeResource } from './resources/types';
 import { router } from './router';
+import { requestsInParallelField } from './shared/descriptions';
 
 export class YetiShare implements INodeType {
 	description: INodeTypeDescription = {
@@ -30,6 +31,7 @@ export class YetiShare implements INodeType {
 				default: 'file',
 			},
 			...Object.values(resources).flatMap(describeResource),
+			requestsInParallelField,
 		],
 	};
 

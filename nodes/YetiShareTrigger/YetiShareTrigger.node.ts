@@ -11,7 +11,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { searchFolders, searchFoldersWithRoot } from '../YetiShare/methods/listSearch';
 import { forgetAll } from '../YetiShare/shared/cache';
 import { folderLocator } from '../YetiShare/shared/descriptions';
-import { isTrashed, listFolder } from '../YetiShare/shared/listing';
+import { walkTree } from '../YetiShare/shared/tree';
 import { resolveFolderId } from '../YetiShare/shared/locators';
 import { nameMatcher, outputFields } from '../YetiShare/shared/utils';
 import { apiRequest, settle } from '../YetiShare/transport';
@@ -63,21 +63,15 @@ interface RemoteState {
 /** Every file or folder in the watched folder (and below it, if asked): one listing per folder. */
 async function walk(ctx: IPollFunctions, rootId: string, deep: boolean, kind: 'file' | 'folder') {
 	const found: IDataObject[] = [];
-	const queue = [rootId];
-	while (queue.length > 0) {
-		const folderId = queue.shift()!;
-		const listed = await settle(ctx, async () => await listFolder.call(ctx, folderId));
-		if (!listed.ok && folderId === rootId && rootId !== '' && listed.failure.problem === 'folderNotFound') {
-			throw new NodeOperationError(ctx.getNode(), `The watched folder (ID ${rootId}) no longer exists on the site`, {
-				description: 'It was deleted or moved to the trash. Choose another folder in the trigger.',
-			});
-		}
-		if (!listed.ok) throw listed.error;
-		const listing = listed.value;
-		const folders = listing.folders.filter((folder) => !isTrashed(folder));
-		if (deep) queue.push(...folders.map((folder) => String(folder.id)));
-		found.push(...(kind === 'folder' ? folders : listing.files.filter((file) => !isTrashed(file))));
-	}
+	await walkTree(ctx, [{ id: rootId, path: '' }], ({ folders, files }) => void found.push(...(kind === 'folder' ? folders : files)), {
+		deep,
+		explain: (folder, failure) =>
+			folder.id === rootId && rootId !== '' && failure.problem === 'folderNotFound'
+				? new NodeOperationError(ctx.getNode(), `The watched folder (ID ${rootId}) no longer exists on the site`, {
+						description: 'It was deleted or moved to the trash. Choose another folder in the trigger.',
+					})
+				: undefined,
+	});
 	return found;
 }
 

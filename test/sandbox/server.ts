@@ -232,6 +232,27 @@ export class SandboxServer {
 		this.settings = { ...this.initialSettings };
 	}
 
+	/**
+	 * The most requests (of `endpoint`, or all) the site was handling at one moment: how many a
+	 * client had in flight. Requests not ended yet count as still open; with `since` (ms since the
+	 * epoch), only requests that arrived from then on count.
+	 */
+	peakInFlight(endpoint?: string, since = 0): number {
+		const wanted = endpoint === undefined ? undefined : normalizeEndpoint(endpoint);
+		const edges = this.log
+			.filter((entry) => (wanted === undefined || entry.endpoint === wanted) && entry.at >= since)
+			.flatMap((entry) => [
+				{ at: entry.at, step: 1 },
+				{ at: entry.endedAt ?? Infinity, step: -1 },
+			])
+			// at the same moment, an end before a start: back to back is not at once
+			.sort((a, b) => a.at - b.at || a.step - b.step);
+		let open = 0;
+		let peak = 0;
+		for (const edge of edges) peak = Math.max(peak, (open += edge.step));
+		return peak;
+	}
+
 	/** How many logged requests hit this endpoint ('authorize', 'folder/info'…; 'download' counts downloads). */
 	count(endpoint: string): number {
 		const wanted = normalizeEndpoint(endpoint);
@@ -371,6 +392,7 @@ export class SandboxServer {
 		// Aborted requests and dead sockets must never bring the server down.
 		req.on('error', () => undefined);
 		res.on('error', () => undefined);
+		res.on('close', () => (entry.endedAt = Date.now()));
 		try {
 			const { latencyMs, latencyJitterMs } = this.settings;
 			if (latencyMs > 0 || latencyJitterMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs + Math.random() * latencyJitterMs));

@@ -263,6 +263,8 @@ export type SandboxOutcome = 'success' | 'error' | 'http-error' | 'closed' | 'hu
 export interface SandboxLogEntry {
 	/** Arrival time, ms since the epoch. */
 	at: number;
+	/** When the answer was sent in full or the connection closed, ms since the epoch; unset while open. */
+	endedAt?: number;
 	method: string;
 	/** The raw request path, query included. */
 	path: string;

@@ -11,6 +11,8 @@ export interface Operation {
 	option: INodePropertyOptions & { action: string };
 	properties: INodeProperties[];
 	execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
+	/** Moves a file's bytes (upload, download): fewer of these run at once. */
+	transfer?: true;
 }
 
 export interface Resource {

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { DEFAULT_REQUESTS_IN_PARALLEL, TRANSFERS_IN_PARALLEL } from './parallel';
+
 /** The value that stands for the account's top level in folder pickers. */
 export const ROOT_FOLDER = 'root';
 
@@ -148,4 +150,15 @@ export const folderPasswordField: INodeProperties = {
 	default: '',
 	description:
 		'A password visitors must enter to open the folder. Type it as is: the node sends the MD5 hash the API expects.',
+};
+
+/** Shown under every operation: how many input items the node works on at once. */
+export const requestsInParallelField: INodeProperties = {
+	displayName: 'Requests in Parallel',
+	name: 'requestsInParallel',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 50, numberPrecision: 0 },
+	default: DEFAULT_REQUESTS_IN_PARALLEL,
+	noDataExpression: true,
+	description: `How many input items are sent to the site at once. 1 handles them one after another. Uploads and downloads run at most ${TRANSFERS_IN_PARALLEL} at once; a site that answers "too many requests" (HTTP 429) gets one fewer for the rest of the run. Output items keep the order of the input.`,
 };

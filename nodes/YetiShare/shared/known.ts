@@ -107,3 +107,12 @@ export function isFolderKnown(ctx: object, folderId: string): boolean {
 	return knowledge(ctx).known.has(folderKey(folderId));
 }
 
+
+/**
+ * A create into this folder failed, and may have made something this execution never saw: its
+ * contents count as unseen again, so the next create into it lists it first and sets its mark
+ * above whatever that was.
+ */
+export function forgetFolderContents(ctx: object, folderId: string): void {
+	knowledge(ctx).known.delete(folderKey(folderId));
+}

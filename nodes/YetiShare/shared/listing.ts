@@ -1,7 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { apiRequest, OutcomeInconclusive, settle, siteDate, type ApiRequestOptions, type YetiShareContext } from '../transport';
-import { folderKey, idOf, isFolderKnown, snapshot, type Kind } from './known';
+import { outcomeOf } from '../transport/site';
+import { folderKey, forgetFolderContents, idOf, isFolderKnown, snapshot, type Kind } from './known';
+import { forget, remember, TREE } from './cache';
+import { oneAtATime } from './parallel';
 import { parameterError } from './utils';
 
 export interface FolderListing {
@@ -22,6 +25,22 @@ export async function listFolder(
 	const listing = (data ?? {}) as IDataObject;
 	const asList = (value: unknown) => (Array.isArray(value) ? (value as IDataObject[]) : []);
 	return { folders: asList(listing.folders), files: asList(listing.files) };
+}
+
+/**
+ * One level of a folder as this execution read it last: read once and shared by the items that
+ * need it (path lookups, the look before a create), until a change to the tree forgets it.
+ */
+export async function cachedListing(ctx: YetiShareContext, folderId: string, itemIndex?: number): Promise<FolderListing> {
+	return await remember(ctx, listingKey(folderId), async () => await listFolder.call(ctx, folderId, { itemIndex }));
+}
+
+export function forgetListing(ctx: YetiShareContext, folderId: string): void {
+	forget(ctx, listingKey(folderId));
+}
+
+function listingKey(folderId: string): string {
+	return `${TREE}listing:${folderKey(folderId)}`;
 }
 
 export function isTrashed(entry: IDataObject): boolean {
@@ -66,7 +85,7 @@ export async function prepareCreationCheck(
 ): Promise<{ find: (shape: CreatedShape) => Promise<IDataObject | undefined> }> {
 	const { kind, folderId, itemIndex } = target;
 	if (!isFolderKnown(ctx, folderId)) {
-		const listed = await settle(ctx, async () => await listFolder.call(ctx, folderId, { itemIndex }), itemIndex);
+		const listed = await settle(ctx, async () => await cachedListing(ctx, folderId, itemIndex), itemIndex);
 		// Better said now than left to the site, which files an upload into the root and makes
 		// a folder under a parent that does not exist, where no one sees it.
 		if (!listed.ok && listed.failure.problem === 'folderNotFound') {
@@ -119,6 +138,29 @@ export async function prepareCreationCheck(
 }
 
 /**
+ * Runs one create with its check (see prepareCreationCheck), one at a time with every other
+ * create of the same name into the same folder in this execution: items in flight must not take
+ * each other's result for their own. Creates of other names run alongside, since the check looks
+ * for the name. After a failure the folder counts as unseen, so the next create lists it first.
+ */
+export async function createOnce<T>(
+	ctx: YetiShareContext,
+	target: { kind: Kind; folderId: string; name: string; itemIndex: number; parameter: string },
+	create: (check: Awaited<ReturnType<typeof prepareCreationCheck>>) => Promise<T>,
+): Promise<T> {
+	return await oneAtATime(ctx, `create:${target.kind}:${folderKey(target.folderId)}:${target.name}`, async () => {
+		const check = await prepareCreationCheck(ctx, target);
+		const created = await outcomeOf(async () => await create(check));
+		if (!created.ok) {
+			forgetFolderContents(ctx, target.folderId);
+			forgetListing(ctx, target.folderId);
+			throw created.error;
+		}
+		return created.value;
+	});
+}
+
+/**
  * folder/create, never made twice: after an unknown outcome the parent is checked for the new
  * folder before the call is repeated. Returns the new folder's data.
  */
@@ -129,14 +171,16 @@ export async function createFolder(
 	/** The parameter that chose the parent, for the error when it does not exist. */
 	parameter: string,
 ): Promise<IDataObject> {
-	const check = await prepareCreationCheck(ctx, { kind: 'folder', folderId: folder.parent_id, itemIndex: options.itemIndex ?? 0, parameter });
-	const { data } = await apiRequest.call(ctx, 'folder/create', folder, {
-		...options,
-		creates: `the folder "${folder.folder_name}" in ${folderInWords(folder.parent_id)}`,
-		confirm: async () => {
-			const made = await check.find({ name: folder.folder_name });
-			return made && { data: made };
-		},
+	const target = { kind: 'folder' as const, folderId: folder.parent_id, name: folder.folder_name, itemIndex: options.itemIndex ?? 0, parameter };
+	return await createOnce(ctx, target, async (check) => {
+		const { data } = await apiRequest.call(ctx, 'folder/create', folder, {
+			...options,
+			creates: `the folder "${folder.folder_name}" in ${folderInWords(folder.parent_id)}`,
+			confirm: async () => {
+				const made = await check.find({ name: folder.folder_name });
+				return made && { data: made };
+			},
+		});
+		return data as IDataObject;
 	});
-	return data as IDataObject;
 }

@@ -1,9 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator, IPollFunctions } from 'n8n-workflow';
 
 import { apiRequest, settle } from '../transport';
-import { forget, remember, TREE } from './cache';
+import { remember, TREE } from './cache';
 import { FOLDER_URL_REGEX, ROOT_FOLDER } from './descriptions';
-import { createFolder, isTrashed, listFolder } from './listing';
+import { cachedListing, createFolder, forgetListing, isTrashed } from './listing';
+import { walkTree } from './tree';
+import { oneAtATime } from './parallel';
 import { parameterError, requireName } from './utils';
 
 export interface LocatorParameter {
@@ -59,10 +61,7 @@ export async function resolveFolderId(
 }
 
 async function subfolders(ctx: LocatorContext, parentId: string, itemIndex: number): Promise<IDataObject[]> {
-	const listing = await remember(ctx, `${TREE}listing:${parentId}`, async () =>
-		await listFolder.call(ctx, parentId, { itemIndex }),
-	);
-	return listing.folders.filter((folder) => !isTrashed(folder));
+	return (await cachedListing(ctx, parentId, itemIndex)).folders.filter((folder) => !isTrashed(folder));
 }
 
 async function folderIdByPath(
@@ -88,23 +87,35 @@ async function folderIdByPath(
 	let walked = '';
 	for (const segment of segments) {
 		const here = walked === '' ? 'the top level' : `"${walked}"`;
-		const found = (await subfolders(ctx, parentId, itemIndex)).filter((folder) => folder.folderName === segment);
-		if (found.length > 1) {
-			throw fail(
-				`is ambiguous: ${here} holds ${found.length} folders named "${segment}" (IDs ${found.map((folder) => folder.id).join(', ')})`,
-				'Choose the folder by ID or from the list instead.',
-			);
-		}
-		if (found.length === 1) {
-			parentId = String(found[0].id);
-		} else if (createMissing) {
+		const parent = parentId;
+		const look = async () => {
+			const found = (await subfolders(ctx, parent, itemIndex)).filter((folder) => folder.folderName === segment);
+			if (found.length > 1) {
+				throw fail(
+					`is ambiguous: ${here} holds ${found.length} folders named "${segment}" (IDs ${found.map((folder) => folder.id).join(', ')})`,
+					'Choose the folder by ID or from the list instead.',
+				);
+			}
+			return found.length === 1 ? String(found[0].id) : undefined;
+		};
+		let id = await look();
+		if (id === undefined && createMissing) {
+			// Items in flight missing the same folder make it once: the first creates it, the
+			// others look again after it (the parent's listing is read afresh after a create).
 			const name = requireName(ctx, itemIndex, parameter.displayName, segment);
-			const created = await createFolder(ctx, { folder_name: name, parent_id: parentId }, { itemIndex }, parameter.displayName);
-			forget(ctx, `${TREE}listing:${parentId}`);
-			parentId = String(created.id);
-		} else {
+			id = await oneAtATime(ctx, `path:${parent}/${name}`, async () => {
+				const made = await look();
+				if (made !== undefined) return made;
+				const created = await settle(ctx, async () => await createFolder(ctx, { folder_name: name, parent_id: parent }, { itemIndex }, parameter.displayName), itemIndex);
+				forgetListing(ctx, parent);
+				if (!created.ok) throw created.error;
+				return String(created.value.id);
+			});
+		}
+		if (id === undefined) {
 			throw fail(`was not found: ${here} has no folder named "${segment}"`, 'Check the spelling (names are case-sensitive), or turn on "Create Missing Folders".');
 		}
+		parentId = id;
 		walked = walked === '' ? segment : `${walked}/${segment}`;
 	}
 	return parentId;
@@ -199,11 +210,13 @@ export async function resolveFileId(ctx: IExecuteFunctions, itemIndex: number, p
 
 async function indexShortUrls(ctx: IExecuteFunctions, itemIndex: number): Promise<Map<string, string>> {
 	const index = new Map<string, string>();
-	const queue = [''];
-	while (queue.length > 0) {
-		const listing = await listFolder.call(ctx, queue.shift()!, { itemIndex });
-		for (const file of listing.files) if (!isTrashed(file)) index.set(String(file.shortUrl), String(file.id));
-		for (const folder of listing.folders) if (!isTrashed(folder)) queue.push(String(folder.id));
-	}
+	await walkTree(
+		ctx,
+		[{ id: '', path: '' }],
+		({ files }) => {
+			for (const file of files) index.set(String(file.shortUrl), String(file.id));
+		},
+		{ itemIndex },
+	);
 	return index;
 }

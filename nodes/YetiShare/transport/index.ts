@@ -32,6 +32,7 @@ import {
 } from './site';
 import { remember } from '../shared/cache';
 import { noteAnswer } from '../shared/known';
+import { slowDown } from '../shared/parallel';
 import type { MultipartForm } from './multipart';
 import { sessionKey, withSession } from './session';
 import { backoffMs, classifyFailure, CREATING_ENDPOINTS, retryPolicy, TRANSFER_CUT, type Failure, type RetryPolicy } from './retry';
@@ -232,6 +233,7 @@ export async function apiCall(
 		let credentials: YetiShareCredentials | undefined = await sessionCredentials(this, itemIndex);
 		const creating = CREATING_ENDPOINTS.has(endpoint) ? options : undefined;
 		const envelope = await withRetries(
+			this,
 			retryPolicy(credentials),
 			async () => {
 				const current = credentials ?? (await readCredentials(this, itemIndex));
@@ -252,6 +254,7 @@ export async function apiCall(
  * creates something (`creating` given), an unknown outcome is first checked with its `confirm`.
  */
 async function withRetries<T>(
+	ctx: YetiShareContext,
 	policy: RetryPolicy,
 	run: () => Promise<T>,
 	creating?: Pick<ApiRequestOptions, 'confirm' | 'creates'>,
@@ -267,6 +270,8 @@ async function withRetries<T>(
 		const error = tried.error;
 		const failure = classifyFailure(error);
 		if (!failure) throw error;
+		// the execution's other items back off too: fewer in flight from now on
+		if (failure.rateLimited) slowDown(ctx);
 		if (failure.waitedForAnswer) waitedForAnswers += Math.min(Date.now() - startedAt, policy.timeoutMs);
 		if (failure.acted === 'unknown' && creating) {
 			const what = creating.creates ?? 'what this call creates';
@@ -539,7 +544,7 @@ export async function downloadFile(
 ): Promise<IBinaryData> {
 	try {
 		const credentials = await sessionCredentials(ctx, options.itemIndex);
-		return await withRetries(retryPolicy(credentials), async () => {
+		return await withRetries(ctx, retryPolicy(credentials), async () => {
 			const download = await openDownload(ctx, url, credentials);
 			return await storeDownload(ctx, download, options.fileName ?? download.fileName ?? 'file');
 		});

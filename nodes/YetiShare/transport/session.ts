@@ -84,25 +84,33 @@ export interface SessionCalls<T> {
  * Sends a call with the execution's `credentials`, renewing the session by the protocol above when
  * the site calls the token dead. `credentials` is updated in place with the token that worked, so
  * the execution's next calls use it. `key` comes from `sessionKey`.
+ *
+ * An execution's items in flight share `credentials`, and any of them may swap its token while a
+ * call is under way: each attempt is sent with its own copy, and the token it carried is the one
+ * judged dead, never whatever `credentials` holds by the time the answer came.
  */
 export async function withSession<T>(key: string, credentials: YetiShareCredentials, calls: SessionCalls<T>): Promise<T> {
 	const session = processSession(key);
+	const send = async () => {
+		const attempt = { ...credentials };
+		return { token: attempt.accessToken, tried: await outcomeOf(async () => await calls.call(attempt)) };
+	};
 	// Another execution of this process already met this token dead and has a newer one.
 	if (!credentials.accessToken || session.dead.has(credentials.accessToken)) adopt(credentials, usable(session, session.latest));
 	if (credentials.accessToken) {
-		const first = await outcomeOf(async () => await calls.call(credentials));
-		if (first.ok) return first.value;
-		if (!isInvalidTokenError(first.error)) throw first.error;
-		markDead(session, credentials.accessToken);
+		const { token, tried } = await send();
+		if (tried.ok) return tried.value;
+		if (!isInvalidTokenError(tried.error)) throw tried.error;
+		markDead(session, token);
 	}
 	let lastError: unknown;
 	for (let round = 1; round <= MAX_ROUNDS; round++) {
 		adopt(credentials, await newerSession(session, credentials, calls, round));
-		const tried = await outcomeOf(async () => await calls.call(credentials));
+		const { token, tried } = await send();
 		if (tried.ok) return tried.value;
 		if (!isInvalidTokenError(tried.error)) throw tried.error;
 		lastError = tried.error;
-		markDead(session, credentials.accessToken);
+		markDead(session, token);
 	}
 	throw new SiteError(
 		`The site ended the session again after ${MAX_ROUNDS} renewals: another client keeps signing in to this account`,

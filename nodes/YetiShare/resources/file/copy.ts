@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport';
 import { fileLocator, folderLocator } from '../../shared/descriptions';
-import { folderInWords, prepareCreationCheck } from '../../shared/listing';
+import { createOnce, folderInWords } from '../../shared/listing';
 import { resolveFileId, resolveFolderId } from '../../shared/locators';
 import { toItems } from '../../shared/utils';
 import type { Operation } from '../types';
@@ -24,23 +24,27 @@ export const copy: Operation = {
 	async execute(i) {
 		const fileId = await resolveFileId(this, i, file);
 		const folderId = await resolveFolderId(this, i, destination);
-		const check = await prepareCreationCheck(this, { kind: 'file', folderId, itemIndex: i, parameter: 'Parent Folder' });
-		const answer = await apiRequest.call(
-			this,
-			'file/copy',
-			{ file_id: fileId, copy_to_folder_id: folderId },
-			{
-				itemIndex: i,
-				fields: { file_id: 'File', copy_to_folder_id: 'Parent Folder' },
-				creates: `a copy of file ${fileId} in ${folderInWords(folderId)}`,
-				confirm: async () => {
-					// The copy has the original's name and size (file/info may not give the size).
-					const original = (await apiRequest.call(this, 'file/info', { file_id: fileId }, { itemIndex: i })).data as IDataObject;
-					const size = original.fileSize === undefined || original.fileSize === null ? undefined : Number(original.fileSize);
-					const made = await check.find({ name: String(original.filename), size, exclude: String(original.id ?? fileId) });
-					return made && { original_file: { data: original }, new_file: { data: made } };
+		// The copy takes the original's name and size: what a check after a lost answer looks for,
+		// and what keeps items in flight that make the same name in one folder apart.
+		const original = (await apiRequest.call(this, 'file/info', { file_id: fileId }, { itemIndex: i, fields: { file_id: 'File' } })).data as IDataObject;
+		const name = String(original.filename);
+		const size = original.fileSize === undefined || original.fileSize === null ? undefined : Number(original.fileSize);
+		const target = { kind: 'file' as const, folderId, name, itemIndex: i, parameter: destination.displayName };
+		const answer = await createOnce(this, target, async (check) =>
+			await apiRequest.call(
+				this,
+				'file/copy',
+				{ file_id: fileId, copy_to_folder_id: folderId },
+				{
+					itemIndex: i,
+					fields: { file_id: 'File', copy_to_folder_id: 'Parent Folder' },
+					creates: `a copy of file ${fileId} in ${folderInWords(folderId)}`,
+					confirm: async () => {
+						const made = await check.find({ name, size, exclude: String(original.id ?? fileId) });
+						return made && { original_file: { data: original }, new_file: { data: made } };
+					},
 				},
-			},
+			),
 		);
 		const part = (key: string) => ((answer[key] as IDataObject | undefined)?.data ?? {}) as IDataObject;
 		// the new file first: it is what the next node usually works on

@@ -35,6 +35,7 @@ export async function downloadById(ctx: IExecuteFunctions | IPollFunctions, item
 }
 
 export const download: Operation = {
+	transfer: true,
 	option: {
 		name: 'Download',
 		value: 'download',

@@ -5,7 +5,7 @@ import { apiCall, apiRequest, multipartForm } from '../../transport';
 import { remember } from '../../shared/cache';
 import { folderLocator } from '../../shared/descriptions';
 import { uploadName } from '../../shared/names';
-import { folderInWords, prepareCreationCheck } from '../../shared/listing';
+import { createOnce, folderInWords } from '../../shared/listing';
 import { resolveFolderId } from '../../shared/locators';
 import { parameterError, requireName, requireText, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
@@ -77,6 +77,7 @@ function uploadAnswer(file: IDataObject): IDataObject {
 }
 
 export const upload: Operation = {
+	transfer: true,
 	option: { name: 'Upload', value: 'upload', action: 'Upload a file', description: 'Upload a file from binary data' },
 	properties: [
 		{
@@ -139,9 +140,8 @@ export const upload: Operation = {
 			);
 		}
 		const folderId = await resolveFolderId(this, i, folder, { createMissing: options.createMissingFolders });
-		const check = await prepareCreationCheck(this, { kind: 'file', folderId, itemIndex: i, parameter: folder.displayName });
-
-		const envelope = await apiCall.call(
+		const target = { kind: 'file' as const, folderId, name: fileName, itemIndex: i, parameter: folder.displayName };
+		const envelope = await createOnce(this, target, async (check) => await apiCall.call(
 			this,
 			'file/upload',
 			async () => {
@@ -166,7 +166,7 @@ export const upload: Operation = {
 					return made && { data: [uploadAnswer(made)] };
 				},
 			},
-		);
+		));
 		const uploaded = (Array.isArray(envelope.data) ? envelope.data[0] : envelope.data) as IDataObject | undefined;
 		if (!uploaded || uploaded.error) {
 			const why = String(uploaded?.error ?? envelope.response ?? 'the site sent no file details');

@@ -17,6 +17,8 @@ const USAGE = `Usage: npm run sandbox -- [options]
   --fixture <file>       seed data (default: test/sandbox/fixture.json)
   --storage <dir>        keep uploaded files here (default: a temporary directory)
   --latency <ms>[+<ms>]  delay every request, as a distant site would; +jitter at random (default: 0)
+  --bandwidth <bytes/s>  cap file transfers each way, e.g. 12.5M for 100 Mbit/s (K, M, G: 1000s; default: none)
+  --big-account <folders>,<files>  add that many folders (five levels deep) and files to the demo account
 `;
 
 function fail(message: string): never {
@@ -24,7 +26,7 @@ function fail(message: string): never {
 	process.exit(2);
 }
 
-function parseArguments(argv: string[]): SandboxOptions {
+function parseArguments(argv: string[]): { options: SandboxOptions; big?: { folders: number; files: number } } {
 	const values: Record<string, string> = {};
 	for (let i = 0; i < argv.length; i++) {
 		const argument = argv[i];
@@ -38,7 +40,7 @@ function parseArguments(argv: string[]): SandboxOptions {
 		if (value === undefined) fail(`--${match[1]} needs a value`);
 		values[match[1]] = value;
 	}
-	const known = ['port', 'host', 'script-version', 'revision', 'auth', 'fields', 'fixture', 'storage', 'latency'];
+	const known = ['port', 'host', 'script-version', 'revision', 'auth', 'fields', 'fixture', 'storage', 'latency', 'bandwidth', 'big-account'];
 	for (const name of Object.keys(values)) if (!known.includes(name)) fail(`Unknown option: --${name}`);
 
 	const portText = values.port ?? process.env.PORT ?? '8787';
@@ -69,11 +71,24 @@ function parseArguments(argv: string[]): SandboxOptions {
 		options.latencyMs = Number(latency[1]);
 		options.latencyJitterMs = Number(latency[2] ?? 0);
 	}
-	return options;
+	if (values.bandwidth !== undefined) {
+		const bandwidth = /^(\d+(?:\.\d+)?)([KMG]?)$/i.exec(values.bandwidth);
+		if (!bandwidth) fail('--bandwidth must be bytes per second, optionally with K, M or G (e.g. 12.5M)');
+		const scale = { '': 1, K: 1e3, M: 1e6, G: 1e9 }[bandwidth[2].toUpperCase() as '' | 'K' | 'M' | 'G'];
+		options.bandwidthBytesPerSecond = Math.round(Number(bandwidth[1]) * scale);
+	}
+	return { options, big: bigAccount(values['big-account']) };
+}
+
+function bigAccount(text: string | undefined): { folders: number; files: number } | undefined {
+	if (text === undefined) return undefined;
+	const size = /^(\d+),(\d+)$/.exec(text);
+	if (!size || Number(size[1]) < 5) fail('--big-account must be <folders>,<files> with at least 5 folders, e.g. 2000,100000');
+	return { folders: Number(size[1]), files: Number(size[2]) };
 }
 
 async function main() {
-	const options = parseArguments(process.argv.slice(2));
+	const { options, big } = parseArguments(process.argv.slice(2));
 	const sandbox = new SandboxServer(options);
 	let baseUrl: string;
 	try {
@@ -85,12 +100,15 @@ async function main() {
 	}
 	const demo = sandbox.demoAccount;
 	const settings = sandbox.options;
+	if (big) sandbox.seedTree(demo.id, { ...big, depth: 5 });
 	const mode = settings.authMode === 'keys' ? 'API keys (key1 + key2)' : 'account login (username + password)';
 	process.stdout.write(
 		[
 			`YetiShare sandbox listening on ${baseUrl}`,
 			`  API:        ${sandbox.apiUrl}/`,
 			`  Site:       script ${settings.scriptVersion}.x, ${settings.revision} API revision, /authorize takes ${mode}, ${settings.fields} answers`,
+			...(big ? [`  Big account: ${big.folders} folders five levels deep and ${big.files} files added to the demo account`] : []),
+			...(settings.latencyMs || settings.bandwidthBytesPerSecond ? [`  Network:    ${settings.latencyMs}+${settings.latencyJitterMs} ms a request, file transfers ${settings.bandwidthBytesPerSecond ? `capped at ${settings.bandwidthBytesPerSecond} bytes/s each way` : 'not capped'}`] : []),
 			'',
 			'Demo account (use the base URL above as the credential\'s Base URL):',
 			`  key1:       ${demo.key1}`,

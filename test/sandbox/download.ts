@@ -5,6 +5,7 @@
 import { createReadStream } from 'fs';
 import type { IncomingMessage, ServerResponse } from 'http';
 
+import type { Link } from './link';
 import type { SandboxFile } from './types';
 
 /** `attachment` with an ASCII fallback name and, for anything else, the RFC 5987 form. */
@@ -48,6 +49,7 @@ export function sendFile(
 	res: ServerResponse,
 	file: SandboxFile,
 	cutAfterBytes?: number,
+	link?: Link,
 ): Promise<{ status: number; complete: boolean }> {
 	const size = file.fileSize;
 	const range = parseRange(req.headers.range, size);
@@ -82,12 +84,16 @@ export function sendFile(
 			resolve({ status, complete: false });
 			return;
 		}
-		const stream = createReadStream(file.storagePath, { start, end: last });
-		stream.on('error', () => {
+		const read = createReadStream(file.storagePath, { start, end: last });
+		read.on('error', () => {
 			res.socket?.destroy();
 			resolve({ status, complete: false });
 		});
-		res.on('close', () => stream.destroy());
+		const stream = link ? read.pipe(link.throttle()) : read;
+		res.on('close', () => {
+			read.destroy();
+			stream.destroy();
+		});
 		if (!cut) {
 			stream.pipe(res);
 			res.on('finish', () => resolve({ status, complete: true }));
@@ -103,7 +109,7 @@ export function sendFile(
 			res.socket?.destroy();
 			resolve({ status, complete: false });
 		};
-		stream.on('data', (chunk) => {
+		stream.on('data', (chunk: Buffer) => {
 			unflushed++;
 			const more = res.write(chunk, () => {
 				unflushed--;

@@ -43,6 +43,8 @@ export interface FormOptions {
 	 * usually come before the file, so an oversize upload stops being written early.
 	 */
 	uploadLimit: (fields: Record<string, string>) => number;
+	/** The site's link for file bytes: a file/upload body arrives through it. */
+	throttle?: () => Transform;
 }
 
 export function contentTypeOf(req: IncomingMessage): string {
@@ -204,6 +206,7 @@ function readMultipart(req: IncomingMessage, options: FormOptions): Promise<Form
 			finish();
 		});
 
-		req.pipe(parser);
+		if (options.captureUpload && options.throttle) req.pipe(options.throttle()).pipe(parser);
+		else req.pipe(parser);
 	});
 }

@@ -1207,6 +1207,39 @@ describe('test helpers', () => {
 		expect(() => sandbox.addFolder(DEMO, { name: 'Orphan', parentId: '110' })).toThrow();
 	});
 
+	it('seedTree adds a big account, each level twice the one above, that the API lists like any other', async () => {
+		const levels = sandbox.seedTree(DEMO, { folders: 62, depth: 5, files: 310 });
+		expect(levels.map((level) => level.length)).toEqual([2, 4, 8, 16, 32]);
+		const top = await api('folder/listing', { parent_folder_id: '' });
+		expect(top.json.data.folders.map((folder: any) => folder.id)).toEqual(expect.arrayContaining(levels[0].map((folder) => folder.id)));
+		const first = await api('folder/listing', { parent_folder_id: levels[0][0].id });
+		expect(first.json.data.folders).toHaveLength(2);
+		expect(first.json.data.files).toHaveLength(5);
+		const deepest = levels[4][31];
+		const file = (await api('folder/listing', { parent_folder_id: deepest.id })).json.data.files[0];
+		const link = (await api('file/download', { file_id: file.id })).json.data.download_url as string;
+		expect((await fetchBytes(link)).bytes.toString()).toBe('seeded file\n');
+		sandbox.reset();
+		expect(sandbox.state.folders.some((folder) => folder.id === deepest.id)).toBe(false);
+	});
+
+	it('bandwidthBytesPerSecond caps file bytes each way, shared by the transfers under way', async () => {
+		sandbox.configure({ bandwidthBytesPerSecond: 2_000_000 });
+		const file = sandbox.addFile(DEMO, { name: 'capped.bin', content: patternChunk(1, 1_000_000) });
+		const link = (await api('file/download', { file_id: file.id })).json.data.download_url as string;
+		let started = Date.now();
+		const both = await Promise.all([fetchBytes(link), fetchBytes(link)]);
+		// 2 MB over a 2 MB/s link: a second at least, whatever the machine
+		expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+		for (const { bytes } of both) expect(md5(bytes)).toBe(file.md5);
+
+		const session = await authorize();
+		started = Date.now();
+		const upload = await streamUpload({ ...session, folder_id: '' }, 'capped-up.bin', 1_000_000);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+		expect(JSON.parse(upload.body!).data[0].size).toBe('1000000');
+	});
+
 	it('reset restores the fixture and the constructor options', async () => {
 		sandbox.configure({ scriptVersion: 4, authMode: 'login' });
 		sandbox.addFolder(DEMO, { name: 'Temporary' });

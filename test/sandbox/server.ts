@@ -44,6 +44,7 @@ import type {
 	SandboxOptions,
 	SandboxState,
 } from './types';
+import { Link } from './link';
 import { UrlUploads } from './url-upload';
 
 export * from './types';
@@ -59,6 +60,7 @@ const DEFAULT_SETTINGS: RuntimeSettings = {
 	notFound: 'html',
 	latencyMs: 0,
 	latencyJitterMs: 0,
+	bandwidthBytesPerSecond: 0,
 	fields: 'full',
 	listingPasswords: false,
 };
@@ -101,6 +103,9 @@ export class SandboxServer {
 	private readonly sockets = new Set<Socket>();
 	private url = '';
 	private faults: ActiveFault[] = [];
+	/** The site's link for file bytes, each way (see bandwidthBytesPerSecond). */
+	private readonly uplink = new Link(() => this.settings.bandwidthBytesPerSecond);
+	private readonly downlink = new Link(() => this.settings.bandwidthBytesPerSecond);
 	private gates: Array<{ endpoint: string; arrivals: number; by: string; seen: Set<string>; waiting: Array<() => void> }> = [];
 
 	constructor(options: SandboxOptions = {}) {
@@ -269,6 +274,14 @@ export class SandboxServer {
 
 	addFile(accountId: string | number, input: AddFileInput): SandboxFile {
 		return this.store.addFile(String(accountId), input);
+	}
+
+	/**
+	 * Adds a big tree to an account (see Store.seedTree): e.g. 2,000 folders five levels deep and
+	 * 100,000 files, in a second or two. Returns the new folders, level by level. reset() removes it.
+	 */
+	seedTree(accountId: string | number, size: { folders: number; depth: number; files: number; parentId?: string }): SandboxFolder[][] {
+		return this.store.seedTree(String(accountId), size);
 	}
 
 	/** Every live token (of one account, or all) dies now, as if it had expired. */
@@ -516,6 +529,7 @@ export class SandboxServer {
 			return await readForm(req, {
 				captureUpload,
 				newPath: () => this.store.newStoragePath('.part'),
+				throttle: () => this.uplink.throttle(),
 				uploadLimit: (fields) => {
 					const accountId = this.sessions.peek(
 						fields.access_token === undefined ? undefined : cleanInput(fields.access_token),
@@ -629,7 +643,7 @@ export class SandboxServer {
 		const cut = fault && 'cutAfterBytes' in fault ? fault.cutAfterBytes : undefined;
 		if (cut !== undefined) entry.message = `fault: connection cut after ${cut} bytes`;
 		entry.status = 200;
-		const result = await sendFile(req, res, file, cut);
+		const result = await sendFile(req, res, file, cut, this.downlink);
 		entry.status = result.status;
 		entry.outcome = !result.complete ? 'closed' : result.status >= 400 ? 'http-error' : 'success';
 	}
@@ -691,7 +705,7 @@ function validateSettings(settings: RuntimeSettings): RuntimeSettings {
 	if (settings.notFound !== 'html' && settings.notFound !== 'script') problems.push(`notFound must be 'html' or 'script', not ${settings.notFound}`);
 	if (!['full', 'reference', 'undated'].includes(settings.fields)) problems.push(`fields must be 'full', 'reference' or 'undated', not ${settings.fields}`);
 	if (typeof settings.listingPasswords !== 'boolean') problems.push(`listingPasswords must be true or false, not ${settings.listingPasswords}`);
-	for (const key of ['tokenIdleSeconds', 'urlUploadDelayMs', 'urlUploadTimeoutMs', 'latencyMs', 'latencyJitterMs'] as const) {
+	for (const key of ['tokenIdleSeconds', 'urlUploadDelayMs', 'urlUploadTimeoutMs', 'latencyMs', 'latencyJitterMs', 'bandwidthBytesPerSecond'] as const) {
 		if (typeof settings[key] !== 'number' || !(settings[key] >= 0)) problems.push(`${key} must be a number of at least 0, not ${settings[key]}`);
 	}
 	if (problems.length) throw new Error(`SandboxServer: ${problems.join('; ')}`);

@@ -292,11 +292,22 @@ export class Store {
 		return join(this.filesDir, `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}${suffix}`);
 	}
 
+	/** The short links in use, kept up to date as files are added (a big account adds 100,000). */
+	private shortUrlsTaken?: { files: SandboxFile[]; counted: number; taken: Set<string> };
+
+	private isShortUrlTaken(candidate: string): boolean {
+		const files = this.state.files;
+		if (this.shortUrlsTaken?.files !== files) this.shortUrlsTaken = { files, counted: 0, taken: new Set() };
+		const index = this.shortUrlsTaken;
+		for (; index.counted < files.length; index.counted++) index.taken.add(files[index.counted].shortUrl);
+		return index.taken.has(candidate);
+	}
+
 	private newShortUrl(): string {
 		for (let length = 3; ; length++) {
 			for (let attempt = 0; attempt < 20; attempt++) {
 				const candidate = randomString(length);
-				if (!RESERVED_PATHS.has(candidate.toLowerCase()) && !this.fileByShortUrl(candidate)) return candidate;
+				if (!RESERVED_PATHS.has(candidate.toLowerCase()) && !this.isShortUrlTaken(candidate)) return candidate;
 			}
 		}
 	}
@@ -337,6 +348,43 @@ export class Store {
 		});
 		if (input.status) file.status = input.status;
 		return file;
+	}
+
+	/**
+	 * A big account in one go, for benchmarks: `folders` folders `depth` levels deep under
+	 * `parentId` (each level twice the one above it, every folder's parent on the level above), and
+	 * `files` files spread evenly over them. The files share one small stored body, so a hundred
+	 * thousand cost no disk. The same numbers always give the same tree.
+	 */
+	seedTree(accountId: string, size: { folders: number; depth: number; files: number; parentId?: string }): SandboxFolder[][] {
+		this.requireAccount(accountId);
+		const weights = Array.from({ length: size.depth }, (_, level) => 2 ** level);
+		const total = weights.reduce((sum, weight) => sum + weight, 0);
+		const counts = weights.map((weight) => Math.max(1, Math.floor((size.folders * weight) / total)));
+		counts[counts.length - 1] += size.folders - counts.reduce((sum, count) => sum + count, 0);
+		const levels: SandboxFolder[][] = [];
+		for (const [level, count] of counts.entries()) {
+			const above = levels[level - 1];
+			levels.push(
+				Array.from({ length: count }, (_, n) =>
+					this.createFolder(accountId, {
+						parentId: above ? above[n % above.length].id : (size.parentId ?? null),
+						folderName: `Level ${level + 1} folder ${n + 1}`,
+						isPublic: '0',
+						accessPassword: null,
+					}),
+				),
+			);
+		}
+		const body = Buffer.from('seeded file\n', 'utf8');
+		const storagePath = this.newStoragePath('.bin');
+		writeFileSync(storagePath, body);
+		const md5 = createHash('md5').update(body).digest('hex');
+		const all = levels.flat();
+		for (let n = 0; n < size.files; n++) {
+			this.createFile(accountId, { folderId: all[n % all.length].id, filename: `seeded-${n + 1}.txt`, storagePath, size: body.length, md5, uploadSource: 'direct' });
+		}
+		return levels;
 	}
 
 	private requireAccount(accountId: string) {

@@ -47,6 +47,11 @@ export interface SandboxOptions {
 	/** Up to this much more, at random, per request. Default 0. */
 	latencyJitterMs?: number;
 	/**
+	 * File bytes (downloads, and the body of file/upload) pass at most this fast, shared by every
+	 * transfer in the same direction, as over the site's link. Default 0: no cap.
+	 */
+	bandwidthBytesPerSecond?: number;
+	/**
 	 * Whether `folder/listing` shows each folder's `accessPassword` as `folder/info` does. The
 	 * reference's listing sample has none (default false), but elides fields, so both are tested.
 	 */
@@ -78,7 +83,7 @@ export interface SandboxOptions {
 export type RuntimeSettings = Required<
 	Pick<
 		SandboxOptions,
-		'scriptVersion' | 'revision' | 'authMode' | 'tokenIdleSeconds' | 'urlUploadDelayMs' | 'urlUploadTimeoutMs' | 'notFound' | 'latencyMs' | 'latencyJitterMs' | 'fields' | 'listingPasswords'
+		'scriptVersion' | 'revision' | 'authMode' | 'tokenIdleSeconds' | 'urlUploadDelayMs' | 'urlUploadTimeoutMs' | 'notFound' | 'latencyMs' | 'latencyJitterMs' | 'bandwidthBytesPerSecond' | 'fields' | 'listingPasswords'
 	>
 >;
 

@@ -55,7 +55,18 @@ export function median(values: number[]): number {
 
 /** Puts `stamp` and `table` between the `<!-- marker -->` and `<!-- /marker -->` lines of RELIABILITY.md. */
 export function keepInReliabilityReport(marker: string, stamp: string, table: string): void {
-	const report = join(__dirname, '../../RELIABILITY.md');
+	keepInReport('RELIABILITY.md', marker, `${stamp}\n\n${table}`);
+}
+
+/**
+ * Puts `text` between the `<!-- marker -->` and `<!-- /marker -->` lines of a report at the top of
+ * the repository (BENCHMARKS.md, RELIABILITY.md); without them, adds both at the end under `heading`.
+ */
+export function keepInReport(file: string, marker: string, text: string, heading?: string): void {
+	const report = join(__dirname, '../..', file);
+	const current = readFileSync(report, 'utf8');
+	const block = `<!-- ${marker} -->\n${text}\n<!-- /${marker} -->`;
 	const pattern = new RegExp(`<!-- ${marker} -->[\\s\\S]*<!-- /${marker} -->`);
-	writeFileSync(report, readFileSync(report, 'utf8').replace(pattern, `<!-- ${marker} -->\n${stamp}\n\n${table}\n<!-- /${marker} -->`));
+	const updated = pattern.test(current) ? current.replace(pattern, () => block) : `${current.trimEnd()}\n\n${heading ? `${heading}\n\n` : ''}${block}\n`;
+	writeFileSync(report, updated);
 }

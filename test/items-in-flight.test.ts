@@ -101,6 +101,19 @@ describe('items in flight, on a site 20–60 ms away', () => {
 		expect(world.sandbox.peakInFlight('file/info', after)).toBe(2);
 	});
 
+	it('calls the proxy fails (502, a dropped connection) are tried again: every item done, in order', async () => {
+		const ids = someFiles(world, 30);
+		await signIn(world);
+		world.sandbox.fail({ endpoint: 'file/info', times: 4, every: 3 }, { status: 502 });
+		world.sandbox.fail({ endpoint: 'file/info', times: 3, every: 4, after: 10 }, { close: true });
+		const run = await world.run(getFile, { items: ids.map((id) => ({ json: { id } })) });
+		expect(run.error).toBeUndefined();
+		expect(run.json.map((json) => json.id)).toEqual(ids);
+		expect(paired(run)).toEqual(ids.map((_, i) => i));
+		expect(world.sandbox.log.filter((entry) => entry.endpoint === 'file/info' && entry.outcome !== 'success')).toHaveLength(7);
+		expect(world.sandbox.count('file/info')).toBe(30 + 7);
+	});
+
 	it('tokens dropped while items are in flight: no item fails, and few sign-ins', async () => {
 		const ids = someFiles(world, 60);
 		await signIn(world);

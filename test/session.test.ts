@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { items, useWorld } from './setup';
 
@@ -56,6 +56,40 @@ describe('the session token', () => {
 		for (const [name, parameters] of others) reads[name] = (await readsOf(parameters, made)).reads;
 		expect(reads).toEqual({ create: 1, update: 1, move: 1, delete: 1 });
 		expect(world.sandbox.state.folders.filter((folder) => folder.parentId === parent.id)).toHaveLength(0);
+	});
+
+	it('an execution reads the credential once in every file and account operation too', async () => {
+		expect((await world.run({ resource: 'account', operation: 'get' })).error).toBeUndefined();
+		const demo = world.sandbox.demoAccount.id;
+		const byId = (id: string) => ({ __rl: true, mode: 'id', value: id });
+		const three = () => [0, 1, 2].map((n) => world.sandbox.addFile(demo, { name: `reads-${n}.txt`, content: `reads ${n}` }).id);
+		const each = (ids: string[]) => ids.map((id) => ({ json: { id } }));
+		const fileOf = byId('={{ $json.id }}');
+		const cases: Array<[string, Record<string, unknown>, () => Promise<INodeExecutionData[]>]> = [
+			['account get', { resource: 'account', operation: 'get' }, async () => items(3)],
+			['account get package', { resource: 'account', operation: 'getPackage' }, async () => items(3)],
+			['file get', { resource: 'file', operation: 'get', fileId: fileOf }, async () => each(three())],
+			['file download', { resource: 'file', operation: 'download', fileId: fileOf, binaryPropertyName: 'data' }, async () => each(three())],
+			['file update', { resource: 'file', operation: 'update', fileId: fileOf, updateFields: { fileName: '={{ "renamed-" + $json.id + ".txt" }}' } }, async () => each(three())],
+			['file move', { resource: 'file', operation: 'move', fileId: fileOf, destinationFolder: byId('root') }, async () => each(three())],
+			['file copy', { resource: 'file', operation: 'copy', fileId: fileOf, destinationFolder: byId('root') }, async () => each(three())],
+			['file delete', { resource: 'file', operation: 'delete', fileId: fileOf }, async () => each(three())],
+			[
+				'file upload',
+				{ resource: 'file', operation: 'upload', binaryPropertyName: 'data', parentFolder: byId('root') },
+				async () => await Promise.all([0, 1, 2].map(async (n) => await world.engine.binaryItem(Buffer.from(`upload ${n}`), { fileName: `read-${n}.txt`, mimeType: 'text/plain' }))),
+			],
+			['folder get many', { resource: 'folder', operation: 'getMany', parentFolder: byId('root'), returnAll: true }, async () => items(3)],
+		];
+		const reads: Record<string, number> = {};
+		for (const [name, parameters, input] of cases) {
+			const runItems = await input();
+			const before = world.engine.credentials.reads;
+			const run = await world.run(parameters as never, { items: runItems });
+			expect([name, run.error?.message]).toEqual([name, undefined]);
+			reads[name] = world.engine.credentials.reads - before;
+		}
+		expect(reads).toEqual(Object.fromEntries(cases.map(([name]) => [name, 1])));
 	});
 
 	it('a token killed mid-run costs exactly one re-authorize and no item fails', async () => {

@@ -127,6 +127,11 @@ export function updateFieldsCollection(options: INodeProperties[]): INodePropert
 	};
 }
 
+/** "Filters": narrows what an operation returns; only the filters the user adds apply. */
+export function filtersCollection(options: INodeProperties[]): INodeProperties {
+	return { displayName: 'Filters', name: 'filters', type: 'collection', placeholder: 'Add Filter', default: {}, options };
+}
+
 const visibilityOptions = [
 	{ name: 'Private', value: 0, description: 'Only you can see the folder' },
 	{ name: 'Unlisted', value: 1, description: 'Anyone with the link can see the folder' },
@@ -162,3 +167,35 @@ export const requestsInParallelField: INodeProperties = {
 	noDataExpression: true,
 	description: `How many input items are sent to the site at once. 1 handles them one after another. Uploads and downloads run at most ${TRANSFERS_IN_PARALLEL} at once; a site that answers "too many requests" (HTTP 429) gets one fewer for the rest of the run. Output items keep the order of the input.`,
 };
+
+/** Return All, and the Limit shown without it. */
+export const returnAllOrLimit: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+];
+
+/** A name filter: text anywhere in the name, or a * and ? pattern for the whole name. */
+export function nameFilterField(what: string): INodeProperties {
+	return {
+		displayName: 'Name',
+		name: 'name',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. invoice or *.pdf',
+		description: `Only ${what} whose name contains this text (case-insensitive). With * (any characters) or ? (one character) it is a pattern for the whole name, e.g. *.pdf or report-202?.csv. Empty: every name.`,
+	};
+}

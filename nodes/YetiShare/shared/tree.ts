@@ -9,11 +9,15 @@ export interface FolderToList {
 	path: string;
 }
 
-/** One folder's listing, trashed entries left out, with the folder it is of. */
+/** One folder's listing, with the folder it is of. */
 export interface ListedFolder {
 	folder: FolderToList;
+	/** Its folders (the API lists no trashed ones). */
 	folders: IDataObject[];
+	/** Its files, trashed ones left out. */
 	files: IDataObject[];
+	/** Its trashed files: script 5.x lists them, 4.x does not. */
+	trashedFiles: IDataObject[];
 }
 
 /**
@@ -65,8 +69,9 @@ export async function walkTree(
 		if (!listed.ok) throw options.explain?.(folder, listed.failure, listed.error) ?? listed.error;
 		const folders = listed.value.folders.filter((entry) => !isTrashed(entry));
 		const files = listed.value.files.filter((entry) => !isTrashed(entry));
+		const trashedFiles = listed.value.files.filter(isTrashed);
 		if (deep) queue.push(...folders.map((entry) => ({ id: String(entry.id), path: `${folder.path}/${String(entry.folderName)}` })));
-		if (visit({ folder, folders, files }) === false) break;
+		if (visit({ folder, folders, files, trashedFiles }) === false) break;
 		fillWindow();
 	}
 	return queue.slice(next);

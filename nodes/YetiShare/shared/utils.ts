@@ -105,3 +105,13 @@ export function nameMatcher(filter: string | undefined): (name: unknown) => bool
 	const regex = new RegExp(`^${pattern}$`, 'i');
 	return (name) => regex.test(String(name ?? ''));
 }
+
+/** How many results an operation with Return All / Limit may return: Infinity, or the Limit, checked. */
+export function resultLimit(ctx: IExecuteFunctions, itemIndex: number): number {
+	if (ctx.getNodeParameter('returnAll', itemIndex) as boolean) return Infinity;
+	const limit = ctx.getNodeParameter('limit', itemIndex) as number;
+	if (!(Number.isInteger(limit) && limit >= 1)) {
+		throw parameterError(ctx, itemIndex, 'Limit', `must be a whole number of at least 1 (got ${JSON.stringify(limit)})`);
+	}
+	return limit;
+}

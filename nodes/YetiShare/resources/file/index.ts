@@ -5,6 +5,7 @@ import { download } from './download';
 import { get } from './get';
 import { getUploadFromUrlStatus } from './getUploadFromUrlStatus';
 import { move } from './move';
+import { search } from './search';
 import { update } from './update';
 import { upload } from './upload';
 import { uploadFromUrl } from './uploadFromUrl';
@@ -12,5 +13,5 @@ import { uploadFromUrl } from './uploadFromUrl';
 export const file: Resource = {
 	option: { name: 'File', value: 'file' },
 	defaultOperation: 'upload',
-	operations: { copy, delete: deleteFile, download, get, getUploadFromUrlStatus, move, update, upload, uploadFromUrl },
+	operations: { copy, delete: deleteFile, download, get, getUploadFromUrlStatus, move, search, update, upload, uploadFromUrl },
 };

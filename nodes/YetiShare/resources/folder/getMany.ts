@@ -1,9 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { folderLocator } from '../../shared/descriptions';
+import { filtersCollection, folderLocator, nameFilterField, returnAllOrLimit } from '../../shared/descriptions';
 import { isTrashed, listFolder } from '../../shared/listing';
 import { resolveFolderId } from '../../shared/locators';
-import { nameMatcher, parameterError, toItems } from '../../shared/utils';
+import { nameMatcher, resultLimit, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
 const parentFolder = { name: 'parentFolder', displayName: 'Parent Folder', allowRoot: true };
@@ -29,29 +29,8 @@ export const getMany: Operation = {
 			default: 'all',
 			description: 'Each output item has a "type" field: folder or file. Folders come first.',
 		},
-		{
-			displayName: 'Return All',
-			name: 'returnAll',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to return all results or only up to a given limit',
-		},
-		{
-			displayName: 'Limit',
-			name: 'limit',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 50,
-			description: 'Max number of results to return',
-			displayOptions: { show: { returnAll: [false] } },
-		},
-		{
-			displayName: 'Filters',
-			name: 'filters',
-			type: 'collection',
-			placeholder: 'Add Filter',
-			default: {},
-			options: [
+		...returnAllOrLimit,
+		filtersCollection([
 				{
 					displayName: 'Include Trashed Files',
 					name: 'includeTrashed',
@@ -59,26 +38,13 @@ export const getMany: Operation = {
 					default: false,
 					description: 'Whether to also return files that were deleted (moved to the trash) in this folder',
 				},
-				{
-					displayName: 'Name',
-					name: 'name',
-					type: 'string',
-					default: '',
-					placeholder: 'e.g. invoice or *.pdf',
-					description:
-						'Only return entries whose name contains this text (case-insensitive). With * or ? it is a pattern for the whole name, e.g. *.pdf.',
-				},
-			],
-		},
+				nameFilterField('entries'),
+		]),
 	],
 	async execute(i) {
 		const folderId = await resolveFolderId(this, i, parentFolder);
 		const include = this.getNodeParameter('include', i) as 'all' | 'folders' | 'files';
-		const returnAll = this.getNodeParameter('returnAll', i) as boolean;
-		const limit = returnAll ? Infinity : (this.getNodeParameter('limit', i) as number);
-		if (!returnAll && !(Number.isInteger(limit) && limit >= 1)) {
-			throw parameterError(this, i, 'Limit', `must be a whole number of at least 1 (got ${JSON.stringify(limit)})`);
-		}
+		const limit = resultLimit(this, i);
 		const filters = this.getNodeParameter('filters', i, {}) as { name?: string; includeTrashed?: boolean };
 		const matches = nameMatcher(filters.name);
 

@@ -4,10 +4,11 @@ import { deleteFolder } from './delete';
 import { get } from './get';
 import { getMany } from './getMany';
 import { move } from './move';
+import { search } from './search';
 import { update } from './update';
 
 export const folder: Resource = {
 	option: { name: 'Folder', value: 'folder' },
 	defaultOperation: 'getMany',
-	operations: { create, delete: deleteFolder, get, getMany, move, update },
+	operations: { create, delete: deleteFolder, get, getMany, move, search, update },
 };

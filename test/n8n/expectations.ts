@@ -23,6 +23,9 @@ export function expectEveryOperation(run: N8nRun, sandbox: SandboxServer) {
 	expect(one('URL upload status').downloaded_file.name).toBeDefined();
 	expect(one('Move folder').parentId).toBe('123');
 	expect(outputOf(run, 'List root').length).toBeGreaterThan(3);
+	const found = (node: string) => outputOf(run, node).map((item) => item.json);
+	expect(found('Search files')).toEqual(expect.arrayContaining([expect.objectContaining({ id: one('Copy file').id, path: 'e2e-renamed.txt', type: 'file' })]));
+	expect(found('Search folders')).toEqual([expect.objectContaining({ id: one('Create folder').id, path: 'Invoices/E2E renamed', type: 'folder' })]);
 	expect(one('Delete folder').deleted).toBe(true);
 	expect(one('End session').success).toBe(true);
 }

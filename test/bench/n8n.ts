@@ -3,7 +3,8 @@
  * 2.40.7 (binary data in filesystem mode), both talking to one sandbox site in this process.
  * Every execution is one `n8n execute` process, whose peak RSS is sampled from /proc. Measures
  * a 1 GiB upload and download, the /authorize calls of 20 executions of a 50-item workflow, and
- * 1,000 `file/info` items; RUNS rounds (default 3), alternating which client goes first.
+ * 1,000 `file/info` items, on loopback and again with the site LATENCIES ms away (default 50,150);
+ * RUNS rounds (default 3), alternating which client goes first.
  * Prints a table and writes the figures into the section "Real n8n" of BENCHMARKS.md.
  *
  *   npm run bench:n8n
@@ -30,6 +31,8 @@ const BROKER_PORT = 5761;
 const AUTH_EXECUTIONS = Math.max(1, Number(process.env.AUTH_EXECUTIONS ?? 20));
 const AUTH_ITEMS = 50;
 const INFO_ITEMS = 1000;
+/** Delays per call (ms) at which the 1,000 file/info items run again, as over a real network. */
+const LATENCIES = (process.env.LATENCIES ?? '50,150').split(',').filter((value) => value.trim() !== '').map(Number);
 
 /** The HTTP Request workflows sign in as an account of their own: the site keeps one live token per account. */
 function benchFixture(): SandboxFixture {
@@ -216,6 +219,20 @@ async function main() {
 			}
 		}
 
+		// The same 1,000 calls with the site some distance away: the node keeps 5 items in flight,
+		// HTTP Request sends every item at once.
+		for (const latencyMs of LATENCIES) {
+			sandbox.configure({ latencyMs });
+			process.stderr.write(`${INFO_ITEMS.toLocaleString('en-US')} × file/info, ${latencyMs} ms a call:\n`);
+			for (let round = 0; round < RUNS; round++) {
+				for (const client of order(round)) {
+					const sample = await bench.execute(workflowId('info', client), MEASURED_NODE.info, `info@${latencyMs}:${client}`);
+					if (output(sample.run, MEASURED_NODE.info).length !== INFO_ITEMS) throw new Error(`${client}: not ${INFO_ITEMS} answers at ${latencyMs} ms`);
+				}
+			}
+		}
+		sandbox.configure({ latencyMs: 0 });
+
 		process.stderr.write(`Writing a ${mib(size)} MiB file…\n`);
 		const inputMd5 = await makeRandomFile(input, size);
 		process.stderr.write(`Upload of ${mib(size)} MiB (read from disk into n8n's binary store, then sent):\n`);
@@ -269,6 +286,9 @@ async function main() {
 			row(bench, `${info} × file/info: whole execution`, 'info', (s) => s.executionMs, seconds),
 			row(bench, `${info} × file/info: the File info node`, 'info', (s) => s.nodeMs, seconds),
 			row(bench, `${info} × file/info: peak RSS of n8n (MiB)`, 'info', (s) => s.peakRss, mib),
+			...LATENCIES.map((latencyMs) =>
+				row(bench, `${info} × file/info, ${latencyMs} ms a call: the File info node (ideal with 5 in flight: ${seconds((INFO_ITEMS * latencyMs) / 5)})`, `info@${latencyMs}`, (s) => s.nodeMs, seconds),
+			),
 		];
 		const table = [
 			'| measurement | YetiShare node | HTTP Request | YetiShare ÷ HTTP Request |',

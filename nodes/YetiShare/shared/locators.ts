@@ -106,10 +106,10 @@ async function folderIdByPath(
 			id = await oneAtATime(ctx, `path:${parent}/${name}`, async () => {
 				const made = await look();
 				if (made !== undefined) return made;
-				const created = await settle(ctx, async () => await createFolder(ctx, { folder_name: name, parent_id: parent }, { itemIndex }, parameter.displayName), itemIndex);
+				// (after a failed create, createOnce has forgotten the listing already)
+				const created = await createFolder(ctx, { folder_name: name, parent_id: parent }, { itemIndex }, parameter.displayName);
 				forgetListing(ctx, parent);
-				if (!created.ok) throw created.error;
-				return String(created.value.id);
+				return String(created.id);
 			});
 		}
 		if (id === undefined) {

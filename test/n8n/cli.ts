@@ -13,6 +13,7 @@ import { n8nEnvironment, ROOT, type N8nRuntime } from './runtime';
 const LOCAL_TYPES: Record<string, string> = {
 	'n8n-nodes-yetishare.yetiShare': 'CUSTOM.yetiShare',
 	'n8n-nodes-yetishare.yetiShareTrigger': 'CUSTOM.yetiShareTrigger',
+	'n8n-nodes-yetishare.yetiShareTool': 'CUSTOM.yetiShareTool',
 };
 
 export interface Workflow {

@@ -135,7 +135,8 @@ export function n8nEnvironment(userFolder: string, extra: NodeJS.ProcessEnv = {}
 		...inherited,
 		NODE_ENV: 'production',
 		N8N_USER_FOLDER: userFolder,
-		N8N_CUSTOM_EXTENSIONS: ROOT,
+		// the build alone: n8n loads every *.node.js under this folder, and some dependencies ship such files
+		N8N_CUSTOM_EXTENSIONS: join(ROOT, 'dist'),
 		N8N_DIAGNOSTICS_ENABLED: 'false',
 		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 		N8N_PERSONALIZATION_ENABLED: 'false',

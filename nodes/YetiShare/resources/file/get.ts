@@ -9,7 +9,7 @@ import type { Operation } from '../types';
 const file = { name: 'fileId', displayName: 'File' };
 
 export const get: Operation = {
-	option: { name: 'Get', value: 'get', action: 'Get a file', description: 'Get the details and links of a file' },
+	option: { name: 'Get', value: 'get', action: "Get a file's details and links", description: 'Get the details and links of a file' },
 	properties: [fileLocator({ ...file, description: 'The file to get' })],
 	async execute(i) {
 		const fileId = await resolveFileId(this, i, file);

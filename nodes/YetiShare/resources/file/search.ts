@@ -16,7 +16,7 @@ export const search: Operation = {
 	option: {
 		name: 'Search',
 		value: 'search',
-		action: 'Search files',
+		action: 'Search files by name, type or size',
 		description: 'Find files by name, type and size anywhere below a folder (the whole account by default), each with its path',
 	},
 	properties: [

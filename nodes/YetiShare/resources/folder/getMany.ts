@@ -12,7 +12,7 @@ export const getMany: Operation = {
 	option: {
 		name: 'Get Many',
 		value: 'getMany',
-		action: 'Get many folders and files',
+		action: 'Get many folders and files inside a folder',
 		description: 'List the folders and files inside a folder, each as its own item',
 	},
 	properties: [

@@ -6,7 +6,7 @@ export const search: Operation = {
 	option: {
 		name: 'Search',
 		value: 'search',
-		action: 'Search folders',
+		action: 'Search folders by name',
 		description: 'Find folders by name anywhere below a folder (the whole account by default), each with its path',
 	},
 	properties: searchProperties('folder'),

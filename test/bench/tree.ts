@@ -2,8 +2,9 @@
  * `npm run bench:tree`: the package at real distances, inside n8n's engine (the built package, as
  * n8n loads it), against a sandbox site that answers every request after a fixed delay.
  *
- * - Items in flight: ITEMS file/info items at 0, 50 and 150 ms a call, one at a time, with the
- *   default 5 in flight and with 10, beside the ideal (items × latency ÷ in flight).
+ * - Items in flight: ITEMS file/info items at 0, 50 and 150 ms a call with Requests in Parallel
+ *   at 5 and at the default, and one at a time on loopback, beside the ideal (items × latency ÷
+ *   Requests in Parallel; a run starts with 5 in flight, so the ideal is out of its reach).
  * - Walks of a big account at 50 ms a call: a trigger poll with Include Subfolders, a folder
  *   picker's first page, and a path lookup five levels down, on 200 folders (10,000 files), 2,000
  *   folders (10,000 files) and 2,000 folders (100,000 files): time and calls, to show how each
@@ -12,7 +13,7 @@
  * Prints a table and keeps it in BENCHMARKS.md ("Real latency and big accounts"); `--no-write`
  * leaves the file alone.
  *
- *   ITEMS=300 npm run bench:tree
+ *   ITEMS=300 npm run bench:tree -- --no-write
  */
 import { cpus } from 'os';
 import { join } from 'path';
@@ -26,10 +27,11 @@ const { YetiShare } = require(join(DIST, 'nodes/YetiShare/YetiShare.node.js')) a
 const { YetiShareTrigger } = require(join(DIST, 'nodes/YetiShareTrigger/YetiShareTrigger.node.js')) as typeof import('../../nodes/YetiShareTrigger/YetiShareTrigger.node');
 const { YetiShareApi } = require(join(DIST, 'credentials/YetiShareApi.credentials.js')) as typeof import('../../credentials/YetiShareApi.credentials');
 const { LISTINGS_IN_PARALLEL } = require(join(DIST, 'nodes/YetiShare/shared/tree.js')) as typeof import('../../nodes/YetiShare/shared/tree');
+const { DEFAULT_REQUESTS_IN_PARALLEL } = require(join(DIST, 'nodes/YetiShare/shared/parallel.js')) as typeof import('../../nodes/YetiShare/shared/parallel');
 
 const NODE = 'CUSTOM.yetiShare';
 const TRIGGER = 'CUSTOM.yetiShareTrigger';
-const ITEMS = Number(process.env.ITEMS ?? 300);
+const ITEMS = Number(process.env.ITEMS ?? 1000);
 const WALK_LATENCY_MS = 50;
 
 interface Site {
@@ -70,12 +72,12 @@ async function measure(site: Site, work: () => Promise<void>) {
 const seconds = (ms: number) => (ms / 1000).toFixed(ms < 10_000 ? 2 : 1);
 
 async function itemsInFlight(): Promise<string[]> {
-	const rows = ['| latency a call | in flight | items | time (s) | ideal (s) | time ÷ ideal | peak calls at the site |', '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+	const rows = ['| latency a call | Requests in Parallel | items | time (s) | ideal (s) | time ÷ ideal | peak calls at the site |', '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
 	for (const latencyMs of [0, 50, 150]) {
 		const site = await openSite(latencyMs);
 		try {
 			const file = site.sandbox.addFile(site.sandbox.demoAccount.id, { name: 'asked-about.txt', content: 'x' });
-			for (const inFlight of [1, 5, 10]) {
+			for (const inFlight of latencyMs === 0 ? [1, 5, DEFAULT_REQUESTS_IN_PARALLEL] : [5, DEFAULT_REQUESTS_IN_PARALLEL]) {
 				const node = {
 					type: NODE,
 					parameters: { resource: 'file', operation: 'get', fileId: { __rl: true, mode: 'id', value: file.id }, requestsInParallel: inFlight },
@@ -89,7 +91,7 @@ async function itemsInFlight(): Promise<string[]> {
 				});
 				if (failed) throw new Error(`${failed} items failed at ${latencyMs} ms, ${inFlight} in flight`);
 				const ideal = (ITEMS * latencyMs) / inFlight;
-				rows.push(`| ${latencyMs} ms | ${inFlight}${inFlight === 5 ? ' (default)' : ''} | ${ITEMS} | ${seconds(ms)} | ${latencyMs ? seconds(ideal) : '–'} | ${latencyMs ? (ms / ideal).toFixed(2) : '–'} | ${site.sandbox.peakInFlight('file/info')} |`);
+				rows.push(`| ${latencyMs} ms | ${inFlight}${inFlight === DEFAULT_REQUESTS_IN_PARALLEL ? ' (default)' : ''} | ${ITEMS} | ${seconds(ms)} | ${latencyMs ? seconds(ideal) : '–'} | ${latencyMs ? (ms / ideal).toFixed(2) : '–'} | ${site.sandbox.peakInFlight('file/info')} |`);
 				process.stderr.write(`${rows[rows.length - 1]}\n`);
 			}
 		} finally {

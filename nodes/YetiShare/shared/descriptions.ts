@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_REQUESTS_IN_PARALLEL, TRANSFERS_IN_PARALLEL } from './parallel';
+import { DEFAULT_REQUESTS_IN_PARALLEL, FIRST_IN_FLIGHT, TRANSFERS_IN_PARALLEL } from './parallel';
 
 /** The value that stands for the account's top level in folder pickers. */
 export const ROOT_FOLDER = 'root';
@@ -157,15 +157,15 @@ export const folderPasswordField: INodeProperties = {
 		'A password visitors must enter to open the folder. Type it as is: the node sends the MD5 hash the API expects.',
 };
 
-/** Shown under every operation: how many input items the node works on at once. */
+/** Shown under every operation: how many input items the node works on at once, at most. */
 export const requestsInParallelField: INodeProperties = {
 	displayName: 'Requests in Parallel',
 	name: 'requestsInParallel',
 	type: 'number',
-	typeOptions: { minValue: 1, maxValue: 50, numberPrecision: 0 },
+	typeOptions: { minValue: 1, maxValue: 100, numberPrecision: 0 },
 	default: DEFAULT_REQUESTS_IN_PARALLEL,
 	noDataExpression: true,
-	description: `How many input items are sent to the site at once. 1 handles them one after another. Uploads and downloads run at most ${TRANSFERS_IN_PARALLEL} at once; a site that answers "too many requests" (HTTP 429) gets one fewer for the rest of the run. Output items keep the order of the input.`,
+	description: `The most input items sent to the site at once. A run starts with ${FIRST_IN_FLIGHT} and adds one as each item ends; a site that answers "too many requests" (HTTP 429) gets half as many, for the rest of the run. 1 handles the items one after another. Uploads and downloads run at most ${TRANSFERS_IN_PARALLEL} at once. Output items keep the order of the input.`,
 };
 
 /** Return All, and the Limit shown without it. */

@@ -5,6 +5,10 @@
  * Sizes in MiB can be given as arguments (default 64 256 1024). Each transfer runs RUNS times
  * (default 3), alternating node and curl; the table shows the median time and the highest RSS.
  *
+ * LATENCY (ms a request, e.g. 50) and BANDWIDTH (bytes per second each way, e.g. 50M) put the
+ * site at a distance, for the node and curl alike:
+ *   LATENCY=50 BANDWIDTH=50M CANDIDATES= RUNS=1 npm run bench -- 1024
+ *
  * A second table compares ways of building the upload's multipart body (multipart-candidates.ts),
  * each in its own process in every round, as ratios against the previous release's form-data body
  * measured in the same round. CANDIDATES=form-data,formdata-shape picks some; CANDIDATES= none.
@@ -23,6 +27,8 @@ const TS_NODE = [require.resolve('ts-node/dist/bin.js'), '--transpile-only'];
 const RUNS = Math.max(1, Number(process.env.RUNS ?? 3));
 const BODIES = (process.env.CANDIDATES ?? CANDIDATES.join(',')).split(',').filter((name) => name !== '');
 const REFERENCE_BODY = 'form-data';
+/** Where the site is: the sandbox's --latency and --bandwidth. */
+const DISTANCE = [...(process.env.LATENCY ? ['--latency', process.env.LATENCY] : []), ...(process.env.BANDWIDTH ? ['--bandwidth', process.env.BANDWIDTH] : [])];
 
 interface Measure {
 	ms: number;
@@ -47,7 +53,7 @@ function run(command: string, args: string[], options: { pollRss?: boolean } = {
 }
 
 async function startSandbox(storage: string): Promise<{ baseUrl: string; key1: string; key2: string; stop: () => Promise<void> }> {
-	const child = spawn(process.execPath, [...TS_NODE, 'test/sandbox/cli.ts', '--port', '0', '--storage', storage], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+	const child = spawn(process.execPath, [...TS_NODE, 'test/sandbox/cli.ts', '--port', '0', '--storage', storage, ...DISTANCE], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
 	// keep reading what it prints (a closed pipe would kill it), until the demo keys are out
 	const text = await new Promise<string>((resolveText, reject) => {
 		let printed = '';
@@ -159,7 +165,7 @@ async function main() {
 		'| --- | --- | --- | --- | --- | --- |',
 		...bodyRows,
 	].join('\n');
-	process.stdout.write(`\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}\n\n${table}\n`);
+	process.stdout.write(`\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}${DISTANCE.length > 0 ? `; the site ${DISTANCE.join(' ')}` : ''}\n\n${table}\n`);
 	if (bodyRows.length > 0) process.stdout.write(`\nUpload bodies (n8n-core's engine, filesystem mode, file/upload only):\n\n${bodyTable}\n`);
 }
 

@@ -8,7 +8,8 @@
  * - Walks of a big account at 50 ms a call: a trigger poll with Include Subfolders, a folder
  *   picker's first page, and a path lookup five levels down, on 200 folders (10,000 files), 2,000
  *   folders (10,000 files) and 2,000 folders (100,000 files): time and calls, to show how each
- *   grows with folders and that files do not add calls.
+ *   grows with folders and that files do not add calls; and File → Search there, over every
+ *   folder and with a Limit that stops the walk early.
  *
  * Prints a table and keeps it in BENCHMARKS.md ("Real latency and big accounts"); `--no-write`
  * leaves the file alone.
@@ -103,8 +104,8 @@ async function itemsInFlight(): Promise<string[]> {
 
 async function walks(): Promise<string[]> {
 	const rows = [
-		`| account (under one folder) | trigger poll, Include Subfolders: s | listings | folder picker, first page: s | listings | path lookup, 5 levels: s | listings |`,
-		'| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+		`| account (under one folder) | trigger poll, Include Subfolders: s | listings | folder picker, first page: s | listings | path lookup, 5 levels: s | listings | File → Search, every folder: s | listings | File → Search, Limit 10: s | listings |`,
+		'| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
 	];
 	for (const size of [
 		{ folders: 200, files: 10_000 },
@@ -138,8 +139,16 @@ async function walks(): Promise<string[]> {
 				const run = await site.engine.run({ node: { type: NODE, parameters: { resource: 'folder', operation: 'get', folderId: { __rl: true, mode: 'path', value: path } }, credentials: { yetiShareApi: site.credential } } });
 				if (run.error || String(run.items[0].json.id) !== deepest.id) throw new Error(`the path lookup failed: ${run.error?.message}`);
 			});
+			const search = (name: string, limit?: number) =>
+				measure(site, async () => {
+					const parameters = { resource: 'file', operation: 'search', name, parentFolder: { __rl: true, mode: 'id', value: top.id }, ...(limit ? { limit } : { returnAll: true }) };
+					const run = await site.engine.run({ node: { type: NODE, parameters, credentials: { yetiShareApi: site.credential } } });
+					if (run.error || run.items.length !== (limit ?? 1)) throw new Error(`the search for ${name} found ${run.items.length}: ${run.error?.message}`);
+				});
+			const everywhere = await search('new.txt');
+			const firstTen = await search('seeded-*', 10);
 			rows.push(
-				`| ${size.folders.toLocaleString('en')} folders, ${size.files.toLocaleString('en')} files | ${seconds(poll.ms)} | ${poll.listings} | ${seconds(picker.ms)} | ${picker.listings} | ${seconds(lookup.ms)} | ${lookup.listings} |`,
+				`| ${size.folders.toLocaleString('en')} folders, ${size.files.toLocaleString('en')} files | ${seconds(poll.ms)} | ${poll.listings} | ${seconds(picker.ms)} | ${picker.listings} | ${seconds(lookup.ms)} | ${lookup.listings} | ${seconds(everywhere.ms)} | ${everywhere.listings} | ${seconds(firstTen.ms)} | ${firstTen.listings} |`,
 			);
 			process.stderr.write(`${rows[rows.length - 1]}\n`);
 		} finally {
@@ -171,7 +180,7 @@ async function main() {
 		'',
 		...inFlight,
 		'',
-		`**Walks of a big account** at ${WALK_LATENCY_MS} ms a call (five levels, each twice the one above; ${LISTINGS_IN_PARALLEL} listings at once). The poll is the second one after activation, one new file at the bottom; the path lookup is Folder → Get by path of the last folder of the fifth level.`,
+		`**Walks of a big account** at ${WALK_LATENCY_MS} ms a call (five levels, each twice the one above; ${LISTINGS_IN_PARALLEL} listings at once). The poll is the second one after activation, one new file at the bottom; the path lookup is Folder → Get by path of the last folder of the fifth level. The searches start at the big folder: one for the new file's name (Return All, so every folder is listed), one for the first 10 seeded files ("seeded-*", Limit 10: the walk stops once it has them).`,
 		'',
 		...walked,
 	].join('\n');

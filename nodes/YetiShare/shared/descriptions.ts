@@ -63,13 +63,17 @@ export function folderLocator(options: {
 	allowRoot?: boolean;
 }): INodeProperties {
 	const defaultFolder = options.allowRoot ? rootFolderValue : { mode: 'list', value: '' };
+	// what to give, in words: an expression or an AI agent's $fromAI() fills the value without the modes' hints
+	const ways = options.allowRoot
+		? 'Pick it from the list, or give its ID (a number; root for the top level), its address on the site, or its path from the top level (e.g. Invoices/2026; / for the top level)'
+		: 'Pick it from the list, or give its ID (a number), its address on the site, or its path from the top level (e.g. Invoices/2026)';
 	return {
 		displayName: options.displayName,
 		name: options.name,
 		type: 'resourceLocator',
 		default: defaultFolder,
 		required: true,
-		description: options.description,
+		description: `${options.description.replace(/\.$/, '')}. ${ways}.`,
 		modes: [
 			...pickerModes(
 				'folder',
@@ -104,7 +108,7 @@ export function fileLocator(options: { name: string; displayName: string; descri
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
 		required: true,
-		description: options.description,
+		description: `${options.description.replace(/\.$/, '')}. Pick it from the list, or give its ID (a number, not its name) or its short link.`,
 		modes: pickerModes(
 			'file',
 			'searchFiles',

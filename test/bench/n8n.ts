@@ -11,10 +11,11 @@
  *   RUNS=1 AUTH_EXECUTIONS=2 SIZE_MIB=64 npm run bench:n8n -- --no-write   # a quick try; BENCHMARKS.md untouched
  *   PROFILE_DIR=/tmp/profiles npm run bench:n8n -- --no-write   # and a CPU profile of every n8n process
  */
-import { execFileSync } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { cpus, tmpdir, totalmem } from 'os';
 import { join } from 'path';
+import { promisify } from 'util';
 
 import { N8nCli, type N8nRun } from '../n8n/cli';
 import { DEFAULT_N8N_VERSION, ensureN8n, ROOT } from '../n8n/runtime';
@@ -256,6 +257,7 @@ async function main() {
 		rmSync(input, { force: true });
 
 		await cli.importWorkflows(CLIENTS.map((client) => downloadWorkflow(client, site, uploaded[client]!)));
+		const curlDownloads: number[] = [];
 		process.stderr.write(`Download of ${mib(size)} MiB into n8n's binary store:\n`);
 		for (let round = 0; round < RUNS; round++) {
 			for (const client of order(round)) {
@@ -266,6 +268,8 @@ async function main() {
 				if (md5 !== inputMd5) throw new Error(`${client}: the downloaded file's MD5 is ${md5}, not ${inputMd5}`);
 				bench.clearBinaryStore();
 			}
+			// curl fetching the same file from the same site in the same round: a plain client's time
+			curlDownloads.push(await curlDownload(site, uploaded.http!, join(files, 'curl-download.bin')));
 		}
 
 		const size1 = size % (1024 * MiB) === 0 ? `${size / (1024 * MiB)} GiB` : `${mib(size)} MiB`;
@@ -277,6 +281,7 @@ async function main() {
 			row(bench, `${size1} download: the Download node`, 'download', (s) => s.nodeMs, seconds),
 			row(bench, `${size1} download: whole execution`, 'download', (s) => s.executionMs, seconds),
 			row(bench, `${size1} download: peak RSS of n8n (MiB)`, 'download', (s) => s.peakRss, mib),
+			curlRow(`${size1} download: the Download node ÷ curl's time (curl: ${seconds(median(curlDownloads))})`, bench.samples.get('download:yetishare') ?? [], bench.samples.get('download:http') ?? [], curlDownloads),
 			{
 				label: `/authorize calls in ${AUTH_EXECUTIONS} executions × ${AUTH_ITEMS} items`,
 				yetishare: String(authorized.yetishare),
@@ -317,6 +322,31 @@ async function main() {
 		await sandbox.stop();
 		cleanUp();
 	}
+}
+
+/**
+ * Downloads the file with curl: a download link from file/download (signed in as the HTTP Request
+ * workflows' account, which signs in again at every execution anyway), then a GET into `target`.
+ * Returns curl's wall time in ms.
+ */
+async function curlDownload(site: SiteAccess, fileId: string, target: string): Promise<number> {
+	const call = async (endpoint: string, fields: Record<string, string>) =>
+		((await (await fetch(`${site.apiUrl}/${endpoint}`, { method: 'POST', body: new URLSearchParams(fields) })).json()) as { data: Record<string, string> }).data;
+	const session = await call('authorize', { key1: site.key1, key2: site.key2 });
+	const { download_url: link } = await call('file/download', { access_token: session.access_token, account_id: session.account_id, file_id: fileId });
+	const started = process.hrtime.bigint();
+	// not execFileSync: the site runs in this process and must keep answering
+	await promisify(execFile)('curl', ['-sS', '-o', target, link]);
+	const ms = Number(process.hrtime.bigint() - started) / 1e6;
+	rmSync(target, { force: true });
+	return ms;
+}
+
+/** A row of each client's time as a multiple of curl's, per round (curl measured in the same round). */
+function curlRow(label: string, yetishare: Sample[], http: Sample[], curl: number[]): Row {
+	const times = (samples: Sample[]) => samples.map((sample, round) => sample.nodeMs / curl[round]);
+	const show = (ratios: number[]) => (ratios.length > 1 ? `${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})` : median(ratios).toFixed(2));
+	return { label, yetishare: show(times(yetishare)), http: show(times(http)), ratio: '–' };
 }
 
 function nodeVersion(node: string): string {

@@ -25,7 +25,10 @@ async function walkFolders(
 		ctx,
 		start,
 		({ folder, folders, files }) => {
-			const entries = show === 'folders' ? folders.map((entry) => ({ entry, name: entry.folderName, url: entry.url_folder })) : files.map((entry) => ({ entry, name: entry.filename, url: entry.url_file }));
+			const entries =
+				show === 'folders'
+					? folders.map((entry) => ({ entry, name: entry.folderName, url: entry.url_folder }))
+					: files.map((entry) => ({ entry, name: entry.filename, url: entry.url_file }));
 			for (const { entry, name, url } of entries) {
 				const path = `${folder.path}/${String(name)}`;
 				if (matches(path)) results.push({ name: path, value: String(entry.id), url: url as string | undefined });

@@ -107,7 +107,6 @@ export function isFolderKnown(ctx: object, folderId: string): boolean {
 	return knowledge(ctx).known.has(folderKey(folderId));
 }
 
-
 /**
  * A create into this folder failed, and may have made something this execution never saw: its
  * contents count as unseen again, so the next create into it lists it first and sets its mark

@@ -97,15 +97,10 @@ export async function withSession<T>(key: string, credentials: YetiShareCredenti
 	};
 	// Another execution of this process already met this token dead and has a newer one.
 	if (!credentials.accessToken || session.dead.has(credentials.accessToken)) adopt(credentials, usable(session, session.latest));
-	if (credentials.accessToken) {
-		const { token, tried } = await send();
-		if (tried.ok) return tried.value;
-		if (!isInvalidTokenError(tried.error)) throw tried.error;
-		markDead(session, token);
-	}
 	let lastError: unknown;
-	for (let round = 1; round <= MAX_ROUNDS; round++) {
-		adopt(credentials, await newerSession(session, credentials, calls, round));
+	// round 0 tries the token at hand, if there is one; each later round renews first
+	for (let round = credentials.accessToken ? 0 : 1; round <= MAX_ROUNDS; round++) {
+		if (round > 0) adopt(credentials, await newerSession(session, credentials, calls, round));
 		const { token, tried } = await send();
 		if (tried.ok) return tried.value;
 		if (!isInvalidTokenError(tried.error)) throw tried.error;

@@ -133,8 +133,11 @@ export function downloadWorkflow(client: Client, site: SiteAccess, fileId: strin
 	]);
 }
 
-/** `file/info` for each of the given files, one item per file (the HTTP Request variant signs in once first). */
-export function fileInfoWorkflow(client: Client, site: SiteAccess, id: string, fileIds: string[]): Workflow {
+/**
+ * `file/info` for each of the given files, one item per file (the HTTP Request variant signs in once
+ * first); `requestsInParallel` sets the YetiShare node's option (its default when not given).
+ */
+export function fileInfoWorkflow(client: Client, site: SiteAccess, id: string, fileIds: string[], requestsInParallel?: number): Workflow {
 	const items: Step[] = [
 		{ name: 'File ids', type: 'n8n-nodes-base.set', typeVersion: 3.4, parameters: { mode: 'raw', jsonOutput: JSON.stringify({ id: fileIds }), options: {} } },
 		{ name: 'One item per file', type: 'n8n-nodes-base.splitOut', typeVersion: 1, parameters: { fieldToSplitOut: 'id', options: {} } },
@@ -142,7 +145,12 @@ export function fileInfoWorkflow(client: Client, site: SiteAccess, id: string, f
 	if (client === 'yetishare') {
 		return chain(`${id}-ys`, `Bench: ${fileIds.length} × file/info (YetiShare)`, [
 			...items,
-			yetiShare('File info', { resource: 'file', operation: 'get', fileId: { __rl: true, mode: 'id', value: '={{ $json.id }}' } }),
+			yetiShare('File info', {
+				resource: 'file',
+				operation: 'get',
+				fileId: { __rl: true, mode: 'id', value: '={{ $json.id }}' },
+				...(requestsInParallel === undefined ? {} : { requestsInParallel }),
+			}),
 		]);
 	}
 	return chain(`${id}-http`, `Bench: ${fileIds.length} × file/info (HTTP Request)`, [

@@ -3,7 +3,9 @@
  * 2.40.7 (binary data in filesystem mode), both talking to one sandbox site in this process.
  * Every execution is one `n8n execute` process, whose peak RSS is sampled from /proc. Measures
  * a 1 GiB upload and download, the /authorize calls of 20 executions of a 50-item workflow, and
- * 1,000 `file/info` items, on loopback and again with the site LATENCIES ms away (default 50,150);
+ * 1,000 `file/info` items, on loopback and again with the site LATENCIES ms away (default 50,150),
+ * there also with the node's Requests in Parallel at its maximum; then the download again over a
+ * link (50 ms, LINK_MBPS MB/s each way, default 100), curl beside each download;
  * RUNS rounds (default 3), alternating which client goes first.
  * Prints a table and writes the figures into the section "Real n8n" of BENCHMARKS.md.
  *
@@ -20,6 +22,7 @@ import { promisify } from 'util';
 import { N8nCli, type N8nRun } from '../n8n/cli';
 import { DEFAULT_N8N_VERSION, ensureN8n, ROOT } from '../n8n/runtime';
 import { DEFAULT_REQUESTS_IN_PARALLEL } from '../../nodes/YetiShare/shared/parallel';
+import { requestsInParallelField } from '../../nodes/YetiShare/shared/descriptions';
 import { SandboxServer, type SandboxFixture } from '../sandbox/server';
 import { makeRandomFile, md5OfFile, median, MiB, watchPeakRss } from './measure';
 import { downloadWorkflow, fileInfoWorkflow, idleWorkflow, MEASURED_NODE, uploadWorkflow, type Client, type SiteAccess } from './n8n-workflows';
@@ -35,6 +38,10 @@ const AUTH_ITEMS = 50;
 const INFO_ITEMS = 1000;
 /** Delays per call (ms) at which the 1,000 file/info items run again, as over a real network. */
 const LATENCIES = (process.env.LATENCIES ?? '50,150').split(',').filter((value) => value.trim() !== '').map(Number);
+/** The node's Requests in Parallel at its maximum, measured beside the default at each latency. */
+const MOST_IN_PARALLEL = Number(requestsInParallelField.typeOptions?.maxValue);
+/** The link of the second download: a site 50 ms away whose file bytes move at LINK_MBPS MB/s each way. */
+const LINK = { latencyMs: 50, bandwidthBytesPerSecond: Math.round(Number(process.env.LINK_MBPS ?? 100) * 1e6) };
 
 /** The HTTP Request workflows sign in as an account of their own: the site keeps one live token per account. */
 function benchFixture(): SandboxFixture {
@@ -130,9 +137,12 @@ interface Row {
 	ratio: string;
 }
 
-/** A row from both clients' samples: medians, and YetiShare ÷ HTTP Request per round (their median, and range). */
-function row(bench: Bench, label: string, key: string, pick: (sample: Sample) => number, format: (value: number) => string): Row {
-	const [ys, http] = CLIENTS.map((client) => bench.samples.get(`${key}:${client}`)!.map(pick));
+/**
+ * A row from both clients' samples: medians, and YetiShare ÷ HTTP Request per round (their median,
+ * and range). `httpKey` names HTTP Request's samples where they were taken under another key.
+ */
+function row(bench: Bench, label: string, key: string, pick: (sample: Sample) => number, format: (value: number) => string, httpKey = key): Row {
+	const [ys, http] = [`${key}:yetishare`, `${httpKey}:http`].map((name) => bench.samples.get(name)!.map(pick));
 	const ratios = ys.map((value, round) => value / http[round]);
 	const spread = ratios.length > 1 ? ` (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})` : '';
 	return { label, yetishare: format(median(ys)), http: format(median(http)), ratio: `${median(ratios).toFixed(2)}${spread}` };
@@ -193,6 +203,7 @@ async function main() {
 				fileInfoWorkflow(client, site, 'bench-auth', infoIds[client].slice(0, AUTH_ITEMS)),
 				fileInfoWorkflow(client, site, 'bench-info', infoIds[client]),
 			]),
+			fileInfoWorkflow('yetishare', site, 'bench-info-most', infoIds.yetishare, MOST_IN_PARALLEL),
 		]);
 		const workflowId = (name: string, client: Client) => `bench-${name}-${client === 'yetishare' ? 'ys' : 'http'}`;
 
@@ -231,6 +242,9 @@ async function main() {
 					const sample = await bench.execute(workflowId('info', client), MEASURED_NODE.info, `info@${latencyMs}:${client}`);
 					if (output(sample.run, MEASURED_NODE.info).length !== INFO_ITEMS) throw new Error(`${client}: not ${INFO_ITEMS} answers at ${latencyMs} ms`);
 				}
+				// and the node with the most in flight its option allows, in the same round
+				const most = await bench.execute(workflowId('info-most', 'yetishare'), MEASURED_NODE.info, `info@${latencyMs}+most:yetishare`);
+				if (output(most.run, MEASURED_NODE.info).length !== INFO_ITEMS) throw new Error(`yetishare: not ${INFO_ITEMS} answers at ${latencyMs} ms, ${MOST_IN_PARALLEL} in flight`);
 			}
 		}
 		sandbox.configure({ latencyMs: 0 });
@@ -257,20 +271,29 @@ async function main() {
 		rmSync(input, { force: true });
 
 		await cli.importWorkflows(CLIENTS.map((client) => downloadWorkflow(client, site, uploaded[client]!)));
-		const curlDownloads: number[] = [];
-		process.stderr.write(`Download of ${mib(size)} MiB into n8n's binary store:\n`);
-		for (let round = 0; round < RUNS; round++) {
-			for (const client of order(round)) {
-				const sample = await bench.execute(workflowId('download', client), MEASURED_NODE.download, `download:${client}`);
-				const binary = output(sample.run, MEASURED_NODE.download)[0]?.binary?.data;
-				const path = bench.binaryPath(binary ?? {});
-				const md5 = existsSync(path) ? await md5OfFile(path) : 'no file';
-				if (md5 !== inputMd5) throw new Error(`${client}: the downloaded file's MD5 is ${md5}, not ${inputMd5}`);
-				bench.clearBinaryStore();
+		/** RUNS rounds of both downloads, each round with curl fetching the same file from the same site: a plain client's time. */
+		const downloads = async (key: string) => {
+			const curlTimes: number[] = [];
+			for (let round = 0; round < RUNS; round++) {
+				for (const client of order(round)) {
+					const sample = await bench.execute(workflowId('download', client), MEASURED_NODE.download, `${key}:${client}`);
+					const binary = output(sample.run, MEASURED_NODE.download)[0]?.binary?.data;
+					const path = bench.binaryPath(binary ?? {});
+					const md5 = existsSync(path) ? await md5OfFile(path) : 'no file';
+					if (md5 !== inputMd5) throw new Error(`${client}: the downloaded file's MD5 is ${md5}, not ${inputMd5}`);
+					bench.clearBinaryStore();
+				}
+				curlTimes.push(await curlDownload(site, uploaded.http!, join(files, 'curl-download.bin')));
 			}
-			// curl fetching the same file from the same site in the same round: a plain client's time
-			curlDownloads.push(await curlDownload(site, uploaded.http!, join(files, 'curl-download.bin')));
-		}
+			return curlTimes;
+		};
+		process.stderr.write(`Download of ${mib(size)} MiB into n8n's binary store:\n`);
+		const curlDownloads = await downloads('download');
+		const linkMBps = LINK.bandwidthBytesPerSecond / 1e6;
+		process.stderr.write(`Download of ${mib(size)} MiB, the site ${LINK.latencyMs} ms away at ${linkMBps} MB/s:\n`);
+		sandbox.configure(LINK);
+		const curlLinkDownloads = await downloads('download-link');
+		sandbox.configure({ latencyMs: 0, bandwidthBytesPerSecond: 0 });
 
 		const size1 = size % (1024 * MiB) === 0 ? `${size / (1024 * MiB)} GiB` : `${mib(size)} MiB`;
 		const info = INFO_ITEMS.toLocaleString('en-US');
@@ -282,6 +305,13 @@ async function main() {
 			row(bench, `${size1} download: whole execution`, 'download', (s) => s.executionMs, seconds),
 			row(bench, `${size1} download: peak RSS of n8n (MiB)`, 'download', (s) => s.peakRss, mib),
 			curlRow(`${size1} download: the Download node ÷ curl's time (curl: ${seconds(median(curlDownloads))})`, bench.samples.get('download:yetishare') ?? [], bench.samples.get('download:http') ?? [], curlDownloads),
+			row(bench, `${size1} download, ${LINK.latencyMs} ms away at ${linkMBps} MB/s: the Download node`, 'download-link', (s) => s.nodeMs, seconds),
+			curlRow(
+				`${size1} download, ${LINK.latencyMs} ms away at ${linkMBps} MB/s: the Download node ÷ curl's time (curl: ${seconds(median(curlLinkDownloads))})`,
+				bench.samples.get('download-link:yetishare') ?? [],
+				bench.samples.get('download-link:http') ?? [],
+				curlLinkDownloads,
+			),
 			{
 				label: `/authorize calls in ${AUTH_EXECUTIONS} executions × ${AUTH_ITEMS} items`,
 				yetishare: String(authorized.yetishare),
@@ -292,8 +322,17 @@ async function main() {
 			row(bench, `${info} × file/info: whole execution`, 'info', (s) => s.executionMs, seconds),
 			row(bench, `${info} × file/info: the File info node`, 'info', (s) => s.nodeMs, seconds),
 			row(bench, `${info} × file/info: peak RSS of n8n (MiB)`, 'info', (s) => s.peakRss, mib),
-			...LATENCIES.map((latencyMs) =>
-				row(bench, `${info} × file/info, ${latencyMs} ms a call: the File info node (ideal with ${DEFAULT_REQUESTS_IN_PARALLEL} in flight: ${seconds((INFO_ITEMS * latencyMs) / DEFAULT_REQUESTS_IN_PARALLEL)})`, `info@${latencyMs}`, (s) => s.nodeMs, seconds),
+			...LATENCIES.flatMap((latencyMs) =>
+				[DEFAULT_REQUESTS_IN_PARALLEL, MOST_IN_PARALLEL].map((inFlight) =>
+					row(
+						bench,
+						`${info} × file/info, ${latencyMs} ms a call: the File info node, Requests in Parallel ${inFlight}${inFlight === DEFAULT_REQUESTS_IN_PARALLEL ? ' (default)' : ''} (ideal: ${seconds((INFO_ITEMS * latencyMs) / inFlight)})`,
+						inFlight === DEFAULT_REQUESTS_IN_PARALLEL ? `info@${latencyMs}` : `info@${latencyMs}+most`,
+						(s) => s.nodeMs,
+						seconds,
+						`info@${latencyMs}`,
+					),
+				),
 			),
 		];
 		const table = [
@@ -305,7 +344,7 @@ async function main() {
 		const startUp = median([...bench.samples.values()].flat().map((s) => s.processMs - s.executionMs));
 		const figures = [
 			`Measured ${new Date().toISOString().slice(0, 10)}: n8n ${runtime.version} on Node ${nodeVersion(runtime.node)}, ` +
-				`${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, loopback; ` +
+				`${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, loopback unless a row says otherwise; ` +
 				`${RUNS} rounds (${AUTH_EXECUTIONS} executions for /authorize); times and RSS are medians, the ratio is the median of the ` +
 				`per-round ratios (their range in brackets).`,
 			'',

@@ -2,9 +2,11 @@
  * `npm run bench:tree`: the package at real distances, inside n8n's engine (the built package, as
  * n8n loads it), against a sandbox site that answers every request after a fixed delay.
  *
- * - Items in flight: ITEMS file/info items at 0, 50 and 150 ms a call with Requests in Parallel
- *   at 5 and at the default, and one at a time on loopback, beside the ideal (items × latency ÷
- *   Requests in Parallel; a run starts with 5 in flight, so the ideal is out of its reach).
+ * - Items in flight: ITEMS file/info items at 0, 50 and 150 ms a call, and at 150 ms plus up to
+ *   30 ms of jitter (a site whose answers do not all take the same time), with Requests in
+ *   Parallel at 5 and at the default, and one at a time on loopback, beside the ideal (items ×
+ *   mean latency ÷ Requests in Parallel; a run starts with 5 in flight, so the ideal is out of
+ *   its reach).
  * - Walks of a big account at 50 ms a call: a trigger poll with Include Subfolders, a folder
  *   picker's first page, and a path lookup five levels down, on 200 folders (10,000 files), 2,000
  *   folders (10,000 files) and 2,000 folders (100,000 files): time and calls, to show how each
@@ -41,8 +43,8 @@ interface Site {
 	credential: { id: string; name: string };
 }
 
-async function openSite(latencyMs: number): Promise<Site> {
-	const sandbox = new SandboxServer({ latencyMs });
+async function openSite(latencyMs: number, latencyJitterMs = 0): Promise<Site> {
+	const sandbox = new SandboxServer({ latencyMs, latencyJitterMs });
 	await sandbox.start();
 	const engine = new Engine({ nodeTypes: { [NODE]: new YetiShare(), [TRIGGER]: new YetiShareTrigger() }, credentialTypes: [new YetiShareApi()] });
 	await engine.init();
@@ -74,8 +76,9 @@ const seconds = (ms: number) => (ms / 1000).toFixed(ms < 10_000 ? 2 : 1);
 
 async function itemsInFlight(): Promise<string[]> {
 	const rows = ['| latency a call | Requests in Parallel | items | time (s) | ideal (s) | time ÷ ideal | peak calls at the site |', '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
-	for (const latencyMs of [0, 50, 150]) {
-		const site = await openSite(latencyMs);
+	for (const [latencyMs, jitterMs] of [[0, 0], [50, 0], [150, 0], [150, 30]]) {
+		const site = await openSite(latencyMs, jitterMs);
+		const distance = jitterMs ? `${latencyMs}–${latencyMs + jitterMs} ms` : `${latencyMs} ms`;
 		try {
 			const file = site.sandbox.addFile(site.sandbox.demoAccount.id, { name: 'asked-about.txt', content: 'x' });
 			for (const inFlight of latencyMs === 0 ? [1, 5, DEFAULT_REQUESTS_IN_PARALLEL] : [5, DEFAULT_REQUESTS_IN_PARALLEL]) {
@@ -90,9 +93,9 @@ async function itemsInFlight(): Promise<string[]> {
 					const run = await site.engine.run({ node, items: input });
 					if (run.error || run.items.length !== ITEMS) failed = ITEMS - run.items.length || ITEMS;
 				});
-				if (failed) throw new Error(`${failed} items failed at ${latencyMs} ms, ${inFlight} in flight`);
-				const ideal = (ITEMS * latencyMs) / inFlight;
-				rows.push(`| ${latencyMs} ms | ${inFlight}${inFlight === DEFAULT_REQUESTS_IN_PARALLEL ? ' (default)' : ''} | ${ITEMS} | ${seconds(ms)} | ${latencyMs ? seconds(ideal) : '–'} | ${latencyMs ? (ms / ideal).toFixed(2) : '–'} | ${site.sandbox.peakInFlight('file/info')} |`);
+				if (failed) throw new Error(`${failed} items failed at ${distance}, ${inFlight} in flight`);
+				const ideal = (ITEMS * (latencyMs + jitterMs / 2)) / inFlight;
+				rows.push(`| ${distance} | ${inFlight}${inFlight === DEFAULT_REQUESTS_IN_PARALLEL ? ' (default)' : ''} | ${ITEMS} | ${seconds(ms)} | ${latencyMs ? seconds(ideal) : '–'} | ${latencyMs ? (ms / ideal).toFixed(2) : '–'} | ${site.sandbox.peakInFlight('file/info')} |`);
 				process.stderr.write(`${rows[rows.length - 1]}\n`);
 			}
 		} finally {
@@ -170,7 +173,7 @@ function pathOf(sandbox: SandboxServer, folderId: string, topId: string): string
 }
 
 async function main() {
-	const stamp = `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim()}); sandbox on loopback with a fixed delay per request`;
+	const stamp = `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim()}); sandbox on loopback with a delay per request (fixed, or with the jitter shown)`;
 	const inFlight = await itemsInFlight();
 	const walked = await walks();
 	const text = [

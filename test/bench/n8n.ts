@@ -4,6 +4,7 @@
  * Every execution is one `n8n execute` process, whose peak RSS is sampled from /proc. Measures
  * a 1 GiB upload and download, the /authorize calls of 20 executions of a 50-item workflow, and
  * 1,000 `file/info` items, on loopback and again with the site LATENCIES ms away (default 50,150),
+ * and at a site shaped like a server with a pool of PHP workers (SITE_WORKERS, default 5x20),
  * there also with the node's Requests in Parallel at its maximum; then the download again over a
  * link (50 ms, LINK_MBPS MB/s each way, default 100), curl beside each download;
  * RUNS rounds (default 3), alternating which client goes first.
@@ -38,6 +39,40 @@ const AUTH_ITEMS = 50;
 const INFO_ITEMS = 1000;
 /** Delays per call (ms) at which the 1,000 file/info items run again, as over a real network. */
 const LATENCIES = (process.env.LATENCIES ?? '50,150').split(',').filter((value) => value.trim() !== '').map(Number);
+/**
+ * A site shaped like a real server, for the same calls: 150 ms away, serving SITE_WORKERS
+ * (`<workers>x<ms>`, default 5x20: PHP-FPM's default pool of 5, 20 ms a call) at once.
+ */
+const SITE_WORKERS = /^(\d+)x(\d+)$/.exec(process.env.SITE_WORKERS ?? '5x20');
+const WORKER_SITE = SITE_WORKERS ? { latencyMs: 150, workers: Number(SITE_WORKERS[1]), workMs: Number(SITE_WORKERS[2]) } : undefined;
+
+/** Where the 1,000 file/info calls run again: a sandbox setting, how a row names it, and the least time it allows. */
+interface Distance {
+	key: string;
+	label: string;
+	settings: { latencyMs: number; workers?: number; workMs?: number };
+	/** The ideal with `inFlight` items in flight: the waits shared among them, or the site's workers' time if that is more. */
+	ideal(inFlight: number): number;
+}
+
+const DISTANCES: Distance[] = [
+	...LATENCIES.map((latencyMs) => ({
+		key: `info@${latencyMs}`,
+		label: `${latencyMs} ms a call`,
+		settings: { latencyMs },
+		ideal: (inFlight: number) => (INFO_ITEMS * latencyMs) / inFlight,
+	})),
+	...(WORKER_SITE
+		? [
+				{
+					key: 'info@workers',
+					label: `${WORKER_SITE.latencyMs} ms a call, the site serving ${WORKER_SITE.workers} at once, ${WORKER_SITE.workMs} ms each`,
+					settings: WORKER_SITE,
+					ideal: (inFlight: number) => Math.max((INFO_ITEMS * WORKER_SITE.latencyMs) / inFlight, (INFO_ITEMS * WORKER_SITE.workMs) / WORKER_SITE.workers),
+				},
+			]
+		: []),
+];
 /** The node's Requests in Parallel at its maximum, measured beside the default at each latency. */
 const MOST_IN_PARALLEL = Number(requestsInParallelField.typeOptions?.maxValue);
 /** The link of the second download: a site 50 ms away whose file bytes move at LINK_MBPS MB/s each way. */
@@ -234,20 +269,20 @@ async function main() {
 
 		// The same 1,000 calls with the site some distance away: the node keeps up to Requests in
 		// Parallel items in flight (starting with 5), HTTP Request sends every item at once.
-		for (const latencyMs of LATENCIES) {
-			sandbox.configure({ latencyMs });
-			process.stderr.write(`${INFO_ITEMS.toLocaleString('en-US')} × file/info, ${latencyMs} ms a call:\n`);
+		for (const distance of DISTANCES) {
+			sandbox.configure(distance.settings);
+			process.stderr.write(`${INFO_ITEMS.toLocaleString('en-US')} × file/info, ${distance.label}:\n`);
 			for (let round = 0; round < RUNS; round++) {
 				for (const client of order(round)) {
-					const sample = await bench.execute(workflowId('info', client), MEASURED_NODE.info, `info@${latencyMs}:${client}`);
-					if (output(sample.run, MEASURED_NODE.info).length !== INFO_ITEMS) throw new Error(`${client}: not ${INFO_ITEMS} answers at ${latencyMs} ms`);
+					const sample = await bench.execute(workflowId('info', client), MEASURED_NODE.info, `${distance.key}:${client}`);
+					if (output(sample.run, MEASURED_NODE.info).length !== INFO_ITEMS) throw new Error(`${client}: not ${INFO_ITEMS} answers at ${distance.label}`);
 				}
 				// and the node with the most in flight its option allows, in the same round
-				const most = await bench.execute(workflowId('info-most', 'yetishare'), MEASURED_NODE.info, `info@${latencyMs}+most:yetishare`);
-				if (output(most.run, MEASURED_NODE.info).length !== INFO_ITEMS) throw new Error(`yetishare: not ${INFO_ITEMS} answers at ${latencyMs} ms, ${MOST_IN_PARALLEL} in flight`);
+				const most = await bench.execute(workflowId('info-most', 'yetishare'), MEASURED_NODE.info, `${distance.key}+most:yetishare`);
+				if (output(most.run, MEASURED_NODE.info).length !== INFO_ITEMS) throw new Error(`yetishare: not ${INFO_ITEMS} answers at ${distance.label}, ${MOST_IN_PARALLEL} in flight`);
 			}
 		}
-		sandbox.configure({ latencyMs: 0 });
+		sandbox.configure({ latencyMs: 0, workers: 0, workMs: 0 });
 
 		process.stderr.write(`Writing a ${mib(size)} MiB file…\n`);
 		const inputMd5 = await makeRandomFile(input, size);
@@ -322,15 +357,15 @@ async function main() {
 			row(bench, `${info} × file/info: whole execution`, 'info', (s) => s.executionMs, seconds),
 			row(bench, `${info} × file/info: the File info node`, 'info', (s) => s.nodeMs, seconds),
 			row(bench, `${info} × file/info: peak RSS of n8n (MiB)`, 'info', (s) => s.peakRss, mib),
-			...LATENCIES.flatMap((latencyMs) =>
+			...DISTANCES.flatMap((distance) =>
 				[DEFAULT_REQUESTS_IN_PARALLEL, MOST_IN_PARALLEL].map((inFlight) =>
 					row(
 						bench,
-						`${info} × file/info, ${latencyMs} ms a call: the File info node, Requests in Parallel ${inFlight}${inFlight === DEFAULT_REQUESTS_IN_PARALLEL ? ' (default)' : ''} (ideal: ${seconds((INFO_ITEMS * latencyMs) / inFlight)})`,
-						inFlight === DEFAULT_REQUESTS_IN_PARALLEL ? `info@${latencyMs}` : `info@${latencyMs}+most`,
+						`${info} × file/info, ${distance.label}: the File info node, Requests in Parallel ${inFlight}${inFlight === DEFAULT_REQUESTS_IN_PARALLEL ? ' (default)' : ''} (ideal: ${seconds(distance.ideal(inFlight))})`,
+						inFlight === DEFAULT_REQUESTS_IN_PARALLEL ? distance.key : `${distance.key}+most`,
 						(s) => s.nodeMs,
 						seconds,
-						`info@${latencyMs}`,
+						distance.key,
 					),
 				),
 			),

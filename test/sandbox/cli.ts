@@ -18,6 +18,8 @@ const USAGE = `Usage: npm run sandbox -- [options]
   --storage <dir>        keep uploaded files here (default: a temporary directory)
   --latency <ms>[+<ms>]  delay every request, as a distant site would; +jitter at random (default: 0)
   --bandwidth <bytes/s>  cap file transfers each way, e.g. 12.5M for 100 Mbit/s (K, M, G: 1000s; default: none)
+  --workers <n>[x<ms>]   serve n API calls at once, each taking ms, as a server's PHP workers do; the others
+                         wait their turn (e.g. 5x20; default: any number at once, no time)
   --big-account <folders>,<files>  add that many folders (five levels deep) and files to the demo account
 `;
 
@@ -40,7 +42,7 @@ function parseArguments(argv: string[]): { options: SandboxOptions; big?: { fold
 		if (value === undefined) fail(`--${match[1]} needs a value`);
 		values[match[1]] = value;
 	}
-	const known = ['port', 'host', 'script-version', 'revision', 'auth', 'fields', 'fixture', 'storage', 'latency', 'bandwidth', 'big-account'];
+	const known = ['port', 'host', 'script-version', 'revision', 'auth', 'fields', 'fixture', 'storage', 'latency', 'bandwidth', 'workers', 'big-account'];
 	for (const name of Object.keys(values)) if (!known.includes(name)) fail(`Unknown option: --${name}`);
 
 	const portText = values.port ?? process.env.PORT ?? '8787';
@@ -77,6 +79,12 @@ function parseArguments(argv: string[]): { options: SandboxOptions; big?: { fold
 		const scale = { '': 1, K: 1e3, M: 1e6, G: 1e9 }[bandwidth[2].toUpperCase() as '' | 'K' | 'M' | 'G'];
 		options.bandwidthBytesPerSecond = Math.round(Number(bandwidth[1]) * scale);
 	}
+	if (values.workers !== undefined) {
+		const workers = /^(\d+)(?:x(\d+))?$/.exec(values.workers);
+		if (!workers) fail('--workers must be a number of workers, optionally with x and the milliseconds each call takes (e.g. 5x20)');
+		options.workers = Number(workers[1]);
+		options.workMs = Number(workers[2] ?? 0);
+	}
 	return { options, big: bigAccount(values['big-account']) };
 }
 
@@ -109,6 +117,7 @@ async function main() {
 			`  Site:       script ${settings.scriptVersion}.x, ${settings.revision} API revision, /authorize takes ${mode}, ${settings.fields} answers`,
 			...(big ? [`  Big account: ${big.folders} folders five levels deep and ${big.files} files added to the demo account`] : []),
 			...(settings.latencyMs || settings.bandwidthBytesPerSecond ? [`  Network:    ${settings.latencyMs}+${settings.latencyJitterMs} ms a request, file transfers ${settings.bandwidthBytesPerSecond ? `capped at ${settings.bandwidthBytesPerSecond} bytes/s each way` : 'not capped'}`] : []),
+			...(settings.workers ? [`  Workers:    ${settings.workers} API calls at once, ${settings.workMs} ms each; the others wait their turn`] : []),
 			'',
 			'Demo account (use the base URL above as the credential\'s Base URL):',
 			`  key1:       ${demo.key1}`,

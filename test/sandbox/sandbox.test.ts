@@ -1240,6 +1240,21 @@ describe('test helpers', () => {
 		expect(JSON.parse(upload.body!).data[0].size).toBe('1000000');
 	});
 
+	it('workers: the site serves that many API calls at once, the others wait their turn in arrival order', async () => {
+		const session = await authorize();
+		sandbox.configure({ workers: 2, workMs: 100 });
+		sandbox.clearLog();
+		const started = Date.now();
+		const answers = await Promise.all(Array.from({ length: 6 }, () => call('folder/listing', { ...session, parent_folder_id: '' })));
+		// six calls, two at a time, 100 ms each: three turns at least, whatever the machine
+		expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+		for (const answer of answers) expect(answer.json._status).toBe('success');
+		expect(sandbox.peakServed('folder/listing')).toBe(2);
+		const calls = sandbox.log.filter((entry) => entry.endpoint === 'folder/listing');
+		const served = calls.map((entry) => entry.servedAt!);
+		expect(served).toEqual([...served].sort((a, b) => a - b));
+	});
+
 	it('reset restores the fixture and the constructor options', async () => {
 		sandbox.configure({ scriptVersion: 4, authMode: 'login' });
 		sandbox.addFolder(DEMO, { name: 'Temporary' });

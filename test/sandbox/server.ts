@@ -45,6 +45,7 @@ import type {
 	SandboxState,
 } from './types';
 import { Link } from './link';
+import { Workers } from './workers';
 import { UrlUploads } from './url-upload';
 
 export * from './types';
@@ -60,6 +61,8 @@ const DEFAULT_SETTINGS: RuntimeSettings = {
 	notFound: 'html',
 	latencyMs: 0,
 	latencyJitterMs: 0,
+	workers: 0,
+	workMs: 0,
 	bandwidthBytesPerSecond: 0,
 	fields: 'full',
 	listingPasswords: false,
@@ -106,6 +109,8 @@ export class SandboxServer {
 	/** The site's link for file bytes, each way (see bandwidthBytesPerSecond). */
 	private readonly uplink = new Link(() => this.settings.bandwidthBytesPerSecond);
 	private readonly downlink = new Link(() => this.settings.bandwidthBytesPerSecond);
+	/** The site's PHP workers (see workers). */
+	private readonly workers = new Workers(() => this.settings.workers);
 	private gates: Array<{ endpoint: string; arrivals: number; by: string; seen: Set<string>; waiting: Array<() => void> }> = [];
 
 	constructor(options: SandboxOptions = {}) {
@@ -243,11 +248,20 @@ export class SandboxServer {
 	 * epoch), only requests that arrived from then on count.
 	 */
 	peakInFlight(endpoint?: string, since = 0): number {
+		return this.peakOpen(endpoint, since, (entry) => entry.at);
+	}
+
+	/** As peakInFlight, but counting API calls from when a worker took them: how many the site's workers served at once. */
+	peakServed(endpoint?: string, since = 0): number {
+		return this.peakOpen(endpoint, since, (entry) => entry.servedAt);
+	}
+
+	private peakOpen(endpoint: string | undefined, since: number, opened: (entry: SandboxLogEntry) => number | undefined): number {
 		const wanted = endpoint === undefined ? undefined : normalizeEndpoint(endpoint);
 		const edges = this.log
-			.filter((entry) => (wanted === undefined || entry.endpoint === wanted) && entry.at >= since)
+			.filter((entry) => (wanted === undefined || entry.endpoint === wanted) && entry.at >= since && opened(entry) !== undefined)
 			.flatMap((entry) => [
-				{ at: entry.at, step: 1 },
+				{ at: opened(entry)!, step: 1 },
 				{ at: entry.endedAt ?? Infinity, step: -1 },
 			])
 			// at the same moment, an end before a start: back to back is not at once
@@ -410,13 +424,29 @@ export class SandboxServer {
 			const { latencyMs, latencyJitterMs } = this.settings;
 			if (latencyMs > 0 || latencyJitterMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs + Math.random() * latencyJitterMs));
 			const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
-			if (/^\/api\/v2(\/|$)/i.test(url.pathname)) await this.handleApi(req, res, url, entry);
+			if (/^\/api\/v2(\/|$)/i.test(url.pathname)) await this.served(entry, res, async () => await this.handleApi(req, res, url, entry));
 			else await this.handleSite(req, res, url, entry);
 		} catch (error) {
 			// A bug of the sandbox: answer like PHP dying, and say why in the log.
 			entry.message = `sandbox error: ${(error as Error)?.stack ?? String(error)}`;
 			if (!res.headersSent) this.send(res, entry, 500, 'text/html; charset=iso-8859-1', INTERNAL_ERROR, 'http-error');
 			else res.socket?.destroy();
+		}
+	}
+
+	/**
+	 * Runs an API call on one of the site's workers, once one is free, after the script's own time.
+	 * The worker stays busy until the answer has gone out (or the client went away), as PHP's does.
+	 */
+	private async served(entry: SandboxLogEntry, res: ServerResponse, handle: () => Promise<void>): Promise<void> {
+		const free = await this.workers.take();
+		try {
+			entry.servedAt = Date.now();
+			if (this.settings.workMs > 0) await new Promise((resolve) => setTimeout(resolve, this.settings.workMs));
+			await handle();
+			if (this.settings.workers > 0 && !res.closed) await new Promise((resolve) => res.once('close', resolve));
+		} finally {
+			free();
 		}
 	}
 
@@ -705,7 +735,7 @@ function validateSettings(settings: RuntimeSettings): RuntimeSettings {
 	if (settings.notFound !== 'html' && settings.notFound !== 'script') problems.push(`notFound must be 'html' or 'script', not ${settings.notFound}`);
 	if (!['full', 'reference', 'undated'].includes(settings.fields)) problems.push(`fields must be 'full', 'reference' or 'undated', not ${settings.fields}`);
 	if (typeof settings.listingPasswords !== 'boolean') problems.push(`listingPasswords must be true or false, not ${settings.listingPasswords}`);
-	for (const key of ['tokenIdleSeconds', 'urlUploadDelayMs', 'urlUploadTimeoutMs', 'latencyMs', 'latencyJitterMs', 'bandwidthBytesPerSecond'] as const) {
+	for (const key of ['tokenIdleSeconds', 'urlUploadDelayMs', 'urlUploadTimeoutMs', 'latencyMs', 'latencyJitterMs', 'workers', 'workMs', 'bandwidthBytesPerSecond'] as const) {
 		if (typeof settings[key] !== 'number' || !(settings[key] >= 0)) problems.push(`${key} must be a number of at least 0, not ${settings[key]}`);
 	}
 	if (problems.length) throw new Error(`SandboxServer: ${problems.join('; ')}`);

@@ -47,6 +47,14 @@ export interface SandboxOptions {
 	/** Up to this much more, at random, per request. Default 0. */
 	latencyJitterMs?: number;
 	/**
+	 * How many API calls the site works on at once, as a web server with a fixed pool of PHP
+	 * workers does (PHP-FPM's default pool has 5); the others wait their turn after the network's
+	 * delay. Default 0: any number at once, which no real site does.
+	 */
+	workers?: number;
+	/** How long a worker spends on each API call before it answers (the script's own time). Default 0. */
+	workMs?: number;
+	/**
 	 * File bytes (downloads, and the body of file/upload) pass at most this fast, shared by every
 	 * transfer in the same direction, as over the site's link. Default 0: no cap.
 	 */
@@ -83,7 +91,7 @@ export interface SandboxOptions {
 export type RuntimeSettings = Required<
 	Pick<
 		SandboxOptions,
-		'scriptVersion' | 'revision' | 'authMode' | 'tokenIdleSeconds' | 'urlUploadDelayMs' | 'urlUploadTimeoutMs' | 'notFound' | 'latencyMs' | 'latencyJitterMs' | 'bandwidthBytesPerSecond' | 'fields' | 'listingPasswords'
+		'scriptVersion' | 'revision' | 'authMode' | 'tokenIdleSeconds' | 'urlUploadDelayMs' | 'urlUploadTimeoutMs' | 'notFound' | 'latencyMs' | 'latencyJitterMs' | 'workers' | 'workMs' | 'bandwidthBytesPerSecond' | 'fields' | 'listingPasswords'
 	>
 >;
 
@@ -268,6 +276,8 @@ export type SandboxOutcome = 'success' | 'error' | 'http-error' | 'closed' | 'hu
 export interface SandboxLogEntry {
 	/** Arrival time, ms since the epoch. */
 	at: number;
+	/** When a worker took an API call (see `workers`), ms since the epoch. */
+	servedAt?: number;
 	/** When the answer was sent in full or the connection closed, ms since the epoch; unset while open. */
 	endedAt?: number;
 	method: string;

@@ -191,13 +191,20 @@ describe('the package in n8n 2.40.7 queue mode: a main process, two workers, Red
 		expect(load.authorize).toBeLessThan(20);
 	});
 
-	it('the killed execution ends in an error once its lock expires, and running it again makes one file', async () => {
-		// the main process, waiting on the job, learns from the queue that it stalled (lock expired)
+	it('the killed execution ends failed, not running, and running it again makes one file', async () => {
+		// n8n ends it one of two ways, whichever comes first: the main process, waiting on the job,
+		// learns from the queue that it stalled (its lock expired); or the restarted worker's crash
+		// recovery finds the execution unfinished in its event log (when that had reached the disk
+		// before the kill) and marks it crashed
+		const endings: Record<string, RegExp> = {
+			error: /failed to be processed too many times and will no longer retry/,
+			crashed: /Workflow did not finish, possible out-of-memory issue/,
+		};
 		const execution = await cluster.finished(killed, 120_000);
 		const message = execution.data.resultData.error?.message;
 		process.stdout.write(`queue mode, worker killed mid-upload: the execution ended "${execution.status}": ${message}\n`);
-		expect(execution.status).toBe('error');
-		expect(message).toMatch(/failed to be processed too many times and will no longer retry/);
+		expect(Object.keys(endings)).toContain(execution.status);
+		expect(message).toMatch(endings[execution.status]);
 		expect(await cluster.redis.activeJobs()).toBe(0);
 
 		const again = await run('q-killed');

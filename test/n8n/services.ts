@@ -5,7 +5,7 @@
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'child_process';
 import { once } from 'events';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -15,16 +15,43 @@ const POSTGRES_BIN = (() => {
 	return versions.length ? join('/usr/lib/postgresql', versions[0], 'bin') : '';
 })();
 
-/** A port nobody listens on now, on loopback. */
-export function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
+/**
+ * Where the kernel takes ports from for outgoing connections and `listen(0)`. A port handed out
+ * from there and bound only later by another process can meanwhile be taken by any connection
+ * (n8n's to Redis, say) or handed out again, so the ports below are picked under it.
+ */
+const EPHEMERAL_START = (() => {
+	try {
+		return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+	} catch {
+		return 32768;
+	}
+})();
+const LOWEST_PORT = 10_000;
+const handedOut = new Set<number>();
+
+/** Whether a port can be listened on now, on loopback. */
+function canListen(port: number): Promise<boolean> {
+	return new Promise((resolve) => {
 		const server = createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolve(port));
-		});
+		server.once('error', () => resolve(false));
+		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
 	});
+}
+
+/**
+ * A port nobody listens on now, on loopback, below the kernel's ephemeral range, and never the
+ * same one twice in this process: the processes that will bind it start later.
+ */
+export async function freePort(): Promise<number> {
+	const span = Math.max(1, EPHEMERAL_START - LOWEST_PORT);
+	for (let attempt = 0; attempt < 200; attempt++) {
+		const port = LOWEST_PORT + Math.floor(Math.random() * span);
+		if (handedOut.has(port) || !(await canListen(port))) continue;
+		handedOut.add(port);
+		return port;
+	}
+	throw new Error(`No free port found between ${LOWEST_PORT} and ${EPHEMERAL_START}`);
 }
 
 /** Resolves once `ready` matches what the process printed; rejects if it exits first. */

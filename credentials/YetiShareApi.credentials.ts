@@ -187,12 +187,14 @@ export class YetiShareApi implements ICredentialType {
 			ignoreHttpStatusErrors: true,
 			returnFullResponse: true,
 			json: false,
+			// a 301 or 302 would turn the POST into a GET without the keys: reported instead (readAnswer)
+			disableFollowRedirect: true,
 		};
 		const response = (await this.helpers.httpRequest(request).catch((error: unknown) => {
 			// the editor's credential test shows this message as it is (a bare code otherwise)
 			throw networkError(error, 'authorize') ?? error;
 		})) as { statusCode: number; body: unknown; headers: Record<string, unknown> };
-		const envelope = readAnswer('authorize', response.statusCode, response.body, response.headers);
+		const envelope = readAnswer('authorize', response.statusCode, response.body, response.headers, request.url);
 		const data = (envelope.data ?? {}) as IDataObject;
 		if (typeof data.access_token !== 'string' || data.access_token === '') {
 			throw new Error('The site accepted the login but sent no access token');

@@ -34,6 +34,7 @@ import { remember } from '../shared/cache';
 import { noteAnswer } from '../shared/known';
 import { slowDown } from '../shared/parallel';
 import type { MultipartForm } from './multipart';
+import { explainRefusal } from './refusal';
 import { sessionKey, withSession } from './session';
 import { backoffMs, classifyFailure, CREATING_ENDPOINTS, retryPolicy, TRANSFER_CUT, type Failure, type RetryPolicy } from './retry';
 
@@ -85,6 +86,7 @@ async function sessionCredentials(ctx: YetiShareContext, itemIndex?: number): Pr
 export type BodyFactory = () => string | MultipartForm | Promise<MultipartForm>;
 
 export { multipartForm, type FilePart } from './multipart';
+export { formatBytes } from './refusal';
 
 /**
  * Sends one attempt with the given credential data. n8n runs the credential's preAuthentication
@@ -110,9 +112,8 @@ async function send(
 		ignoreHttpStatusErrors: true,
 		returnFullResponse: true,
 		json: false,
-		// Following redirects means keeping the whole body to send it again: for a streamed
-		// upload that is the whole file in memory. Uploads go to the API address as given.
-		disableFollowRedirect: typeof payload !== 'string',
+		// A redirect is reported with the address to use instead (see readAnswer), never followed.
+		disableFollowRedirect: true,
 	};
 	const response = await outcomeOf(
 		async () =>
@@ -127,7 +128,10 @@ async function send(
 	);
 	if (typeof payload !== 'string') payload.discard();
 	if (!response.ok) throw response.error;
-	return readAnswer(endpoint, response.value.statusCode, response.value.body, response.value.headers);
+	const { statusCode, body: answer, headers } = response.value;
+	const read = await outcomeOf(async () => readAnswer(endpoint, statusCode, answer, headers, request.url));
+	if (read.ok) return read.value;
+	throw explainRefusal(read.error, endpoint, typeof payload === 'string' ? undefined : payload.sent()) ?? read.error;
 }
 
 /** Calls one endpoint with form fields and returns the answer's envelope (`data`, `response`, …). */
@@ -274,12 +278,8 @@ async function withRetries<T>(
 		if (failure.rateLimited) slowDown(ctx);
 		if (failure.waitedForAnswer) waitedForAnswers += Math.min(Date.now() - startedAt, policy.timeoutMs);
 		if (failure.acted === 'unknown' && creating) {
-			const what = creating.creates ?? 'what this call creates';
-			if (!creating.confirm) throw new OutcomeUnknown(failure, what);
-			const confirm = creating.confirm;
-			const looked = await outcomeOf(async () => (await confirm(Date.now() - startedAt)) as T | undefined);
-			if (!looked.ok) throw new OutcomeUnknown(failure, what, looked.error);
-			if (looked.value) return looked.value;
+			const found = await findCreated(creating, failure, startedAt, policy.maxWaitMs - waited - waitedForAnswers);
+			if (found) return found as T;
 		}
 		if (attempts >= policy.maxAttempts) {
 			// With retries turned off, the failure speaks for itself (but a rate limit is named).
@@ -293,6 +293,40 @@ async function withRetries<T>(
 		await sleep(wait);
 		waited += wait;
 	}
+}
+
+/**
+ * After a create's unknown outcome, its `confirm` looks for what the call made: found, that is the
+ * answer; not found, the call may be repeated (undefined). Unless the site may still be acting (a
+ * timeout, a gateway's 504): then what it makes may appear later, so it is looked for again as long
+ * as the retry budget allows, and if it never appears the outcome is unknown, never "absent".
+ */
+async function findCreated(
+	creating: Pick<ApiRequestOptions, 'confirm' | 'creates'>,
+	failure: Failure,
+	startedAt: number,
+	budgetMs: number,
+): Promise<Envelope | undefined> {
+	const what = creating.creates ?? 'what this call creates';
+	const confirm = creating.confirm;
+	if (!confirm) throw new OutcomeUnknown(failure, what);
+	const look = async () => {
+		const looked = await outcomeOf(async () => await confirm(Date.now() - startedAt));
+		if (!looked.ok) throw new OutcomeUnknown(failure, what, looked.error);
+		return looked.value;
+	};
+	const found = await look();
+	if (found || !failure.mayStillAct) return found;
+	let waited = 0;
+	for (let round = 1; waited + backoffMs(round, () => 1) <= budgetMs; round++) {
+		const wait = backoffMs(round);
+		await sleep(wait);
+		waited += wait;
+		const later = await look();
+		if (later) return later;
+	}
+	const looked = waited > 0 ? `after looking again for ${Math.ceil(waited / 1000)} s` : 'when looked for';
+	throw new OutcomeUnknown(failure, what, new OutcomeInconclusive(`Nothing had appeared ${looked}, but the site may still have been working on the call when its answer was given up on`));
 }
 
 /** The parameter an API error is about, when the server's message names its field. */

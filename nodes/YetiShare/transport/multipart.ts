@@ -9,6 +9,8 @@
  * The measurements behind this choice are in BENCHMARKS.md ("Why this multipart path").
  */
 
+import type { SentUpload } from './refusal';
+
 /** A file part: its bytes are read once, when the body is sent. */
 export interface FilePart {
 	/** The file name sent in Content-Disposition. */
@@ -45,6 +47,13 @@ export class MultipartForm {
 
 	[Symbol.iterator](): IterableIterator<[string, string | FilePart]> {
 		return this.entries();
+	}
+
+	/** What this form sends, for explaining a refusal: its file part, and whether the session token went with it. */
+	sent(): SentUpload | undefined {
+		const file = this.files[0]?.[1];
+		const tokenSent = this.fields.some(([name, value]) => name === 'access_token' && value !== '');
+		return file && { name: file.name, size: file.size, tokenSent };
 	}
 
 	/** After an attempt, sent or not: a body never sent in full would keep its file open until garbage collection. */

@@ -49,7 +49,16 @@ export interface Failure {
 	 * connection does not count: its time went into sending or moving a file.
 	 */
 	waitedForAnswer?: boolean;
+	/**
+	 * Whoever gave up waiting (the client's timeout, a proxy's 504) did so while the site may still
+	 * be working on the call: a create it finishes later is not in a listing yet, so not finding it
+	 * does not mean it was not made.
+	 */
+	mayStillAct?: boolean;
 }
+
+/** Gateway timeouts: the proxy stopped waiting, the script behind it may not have (nginx 504, a CDN's 524). */
+const GATEWAY_TIMEOUTS = new Set([504, 524]);
 
 /**
  * Retry-After is either seconds or an HTTP date. Anything else is ignored (and backoff applies).
@@ -101,7 +110,14 @@ export function classifyFailure(error: unknown): Failure | undefined {
 		}
 		if (status >= 500 && status <= 599) {
 			// A 503 from a proxy usually means the script was not reached, but PHP can send one too.
-			return { acted: 'unknown', reason: `HTTP ${status}`, retryAfterMs: parseRetryAfter(site.details.retryAfter), waitedForAnswer: true };
+			const mayStillAct = GATEWAY_TIMEOUTS.has(status);
+			return {
+				acted: 'unknown',
+				reason: mayStillAct ? `HTTP ${status} (the web server stopped waiting for the site's script)` : `HTTP ${status}`,
+				retryAfterMs: parseRetryAfter(site.details.retryAfter),
+				waitedForAnswer: true,
+				mayStillAct,
+			};
 		}
 		return undefined;
 	}
@@ -110,7 +126,7 @@ export function classifyFailure(error: unknown): Failure | undefined {
 	// ECONNREFUSED is not retried: nothing listens there, usually a wrong Base URL, and saying so at
 	// once helps more than trying for a minute.
 	if (code === 'EAI_AGAIN') return { acted: 'no', reason: 'the host name could not be looked up' };
-	if (site ? site.details.timedOut : isTimeout(error, code)) return { acted: 'unknown', reason: 'the site did not answer in time', waitedForAnswer: true };
+	if (site ? site.details.timedOut : isTimeout(error, code)) return { acted: 'unknown', reason: 'the site did not answer in time', waitedForAnswer: true, mayStillAct: true };
 	if (code === TRANSFER_CUT) return { acted: 'unknown', reason: 'the transfer was cut off' };
 	if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(String((error as ErrorLike | undefined)?.message ?? ''))) {
 		return { acted: 'unknown', reason: 'the connection was closed before the site answered' };

@@ -157,10 +157,34 @@ function quoteStart(body: unknown): string {
 }
 
 /**
+ * The site answered with a redirect, as a web server does for every call when the Base URL says
+ * http:// for an https:// site or leaves out www. Redirects are never followed: a 301 or 302 turns
+ * a POST into a GET without its fields (the keys would be refused as wrong), and following a 307
+ * or 308 means keeping a whole upload in memory to send it again. The error names the address to
+ * use instead: the redirect's target, up to its /api/v2/ path.
+ */
+function redirected(endpoint: string, statusCode: number, location: unknown, requestUrl?: string): SiteError {
+	const target = typeof location === 'string' && URL.canParse(location, requestUrl) ? new URL(location, requestUrl) : undefined;
+	const apiPath = target ? target.pathname.search(/\/api\/v2(\/|$)/i) : -1;
+	const base = target && (target.protocol === 'http:' || target.protocol === 'https:') ? `${target.origin}${apiPath > 0 ? target.pathname.slice(0, apiPath) : ''}` : undefined;
+	const from = requestUrl ? ` at ${new URL(requestUrl).origin}` : '';
+	if (!base) {
+		return new SiteError(`The site${from} answered ${endpoint} with a redirect (HTTP ${statusCode}) to no usable address`, 'http', {
+			httpCode: statusCode,
+			description: 'Open the site in a browser and use the address it ends up at as the credential\'s Base URL (for example https:// instead of http://, or with or without www).',
+		});
+	}
+	return new SiteError(`The site redirects its API to another address: set the credential's Base URL to ${base}`, 'http', {
+		httpCode: statusCode,
+		description: `The site${from} answered ${endpoint} with HTTP ${statusCode}, pointing to ${base}. The node does not follow redirects: one would turn the call into a request without its fields (correct keys would then be refused as wrong) or send a whole upload twice.`,
+	});
+}
+
+/**
  * Reads one HTTP answer of the API. Application errors come back as HTTP 200 with
  * `_status: "error"` (script 5.x) or `status: "error"` (4.x): both are checked.
  */
-export function readAnswer(endpoint: string, statusCode: number, body: unknown, headers: Record<string, unknown> = {}): Envelope {
+export function readAnswer(endpoint: string, statusCode: number, body: unknown, headers: Record<string, unknown> = {}, requestUrl?: string): Envelope {
 	if (statusCode === 404) {
 		const feature = endpoint.startsWith('file/url_upload') ? 'URL uploads' : endpoint;
 		throw new SiteError(`This site does not offer ${feature}`, 'missingEndpoint', {
@@ -172,12 +196,7 @@ export function readAnswer(endpoint: string, statusCode: number, body: unknown, 
 		});
 	}
 	const envelope = parseBody(body);
-	if (statusCode >= 300 && statusCode < 400) {
-		throw new SiteError(`The site answered ${endpoint} with a redirect (HTTP ${statusCode})`, 'http', {
-			httpCode: statusCode,
-			description: 'Use the address the site redirects to as the Base URL (for example https:// instead of http://, or with or without www).',
-		});
-	}
+	if (statusCode >= 300 && statusCode < 400) throw redirected(endpoint, statusCode, headers.location, requestUrl);
 	if (statusCode < 200 || statusCode >= 300) {
 		const retryAfter = headers['retry-after'];
 		throw new SiteError(`The site answered HTTP ${statusCode} to ${endpoint}`, 'http', {

@@ -1,7 +1,7 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { BINARY_ENCODING, NodeApiError } from 'n8n-workflow';
 
-import { apiCall, apiRequest, multipartForm } from '../../transport';
+import { apiCall, apiRequest, formatBytes, multipartForm } from '../../transport';
 import { remember } from '../../shared/cache';
 import { folderLocator } from '../../shared/descriptions';
 import { uploadName } from '../../shared/names';
@@ -19,17 +19,6 @@ const CHUNK_SIZE = 256 * 1024;
 async function maxUploadSize(ctx: IExecuteFunctions, itemIndex: number): Promise<number> {
 	const limits = await remember(ctx, 'package', async () => (await apiRequest.call(ctx, 'account/package', {}, { itemIndex })).data);
 	return Number((limits as IDataObject | undefined)?.max_upload_size ?? 0) || 0;
-}
-
-function formatBytes(bytes: number): string {
-	const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-	let value = bytes;
-	let unit = 0;
-	while (value >= 1024 && unit < units.length - 1) {
-		value /= 1024;
-		unit++;
-	}
-	return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /**

@@ -329,7 +329,6 @@ const LOST: Array<[string, SandboxFault]> = [
 	['no answer (timeout), after the site acted', { hang: true as const, afterSite: true }],
 	['502 with an HTML page, before the site acted', { status: 502 }],
 	['connection reset, before the site acted', { close: true as const }],
-	['no answer (timeout), before the site acted', { hang: true as const }],
 ];
 
 const activeFiles = (world: World, name: string) => world.sandbox.state.files.filter((file) => file.filename === name && file.status === 'active');
@@ -423,6 +422,59 @@ describe.each(['full', 'undated'] as const)('creates under lost answers, sandbox
 		expect(run.json[0].errorDescription).toMatch(/The call was not repeated, so that nothing is created twice/);
 		expect(world.sandbox.count('file/upload')).toBe(1);
 		expect(activeFiles(world, 'twin.bin')).toHaveLength(2);
+	});
+});
+
+/**
+ * A create whose answer was given up on while the site may still be working on it (the client's
+ * timeout, a gateway's 504): what it makes can appear later, so not finding it at once proves
+ * nothing. It is looked for again within Max Retry Wait, and never made a second time.
+ */
+describe('creates given up on while the site may still act', () => {
+	const world = useWorld({});
+	const brief = () => world.addCredential({ timeout: 1, maxRetryWait: 4 });
+
+	it('an upload answered 504 that the site stores 1.5 s later: found on a later look, one file, one upload', async () => {
+		const bytes = randomBytes(100_000);
+		world.sandbox.fail({ endpoint: 'file/upload' }, { status: 504, actsAfterMs: 1500 });
+		const run = await upload(world, bytes, 'late.bin', world.addCredential({ maxRetryWait: 10 }));
+		expect(run.json[0].error).toBeNull(); // the API's own field: no error for this file
+		const stored = activeFiles(world, 'late.bin');
+		expect(stored).toHaveLength(1);
+		expect(run.json[0].file_id).toBe(stored[0].id);
+		expect(world.sandbox.count('file/upload')).toBe(1);
+		// looked at least twice: once at once (nothing yet), then until it appeared
+		expect(world.sandbox.count('folder/listing')).toBeGreaterThanOrEqual(3);
+	});
+
+	it.each([
+		['a 504 and the site never acts', { status: 504 }],
+		['a timeout and the site never acts', { hang: true as const }],
+	])('Upload, %s: unknown, said so, not uploaded again', async (_what, fault) => {
+		world.sandbox.fail({ endpoint: 'file/upload' }, fault);
+		const run = await upload(world, randomBytes(5000), 'maybe.bin', brief());
+		expect(run.json[0].error).toMatch(/^It is unknown whether the site created the file "maybe.bin" in the root folder: (HTTP 504 \(the web server stopped waiting for the site's script\)|the site did not answer in time) while calling file\/upload \[item 0\]$/);
+		expect(run.json[0].errorDescription).toMatch(/^Nothing had appeared after looking again for \d+ s, but the site may still have been working on the call when its answer was given up on\. The call was not repeated, so that nothing is created twice\./);
+		expect(world.sandbox.count('file/upload')).toBe(1);
+		expect(activeFiles(world, 'maybe.bin')).toHaveLength(0);
+	});
+
+	it('Folder Create after a timeout, the site never acting: unknown, not created again', async () => {
+		world.sandbox.fail({ endpoint: 'folder/create' }, { hang: true });
+		const run = await world.run({ resource: 'folder', operation: 'create', folderName: 'Perhaps', parentFolder: root }, { credential: brief(), continueOnFail: true });
+		expect(run.json[0].error).toMatch(/^It is unknown whether the site created the folder "Perhaps" in the root folder: the site did not answer in time/);
+		expect(world.sandbox.count('folder/create')).toBe(1);
+	});
+
+	it('Copy after a 504, the site acting later: the copy found, not copied again', async () => {
+		const original = world.sandbox.addFile(demo(world), { name: 'later-copy.txt', content: 'copy me' });
+		world.sandbox.fail({ endpoint: 'file/copy' }, { status: 504, actsAfterMs: 1000 });
+		const run = await world.run({ resource: 'file', operation: 'copy', fileId: fileById(original.id), destinationFolder: root }, { credential: world.addCredential({ maxRetryWait: 10 }) });
+		expect(run.error).toBeUndefined();
+		const copies = activeFiles(world, 'later-copy.txt').filter((file) => file.id !== original.id);
+		expect(copies).toHaveLength(1);
+		expect(run.json[0].id).toBe(copies[0].id);
+		expect(world.sandbox.count('file/copy')).toBe(1);
 	});
 });
 

@@ -18,7 +18,7 @@ export interface SiteAccess {
 }
 
 type Parameters = Record<string, unknown>;
-interface Step {
+export interface Step {
 	name: string;
 	type: string;
 	typeVersion: number;
@@ -30,7 +30,7 @@ const CREDENTIAL = { yetiShareApi: { id: 'yetishare-sandbox', name: 'YetiShare s
 const TRIGGER: Step = { name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} };
 
 /** A workflow whose nodes run one after the other, each fed by the previous one. */
-function chain(id: string, name: string, steps: Step[]): Workflow {
+export function chain(id: string, name: string, steps: Step[]): Workflow {
 	const all = [TRIGGER, ...steps];
 	const connections: Record<string, unknown> = {};
 	for (let i = 0; i < all.length - 1; i++) {
@@ -46,7 +46,7 @@ function chain(id: string, name: string, steps: Step[]): Workflow {
 	};
 }
 
-function yetiShare(name: string, parameters: Parameters): Step {
+export function yetiShare(name: string, parameters: Parameters): Step {
 	return { name, type: 'n8n-nodes-yetishare.yetiShare', typeVersion: 1, parameters, credentials: CREDENTIAL };
 }
 
@@ -77,7 +77,7 @@ const authorize = (site: SiteAccess) =>
 		{ name: 'key2', value: site.key2 },
 	]);
 
-function readFile(path: string): Step {
+export function readFile(path: string): Step {
 	return { name: 'Read file', type: 'n8n-nodes-base.readWriteFile', typeVersion: 1.1, parameters: { operation: 'read', fileSelector: path, options: {} } };
 }
 

@@ -169,21 +169,44 @@ export class N8nCli {
 	/** Executes a saved workflow and returns n8n's record of the run. */
 	async execute(workflowId: string, options: CommandOptions = {}): Promise<N8nRun> {
 		const output = await this.command(['execute', `--id=${workflowId}`, '--rawOutput'], options);
-		// The run is printed as indented JSON through n8n's logger: it opens with "{" ending a line
-		// and closes with "}" starting one, maybe with log text around it (a timestamp, metadata).
-		const opens = [...output.matchAll(/\{\n/g)].map((match) => match.index!);
-		const closes = [...output.matchAll(/\n\}/g)].map((match) => match.index! + 2).reverse();
-		for (const open of opens) {
-			for (const close of closes.filter((end) => end > open)) {
-				try {
-					return JSON.parse(output.slice(open, close));
-				} catch {
-					// not this pair
-				}
+		const run = printedRun(output);
+		if (!run) throw new Error(`n8n printed no run:\n${output.slice(-2000)}`);
+		return run;
+	}
+
+	/**
+	 * As execute, but a workflow that failed resolves too, with its error in the record: n8n prints
+	 * the run and then exits with code 1. A crash, a timeout or no run printed still rejects.
+	 */
+	async executeToTheEnd(workflowId: string, options: CommandOptions = {}): Promise<N8nRun> {
+		try {
+			return await this.execute(workflowId, options);
+		} catch (error) {
+			const run = error instanceof N8nCommandFailed && error.exitCode === 1 ? printedRun(error.stdout) : undefined;
+			if (run?.status !== 'error') throw error;
+			return run;
+		}
+	}
+}
+
+/**
+ * The run `n8n execute --rawOutput` printed: indented JSON through n8n's logger, opening with "{"
+ * ending a line and closing with "}" starting one, maybe with log text around it (a timestamp,
+ * metadata, the error after a failed run).
+ */
+function printedRun(output: string): N8nRun | undefined {
+	const opens = [...output.matchAll(/\{\n/g)].map((match) => match.index!);
+	const closes = [...output.matchAll(/\n\}/g)].map((match) => match.index! + 2).reverse();
+	for (const open of opens) {
+		for (const close of closes.filter((end) => end > open)) {
+			try {
+				return JSON.parse(output.slice(open, close));
+			} catch {
+				// not this pair
 			}
 		}
-		throw new Error(`n8n printed no run:\n${output.slice(-2000)}`);
 	}
+	return undefined;
 }
 
 /** A long-running n8n command, and what it prints once it is ready. */

@@ -489,7 +489,8 @@ function fileUpload(site: Site, call: ApiCall): ApiAnswer {
 	call.upload = undefined;
 	if (!upload) throw new ApiError('Did not receive uploaded file.');
 	const discard = () => rmSync(upload.path, { force: true });
-	if (upload.broken) {
+	// PHP refused the part (over upload_max_filesize, cut short, no file name): no file for the script.
+	if (upload.error !== 0) {
 		discard();
 		throw new ApiError('Did not receive uploaded file.');
 	}

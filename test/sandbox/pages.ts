@@ -27,15 +27,6 @@ export const APACHE_METHOD_NOT_ALLOWED = `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HT
 </body></html>
 `;
 
-export const TOO_LARGE = `<html>
-<head><title>413 Request Entity Too Large</title></head>
-<body>
-<center><h1>413 Request Entity Too Large</h1></center>
-<hr><center>nginx</center>
-</body>
-</html>
-`;
-
 /** What PHP sends when the script dies: an empty-looking 500. */
 export const INTERNAL_ERROR = `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">
 <html><head>
@@ -52,6 +43,7 @@ const REASONS: Record<number, string> = {
 	403: 'Forbidden',
 	404: 'Not Found',
 	408: 'Request Timeout',
+	413: 'Request Entity Too Large',
 	429: 'Too Many Requests',
 	500: 'Internal Server Error',
 	502: 'Bad Gateway',
@@ -62,18 +54,23 @@ const REASONS: Record<number, string> = {
 	522: 'Connection timed out',
 };
 
-/** The page a reverse proxy (nginx here) sends for its own errors. */
+/** The page a reverse proxy (nginx here) sends for its own errors, line for line (nginx ends lines with CRLF). */
 export function proxyErrorPage(status: number): string {
 	const title = `${status} ${REASONS[status] ?? 'Error'}`;
-	return `<html>
-<head><title>${title}</title></head>
-<body>
-<center><h1>${title}</h1></center>
-<hr><center>nginx</center>
-</body>
-</html>
-`;
+	return [
+		'<html>',
+		`<head><title>${title}</title></head>`,
+		'<body>',
+		`<center><h1>${title}</h1></center>`,
+		'<hr><center>nginx</center>',
+		'</body>',
+		'</html>',
+		'',
+	].join('\r\n');
 }
+
+/** nginx's answer to a request body over client_max_body_size. */
+export const TOO_LARGE = proxyErrorPage(413);
 
 /** A host that is not the API: a parked domain, as a mistyped base URL often reaches. */
 export const PARKED_DOMAIN = `<!DOCTYPE html>

@@ -6,7 +6,7 @@ import { randomInt } from 'crypto';
 
 const PHP_TRIM = ' \t\n\r\0\x0B';
 /** C's isspace(), which strip_tags() asks of the character after "<": ASCII only. */
-const C_SPACE = ' \t\n\v\f\r';
+export const C_SPACE = ' \t\n\v\f\r';
 
 /** PHP's trim(): only these six characters, not every Unicode space. */
 export function phpTrim(text: string): string {

@@ -14,7 +14,8 @@ import { join } from 'path';
 
 import { ApiError, ENDPOINT_CLASSES, MESSAGES, endpointName, type ApiAnswer, type ApiCall, type Site } from './api';
 import { sendFile } from './download';
-import { drain, parseQuery, readForm, type FormResult } from './forms';
+import { drain, exceedsBodyLimit, parseQuery, readForm, readIgnoredBody, type FormResult, type SizeLimits } from './forms';
+import { clientBase, isFrontCall, newFrontSecret, readFront, throughFront } from './front';
 import {
 	APACHE_NOT_FOUND,
 	DOWNLOAD_REFUSED,
@@ -66,6 +67,9 @@ const DEFAULT_SETTINGS: RuntimeSettings = {
 	bandwidthBytesPerSecond: 0,
 	fields: 'full',
 	listingPasswords: false,
+	postMaxSize: 0,
+	uploadMaxFilesize: 0,
+	bodyLimit: 0,
 };
 
 const RUNTIME_KEYS = Object.keys(DEFAULT_SETTINGS) as Array<keyof RuntimeSettings>;
@@ -90,6 +94,12 @@ const API_HEADERS = {
 export class SandboxServer {
 	/** One entry per HTTP request, in arrival order; entries are completed when answered. */
 	readonly log: SandboxLogEntry[] = [];
+	/**
+	 * What the web stack in front of the sandbox (web-stack.ts) marks its requests with: an API
+	 * call carrying it comes from front.php with what real PHP parsed, and any request carrying it
+	 * is answered with links to the address the client used (nginx's), not the sandbox's.
+	 */
+	readonly frontSecret = newFrontSecret();
 
 	private settings: RuntimeSettings;
 	private readonly initialSettings: RuntimeSettings;
@@ -395,10 +405,13 @@ export class SandboxServer {
 		return active.fault;
 	}
 
-	/** As takeFault; a `slowMs` fault is waited out here and the request then goes on as usual. */
+	/**
+	 * As takeFault; a `slowMs` fault is waited out here and the request then goes on as usual
+	 * (an API call's `afterSite` one is waited out by handleApi, after the site acted).
+	 */
 	private async faultFor(endpoint: string, kind: 'api' | 'download'): Promise<SandboxFault | undefined> {
 		const fault = this.takeFault(endpoint, kind);
-		if (!fault || !('slowMs' in fault)) return fault;
+		if (!fault || !('slowMs' in fault) || (kind === 'api' && fault.afterSite === true)) return fault;
 		await new Promise((resolve) => setTimeout(resolve, fault.slowMs));
 		return undefined;
 	}
@@ -424,7 +437,12 @@ export class SandboxServer {
 			const { latencyMs, latencyJitterMs } = this.settings;
 			if (latencyMs > 0 || latencyJitterMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs + Math.random() * latencyJitterMs));
 			const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
-			if (/^\/api\/v2(\/|$)/i.test(url.pathname)) await this.served(entry, res, async () => await this.handleApi(req, res, url, entry));
+			const api = /^\/api\/v2(\/|$)/i.test(url.pathname);
+			if (exceedsBodyLimit(req, this.sizeLimits(req).bodyLimit)) {
+				// The web server refuses it by its Content-Length: no PHP worker, no script.
+				if (api) this.nameCall(url, entry);
+				await this.refuseBody(req, res, entry);
+			} else if (api) await this.served(entry, res, async () => await this.handleApi(req, res, url, entry));
 			else await this.handleSite(req, res, url, entry);
 		} catch (error) {
 			// A bug of the sandbox: answer like PHP dying, and say why in the log.
@@ -450,7 +468,8 @@ export class SandboxServer {
 		}
 	}
 
-	private async handleApi(req: IncomingMessage, res: ServerResponse, url: URL, entry: SandboxLogEntry): Promise<void> {
+	/** The script's routing: the endpoint class and action an API path names, logged as the call's endpoint. */
+	private nameCall(url: URL, entry: SandboxLogEntry) {
 		entry.kind = 'api';
 		// The script strip_tags(), trims and lower-cases the route before splitting it.
 		let route = url.pathname.replace(/^\/api\/v2/i, '');
@@ -466,10 +485,16 @@ export class SandboxServer {
 		const endpointClass = parts.length >= 1 && parts.length <= 2 && hasOwn(ENDPOINT_CLASSES, className) ? ENDPOINT_CLASSES[className] : undefined;
 		const actions = endpointClass ? endpointClass.actions(this.settings) : {};
 		const handler = hasOwn(actions, action) ? actions[action] : undefined;
-		entry.endpoint = endpointClass ? endpointName(className, action) : route;
+		const endpoint = endpointClass ? endpointName(className, action) : route;
+		entry.endpoint = endpoint;
+		return { className, action, endpointClass, handler, endpoint };
+	}
 
-		const fault = await this.faultFor(entry.endpoint, 'api');
-		const afterSite = fault && 'afterSite' in fault && fault.afterSite === true ? fault : undefined;
+	private async handleApi(req: IncomingMessage, res: ServerResponse, url: URL, entry: SandboxLogEntry): Promise<void> {
+		const { className, action, endpointClass, handler, endpoint } = this.nameCall(url, entry);
+
+		const fault = await this.faultFor(endpoint, 'api');
+		const afterSite = fault && (('afterSite' in fault && fault.afterSite === true) || 'actsAfterMs' in fault) ? fault : undefined;
 		if (fault && !('cutAfterBytes' in fault) && !afterSite) {
 			await this.applyFault(req, res, url, entry, fault);
 			return;
@@ -504,7 +529,8 @@ export class SandboxServer {
 			return;
 		}
 		if (form.kind === 'too-large') {
-			this.send(res, entry, 413, 'text/html', TOO_LARGE, 'http-error');
+			// Sent without Content-Length, the body passed the web server's limit as it arrived.
+			await this.refuseBody(req, res, entry);
 			return;
 		}
 		// PHP only fills $_GET and $_POST for those methods: anything else runs with no input,
@@ -512,9 +538,12 @@ export class SandboxServer {
 		const status = method === 'GET' || method === 'POST' ? 200 : 405;
 		const params = status === 405 ? {} : cleanAll(form.fields);
 		entry.params = params;
-		if (form.upload) entry.upload = { filename: form.upload.filename, size: form.upload.size };
+		if (form.upload) {
+			const { filename, size, error } = form.upload;
+			entry.upload = error ? { filename, size, error } : { filename, size };
+		}
 
-		await this.passGate(entry.endpoint, params);
+		await this.passGate(endpoint, params);
 		const call: ApiCall = { params, accountId: '', upload: form.upload };
 		try {
 			if (endpointClass.checksToken) {
@@ -531,9 +560,24 @@ export class SandboxServer {
 				this.send(res, entry, 404, API_HEADERS['Content-Type'], phpJsonEncode(body), 'http-error', API_HEADERS);
 				return;
 			}
-			const answer = handler(this.site, call);
+			if (afterSite && 'actsAfterMs' in afterSite && afterSite.actsAfterMs !== undefined) {
+				// the proxy answers now; the script, still at work, acts later and its answer goes nowhere
+				this.answerWithFault(req, res, entry, afterSite);
+				entry.message = `${entry.message}; the site acted ${afterSite.actsAfterMs} ms later`;
+				await new Promise((resolve) => setTimeout(resolve, afterSite.actsAfterMs));
+				try {
+					handler(this.siteFor(req), call);
+				} catch (error) {
+					if (!(error instanceof ApiError)) throw error;
+				}
+				return;
+			}
+			const answer = handler(this.siteFor(req), call);
 			if (call.accountId) entry.accountId = call.accountId;
-			if (afterSite) {
+			if (afterSite && 'slowMs' in afterSite) {
+				// done, answered late: a proxy in front may have given up on it meanwhile
+				await new Promise((resolve) => setTimeout(resolve, afterSite.slowMs));
+			} else if (afterSite) {
 				this.answerWithFault(req, res, entry, afterSite);
 				entry.message = `${entry.message} after the site acted`;
 				return;
@@ -553,8 +597,12 @@ export class SandboxServer {
 		}
 	}
 
-	/** GET reads the query string, POST the form body (never the query), like PHP's $_GET / $_POST. */
+	/**
+	 * GET reads the query string, POST the form body (never the query), like PHP's $_GET / $_POST.
+	 * Behind the web stack, real PHP has done that already (its limits included): front.php sends it.
+	 */
 	private async readParams(req: IncomingMessage, url: URL, captureUpload: boolean): Promise<FormResult> {
+		if (isFrontCall(req, this.frontSecret)) return await readFront(req, { captureUpload, newPath: () => this.store.newStoragePath('.part') });
 		if (req.method === 'POST') {
 			return await readForm(req, {
 				captureUpload,
@@ -567,11 +615,34 @@ export class SandboxServer {
 					);
 					return accountId ? this.store.maxUploadSize(accountId) : 0;
 				},
+				limits: this.sizeLimits(req),
 			});
 		}
-		const complete = await drain(req);
-		if (!complete) return { kind: 'aborted' };
+		const body = await readIgnoredBody(req, this.sizeLimits(req).bodyLimit);
+		if (body.kind !== 'form') return body;
 		return { kind: 'form', fields: req.method === 'GET' ? parseQuery(url.search.slice(1)) : {} };
+	}
+
+	/**
+	 * The request-size limits in front of the script (bodyLimit, postMaxSize, uploadMaxFilesize).
+	 * Behind the web stack, real nginx and PHP have applied their own.
+	 */
+	private sizeLimits(req: IncomingMessage): SizeLimits {
+		if (throughFront(req, this.frontSecret)) return { bodyLimit: 0, postMaxSize: 0, uploadMaxFilesize: 0 };
+		const { bodyLimit, postMaxSize, uploadMaxFilesize } = this.settings;
+		return { bodyLimit, postMaxSize, uploadMaxFilesize };
+	}
+
+	/**
+	 * The web server's answer to a body over its limit, before PHP sees anything: 413 with nginx's
+	 * page, the rest of the body read and thrown away first (nginx's lingering close: the client
+	 * gets the answer, not a reset), then the connection closed.
+	 */
+	private async refuseBody(req: IncomingMessage, res: ServerResponse, entry: SandboxLogEntry): Promise<void> {
+		const read = drain(req);
+		this.send(res, entry, 413, 'text/html', TOO_LARGE, 'http-error', { Connection: 'close' }, read);
+		entry.message = `the web server refused the body: over bodyLimit (${this.settings.bodyLimit} bytes)`;
+		await read;
 	}
 
 	private async applyFault(req: IncomingMessage, res: ServerResponse, url: URL, entry: SandboxLogEntry, fault: SandboxFault): Promise<void> {
@@ -599,8 +670,17 @@ export class SandboxServer {
 		}
 	}
 
+	/** The site as one request sees it: behind the web stack, its links use the address the client used. */
+	private siteFor(req: IncomingMessage): Site {
+		const base = throughFront(req, this.frontSecret) ? clientBase(req) : undefined;
+		return base ? (Object.create(this.site, { baseUrl: { value: base } }) as Site) : this.site;
+	}
+
 	/** Everything outside /api/v2: the home page, folder pages, short urls and downloads. */
 	private async handleSite(req: IncomingMessage, res: ServerResponse, url: URL, entry: SandboxLogEntry): Promise<void> {
+		// Pages and downloads ignore a body; the web server still reads one sent without Content-Length against its limit.
+		const { bodyLimit } = this.sizeLimits(req);
+		if (bodyLimit > 0 && (await readIgnoredBody(req, bodyLimit)).kind === 'too-large') return await this.refuseBody(req, res, entry);
 		const siteName = this.store.state.site.name;
 		const html = 'text/html; charset=UTF-8';
 		let path = url.pathname;
@@ -610,7 +690,7 @@ export class SandboxServer {
 			// keep it encoded
 		}
 		if (path === '/') {
-			this.send(res, entry, 200, html, homePage(siteName, this.apiUrl), 'success');
+			this.send(res, entry, 200, html, homePage(siteName, `${this.siteFor(req).baseUrl}/api/v2`), 'success');
 			return;
 		}
 		const folderMatch = /^\/folder\/(\d+)(\/.*)?$/.exec(path);
@@ -692,6 +772,8 @@ export class SandboxServer {
 		body: string,
 		outcome: SandboxLogEntry['outcome'],
 		headers: Record<string, string> = {},
+		/** Sent at once, but the response ends (and a `Connection: close` closes) only after this. */
+		endAfter?: Promise<unknown>,
 	): void {
 		entry.status = status;
 		entry.outcome = outcome;
@@ -701,7 +783,9 @@ export class SandboxServer {
 		}
 		const bytes = Buffer.from(body, 'utf8');
 		res.writeHead(status, { ...headers, 'Content-Type': contentType, 'Content-Length': String(bytes.length) });
-		res.end(bytes);
+		if (!endAfter) return void res.end(bytes);
+		res.write(bytes);
+		void endAfter.then(() => res.end());
 	}
 }
 
@@ -735,7 +819,7 @@ function validateSettings(settings: RuntimeSettings): RuntimeSettings {
 	if (settings.notFound !== 'html' && settings.notFound !== 'script') problems.push(`notFound must be 'html' or 'script', not ${settings.notFound}`);
 	if (!['full', 'reference', 'undated'].includes(settings.fields)) problems.push(`fields must be 'full', 'reference' or 'undated', not ${settings.fields}`);
 	if (typeof settings.listingPasswords !== 'boolean') problems.push(`listingPasswords must be true or false, not ${settings.listingPasswords}`);
-	for (const key of ['tokenIdleSeconds', 'urlUploadDelayMs', 'urlUploadTimeoutMs', 'latencyMs', 'latencyJitterMs', 'workers', 'workMs', 'bandwidthBytesPerSecond'] as const) {
+	for (const key of ['tokenIdleSeconds', 'urlUploadDelayMs', 'urlUploadTimeoutMs', 'latencyMs', 'latencyJitterMs', 'workers', 'workMs', 'bandwidthBytesPerSecond', 'postMaxSize', 'uploadMaxFilesize', 'bodyLimit'] as const) {
 		if (typeof settings[key] !== 'number' || !(settings[key] >= 0)) problems.push(`${key} must be a number of at least 0, not ${settings[key]}`);
 	}
 	if (problems.length) throw new Error(`SandboxServer: ${problems.join('; ')}`);

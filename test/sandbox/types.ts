@@ -2,6 +2,7 @@
  * The sandbox's public types: its options, the fixture it is seeded from, the state tests read
  * and arrange, the request log and the faults tests can inject.
  */
+import type { UploadError } from './forms';
 
 /** 4.x and 5.x differ in the error envelope's key and in whether listings show trashed files. */
 export type ScriptVersion = 4 | 5;
@@ -85,13 +86,32 @@ export interface SandboxOptions {
 	 * for themselves.
 	 */
 	tls?: 'self-signed' | { key: string | Buffer; cert: string | Buffer };
+	/**
+	 * PHP's post_max_size, in bytes: a POST body larger than this (by its Content-Length, or as it
+	 * arrives without one) is dropped whole, as PHP does: no fields and no file reach the script,
+	 * which then answers HTTP 200 "Please provide the access_token param.". Default 0: no limit
+	 * (a urlencoded body over 8 MiB, PHP's stock limit, is dropped all the same).
+	 */
+	postMaxSize?: number;
+	/**
+	 * PHP's upload_max_filesize, in bytes: a larger file part arrives with PHP's `error` 1 and no
+	 * bytes, the other fields intact; file/upload answers "Did not receive uploaded file.".
+	 * Default 0: no limit.
+	 */
+	uploadMaxFilesize?: number;
+	/**
+	 * The web server's limit on a request body, in bytes (nginx's client_max_body_size, 1 MiB by
+	 * default there): a larger body is answered 413 with nginx's page before the script sees
+	 * anything, on every path. Default 0: no limit.
+	 */
+	bodyLimit?: number;
 }
 
 /** The options that can change while the server runs (see `configure`). */
 export type RuntimeSettings = Required<
 	Pick<
 		SandboxOptions,
-		'scriptVersion' | 'revision' | 'authMode' | 'tokenIdleSeconds' | 'urlUploadDelayMs' | 'urlUploadTimeoutMs' | 'notFound' | 'latencyMs' | 'latencyJitterMs' | 'workers' | 'workMs' | 'bandwidthBytesPerSecond' | 'fields' | 'listingPasswords'
+		'scriptVersion' | 'revision' | 'authMode' | 'tokenIdleSeconds' | 'urlUploadDelayMs' | 'urlUploadTimeoutMs' | 'notFound' | 'latencyMs' | 'latencyJitterMs' | 'workers' | 'workMs' | 'bandwidthBytesPerSecond' | 'fields' | 'listingPasswords' | 'postMaxSize' | 'uploadMaxFilesize' | 'bodyLimit'
 	>
 >;
 
@@ -294,8 +314,11 @@ export interface SandboxLogEntry {
 	message?: string;
 	/** The account the request acted for, once known. */
 	accountId?: string;
-	/** The `upload_file` part of a file/upload, as received. */
-	upload?: { filename: string; size: number };
+	/**
+	 * The `upload_file` part of a file/upload, as PHP received it; `error` when PHP refused it
+	 * (1: over upload_max_filesize; its size is then 0).
+	 */
+	upload?: { filename: string; size: number; error?: UploadError };
 }
 
 export interface FaultMatch {
@@ -316,13 +339,27 @@ export interface FaultMatch {
  */
 export type SandboxFault =
 	/** An answer from a proxy or firewall: 429, 401, 5xx… with a small HTML page (or `body`). */
-	| { status: number; retryAfter?: string; body?: string; afterSite?: boolean }
+	| {
+			status: number;
+			retryAfter?: string;
+			body?: string;
+			afterSite?: boolean;
+			/**
+			 * The proxy answers at once (nginx's 504 when fastcgi_read_timeout passed) while the script
+			 * behind it goes on and acts this many ms later.
+			 */
+			actsAfterMs?: number;
+	  }
 	/** The connection is destroyed without an answer (connection reset). */
 	| { close: true; afterSite?: boolean }
 	/** The request is accepted and never answered. */
 	| { hang: true; afterSite?: boolean }
-	/** A slow site: the request is handled and answered as usual, but only after this many ms. */
-	| { slowMs: number }
+	/**
+	 * A slow site: the request is handled and answered as usual, but only after this many ms. With
+	 * `afterSite` (API calls), the site acts at once and its answer waits: a proxy that gives up
+	 * meanwhile (nginx's 504) leaves the call done.
+	 */
+	| { slowMs: number; afterSite?: boolean }
 	/** HTTP 200 with an HTML page: a parked domain or a login wall, not the API. */
 	| { html: true }
 	/**

@@ -17,6 +17,7 @@ import {
 	readAnswer,
 	requestTimeoutMs,
 	networkError,
+	signInFailure,
 	type YetiShareCredentials,
 } from '../nodes/YetiShare/transport/site';
 
@@ -35,6 +36,33 @@ function withSession(body: unknown, session: { access_token: string; account_id:
 		return body;
 	}
 	return { ...((body as IDataObject | undefined) ?? {}), ...session };
+}
+
+/** /authorize with the credential's keys or login: the session token and account id n8n stores with the credential. */
+async function authorize(helper: IHttpRequestHelper, site: YetiShareCredentials) {
+	const request: IHttpRequestOptions = {
+		method: 'POST',
+		url: apiUrl(site.baseUrl, 'authorize'),
+		headers: FORM_HEADERS,
+		body: encodeForm(authorizeFields(site)),
+		timeout: requestTimeoutMs(site),
+		skipSslCertificateValidation: site.ignoreSSLIssues === true,
+		ignoreHttpStatusErrors: true,
+		returnFullResponse: true,
+		json: false,
+		// a 301 or 302 would turn the POST into a GET without the keys: reported instead (readAnswer)
+		disableFollowRedirect: true,
+	};
+	const response = (await helper.helpers.httpRequest(request).catch((error: unknown) => {
+		// the editor's credential test shows this message as it is (a bare code otherwise)
+		throw networkError(error, 'authorize') ?? error;
+	})) as { statusCode: number; body: unknown; headers: Record<string, unknown> };
+	const envelope = readAnswer('authorize', response.statusCode, response.body, response.headers, request.url);
+	const data = (envelope.data ?? {}) as IDataObject;
+	if (typeof data.access_token !== 'string' || data.access_token === '') {
+		throw new Error('The site accepted the login but sent no access token');
+	}
+	return { accessToken: data.access_token, accountId: String(data.account_id ?? '') };
 }
 
 export class YetiShareApi implements ICredentialType {
@@ -176,30 +204,11 @@ export class YetiShareApi implements ICredentialType {
 	 * site reports it dead); n8n then saves the result with the credential.
 	 */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		const site = credentials as unknown as YetiShareCredentials;
-		const request: IHttpRequestOptions = {
-			method: 'POST',
-			url: apiUrl(site.baseUrl, 'authorize'),
-			headers: FORM_HEADERS,
-			body: encodeForm(authorizeFields(site)),
-			timeout: requestTimeoutMs(site),
-			skipSslCertificateValidation: site.ignoreSSLIssues === true,
-			ignoreHttpStatusErrors: true,
-			returnFullResponse: true,
-			json: false,
-			// a 301 or 302 would turn the POST into a GET without the keys: reported instead (readAnswer)
-			disableFollowRedirect: true,
-		};
-		const response = (await this.helpers.httpRequest(request).catch((error: unknown) => {
-			// the editor's credential test shows this message as it is (a bare code otherwise)
-			throw networkError(error, 'authorize') ?? error;
-		})) as { statusCode: number; body: unknown; headers: Record<string, unknown> };
-		const envelope = readAnswer('authorize', response.statusCode, response.body, response.headers, request.url);
-		const data = (envelope.data ?? {}) as IDataObject;
-		if (typeof data.access_token !== 'string' || data.access_token === '') {
-			throw new Error('The site accepted the login but sent no access token');
+		try {
+			return await authorize(this, credentials as unknown as YetiShareCredentials);
+		} catch (error) {
+			throw signInFailure(error);
 		}
-		return { accessToken: data.access_token, accountId: String(data.account_id ?? '') };
 	}
 
 	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) {

@@ -312,7 +312,7 @@ describe('the package behind nginx and PHP-FPM', () => {
 			// nginx redirected, and nothing reached the site (a followed redirect would)
 			expect(stack.accessLog(since).filter((entry) => entry.status === 301).length).toBeGreaterThanOrEqual(1);
 			expect(sandbox.count('authorize')).toBe(before);
-			expect(failure.text).toContain(to);
+			expect(failure.message).toBe(`The site redirects its API to another address: set the credential's Base URL to ${to} [item 0]`);
 			expectNoKeyBlame(failure);
 		});
 

@@ -226,7 +226,21 @@ export function asSiteError(error: unknown): SiteError | undefined {
 	for (let e = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
 		if (e.name === 'SiteError' && 'kind' in e) return e as SiteError;
 	}
-	return undefined;
+	// n8n 1.x's NodeApiError keeps only the message: its class field `cause` is reset after construction
+	const message = error instanceof Error && error.cause === undefined ? error.message : undefined;
+	return message ? signInFailures.find((failure) => failure.message === message) : undefined;
+}
+
+/** The last failures of the credential's sign-in, for asSiteError to find behind n8n 1.x's wrapper. */
+const signInFailures: SiteError[] = [];
+
+/** Remembers a sign-in failure (see asSiteError) and returns it, to be thrown. */
+export function signInFailure(error: unknown): unknown {
+	if (error instanceof SiteError) {
+		signInFailures.unshift(error);
+		signInFailures.length = Math.min(signInFailures.length, 16);
+	}
+	return error;
 }
 
 /** What an error from an HTTP client or the system may carry: a code, a message, a cause. */

@@ -79,6 +79,8 @@ export class ParallelExecutions {
 		private readonly sandbox: SandboxServer,
 		private readonly port: number,
 		readonly itemsPerExecution = 200,
+		/** Where the credential points: the sandbox itself, or a web stack in front of it. */
+		private readonly baseUrl = sandbox.baseUrl,
 	) {
 		this.home = mkdtempSync(join(tmpdir(), 'n8n-parallel-'));
 		this.cli = new N8nCli(runtime, this.home);
@@ -87,7 +89,7 @@ export class ParallelExecutions {
 	/** Imports the credential and the two workflows, and gives each its folder of files. */
 	async setUp() {
 		// a long timeout: a listing may wait at the sandbox's gate while the other n8n starts up
-		await this.cli.importSandboxCredential(this.sandbox, { timeout: 300 });
+		await this.cli.importSandboxCredential(this.sandbox, { timeout: 300, baseUrl: this.baseUrl });
 		const account = this.sandbox.demoAccount.id;
 		const workflows: Workflow[] = [];
 		for (const name of ['a', 'b']) {

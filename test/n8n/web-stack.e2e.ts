@@ -19,7 +19,8 @@ import { chain, fileInfoWorkflow, readFile, uploadWorkflow, yetiShare, type Site
 import { SandboxServer } from '../sandbox/server';
 import { WebStack, type Redirect, type WebStackSettings } from '../sandbox/web-stack';
 import { N8nCli, N8nServer, outputOf, type N8nRun, type Workflow } from './cli';
-import { ensureN8n, N8N_VERSIONS } from './runtime';
+import { ParallelExecutions } from './parallel-executions';
+import { ensureN8n, N8N_VERSIONS, type N8nRuntime } from './runtime';
 
 const MiB = 1024 * 1024;
 /** Limits well above this suite's files. */
@@ -93,6 +94,7 @@ describe('the package behind nginx and PHP-FPM', () => {
 
 	// each version its own user folder and ports (5780–5783)
 	describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5780 + 2 * index })))('in a real n8n $version', ({ version, port }) => {
+		let runtime: N8nRuntime;
 		let cli: N8nCli;
 		let editor: N8nServer | undefined;
 		let home: string;
@@ -135,7 +137,7 @@ describe('the package behind nginx and PHP-FPM', () => {
 		}
 
 		beforeAll(async () => {
-			const runtime = await ensureN8n(version);
+			runtime = await ensureN8n(version);
 			sandbox.reset();
 			await stack.configure(RAISED);
 			home = mkdtempSync(join(tmpdir(), 'n8n-e2e-web-stack-'));
@@ -292,6 +294,24 @@ describe('the package behind nginx and PHP-FPM', () => {
 				outcomes.push(`n8n ${version}, 1,000 File → Get: ${answered.length} calls at nginx (${by(502)} × 502, ${by(504)} × 504) in ${((Date.now() - since) / 1000).toFixed(1)} s, ${sandbox.peakInFlight('file/info', since)} at the site at once`);
 			} finally {
 				sandbox.configure({ workMs: 0 });
+			}
+		});
+
+		it('two n8n processes on one credential, 200 items each, every token dropped midway: no item fails, few /authorize', async () => {
+			await stack.configure(RAISED);
+			// ports 5790–5797: two processes per version, each with its task broker port beside it
+			const parallel = new ParallelExecutions(runtime, sandbox, 5790 + 4 * N8N_VERSIONS.indexOf(version), 200, stack.baseUrl);
+			try {
+				await parallel.setUp();
+				const row = await parallel.run('dropped midway');
+				outcomes.push(`n8n ${version}, two processes, tokens dropped midway: ${JSON.stringify(row)}`);
+				expect(row).toMatchObject({ overlapped: true, failed: 0, errors: [] });
+				expect(row.drops).toBeGreaterThanOrEqual(2);
+				// bounded by the deaths of the token, not by items (as in sessions.e2e.ts); the count is printed
+				expect(row.authorize).toBeGreaterThanOrEqual(1);
+				expect(row.authorize).toBeLessThanOrEqual(3 * (row.drops + 1));
+			} finally {
+				parallel.tearDown();
 			}
 		});
 

@@ -297,7 +297,7 @@ describe('the package behind nginx and PHP-FPM', () => {
 			}
 		});
 
-		it('two n8n processes on one credential, 200 items each, every token dropped midway: no item fails, few /authorize', async () => {
+		it('two n8n processes on one credential, 200 items each, every token dropped midway: no item fails, sign-ins within drops + processes', async () => {
 			await stack.configure(RAISED);
 			// ports 5790–5797: two processes per version, each with its task broker port beside it
 			const parallel = new ParallelExecutions(runtime, sandbox, 5790 + 4 * N8N_VERSIONS.indexOf(version), 200, stack.baseUrl);
@@ -307,9 +307,9 @@ describe('the package behind nginx and PHP-FPM', () => {
 				outcomes.push(`n8n ${version}, two processes, tokens dropped midway: ${JSON.stringify(row)}`);
 				expect(row).toMatchObject({ overlapped: true, failed: 0, errors: [] });
 				expect(row.drops).toBeGreaterThanOrEqual(2);
-				// bounded by the deaths of the token, not by items (as in sessions.e2e.ts); the count is printed
+				// the run starts with a live token: one sign-in per drop, at most one more per process
 				expect(row.authorize).toBeGreaterThanOrEqual(1);
-				expect(row.authorize).toBeLessThanOrEqual(3 * (row.drops + 1));
+				expect(row.authorize).toBeLessThanOrEqual(row.drops + 2);
 			} finally {
 				parallel.tearDown();
 			}

@@ -10,18 +10,28 @@
  *
  * 1. Use a newer token if there is one: one this process learned meanwhile, else the one stored
  *    with the credential, read again from n8n's store (another process may have renewed).
- * 2. Otherwise, if an execution of this process is already signing in, wait for it and use its
- *    token: one sign-in per process serves all its executions.
+ * 2. Otherwise, if an execution of this process is already renewing (step 3), wait for it and
+ *    use its token: one renewal per process, its wait included, serves all its executions.
  * 3. Otherwise give a renewal elsewhere a short, jittered moment to land (about as long as a
  *    sign-in took this process, so it holds on a slow network too), read the store once more, and
  *    sign in only if it still holds no newer token. n8n runs the credential's /authorize and
  *    saves the token with the credential, where every other process finds it in step 1.
+ *    But if the token this process itself just signed in for died at once, someone signed in
+ *    right after it, and that newer token is on its way to the store (late under load: behind its
+ *    /authorize answer and n8n's save). Then the store is read with growing pauses, about 15
+ *    sign-in times in all, before signing in again. And if the token that died was another
+ *    process's and worked here, that process meets its death too and most likely renews first:
+ *    the store is read once more, after twice the moment, before signing in.
  *
  * Then the call is sent with that token. A token seen dead stays dead (the site never revives
  * one), so it is remembered and never tried again. Two processes can still sign in at nearly the
- * same time; the loser's next round finds the winner's token in the store, so the rounds
- * converge. What can keep them from converging is another client signing in with the same keys
- * over and over: after MAX_ROUNDS the call fails and says so.
+ * same time: the later sign-in ends the earlier's token at once, and the earlier process waits
+ * for the later token (step 3) instead of ending it in turn, so a collision costs one sign-in, not
+ * a chain of them. Only if n8n saved the earlier token over the later one (answers and saves land
+ * in either order) does the store never show the later token; the earlier process then signs in
+ * once more after its wait, and the others find that token in step 1. What can keep the rounds
+ * from converging is another client signing in with the same keys over and over: after
+ * MAX_ROUNDS the call fails and says so.
  */
 import { createHash } from 'crypto';
 import { sleep } from 'n8n-workflow';
@@ -31,6 +41,12 @@ import { isInvalidTokenError, outcomeOf, SiteError, type YetiShareCredentials } 
 export const MAX_ROUNDS = 5;
 /** Until this process has signed in once: /authorize, n8n saving the token, and a light call. */
 const DEFAULT_SIGN_IN_MS = 250;
+/** The longest single pause of step 3. */
+const MAX_PAUSE_MS = 5000;
+/** A sign-in whose token dies within this many sign-in times was overtaken by another. */
+const OVERTAKEN_WITHIN = 4;
+/** Reads of the store, after pauses of 1, 2, 4 and 8 sign-in times, before signing in again. */
+const OVERTAKEN_READS = 4;
 
 type Session = Pick<YetiShareCredentials, 'accessToken' | 'accountId'>;
 
@@ -40,10 +56,14 @@ interface ProcessSession {
 	dead: Set<string>;
 	/** The newest token this process got or learned. */
 	latest?: Session;
-	/** A sign-in under way in this process. */
+	/** A renewal under way in this process (the wait for one elsewhere, then the sign-in). */
 	renewal?: Promise<Session>;
 	/** How long this process's last sign-in took: about how long a renewal elsewhere takes to land. */
 	signInMs?: number;
+	/** The token of this process's last sign-in, and when it came. */
+	signedIn?: { token: string; at: number };
+	/** The last token a call of this process succeeded with. */
+	worked?: string;
 }
 
 const processSessions = new Map<string, ProcessSession>();
@@ -102,7 +122,10 @@ export async function withSession<T>(key: string, credentials: YetiShareCredenti
 	for (let round = credentials.accessToken ? 0 : 1; round <= MAX_ROUNDS; round++) {
 		if (round > 0) adopt(credentials, await newerSession(session, credentials, calls, round));
 		const { token, tried } = await send();
-		if (tried.ok) return tried.value;
+		if (tried.ok) {
+			session.worked = token;
+			return tried.value;
+		}
 		if (!isInvalidTokenError(tried.error)) throw tried.error;
 		lastError = tried.error;
 		markDead(session, token);
@@ -123,22 +146,52 @@ async function newerSession<T>(
 	calls: SessionCalls<T>,
 	round: number,
 ): Promise<Session> {
-	const known = usable(session, session.latest) ?? usable(session, await calls.read());
+	const known = usable(session, session.latest) ?? (await fromStore(session, calls));
 	if (known) return known;
-	if (session.renewal) return await session.renewal;
-	// A renewal elsewhere may be landing: it takes about as long as a sign-in here.
-	const moment = Math.min(5000, (session.signInMs ?? DEFAULT_SIGN_IN_MS) * round);
-	await sleep(Math.round(moment * (0.5 + Math.random())));
-	const stored = usable(session, await calls.read());
-	if (stored) return stored;
-	if (session.renewal) return await session.renewal;
-	const renewal = signIn(session, credentials, calls);
-	session.renewal = renewal;
-	try {
-		return await renewal;
-	} finally {
-		if (session.renewal === renewal) session.renewal = undefined;
+	// One renewal per process, its wait included: a call that waited on its own could wake after
+	// this process's renewal and sign in again over it.
+	if (!session.renewal) {
+		const renewal: Promise<Session> = renew(session, credentials, calls, round).finally(() => {
+			if (session.renewal === renewal) session.renewal = undefined;
+		});
+		session.renewal = renewal;
 	}
+	return await session.renewal;
+}
+
+/** The stored token, unless this process got a newer one while it was being read. */
+async function fromStore<T>(session: ProcessSession, calls: SessionCalls<T>): Promise<Session | undefined> {
+	const stored = await calls.read();
+	return usable(session, session.latest) ?? usable(session, stored);
+}
+
+/** Step 3: gives a renewal elsewhere time to land in the store, then signs in. */
+async function renew<T>(session: ProcessSession, credentials: YetiShareCredentials, calls: SessionCalls<T>, round: number): Promise<Session> {
+	const signInMs = session.signInMs ?? DEFAULT_SIGN_IN_MS;
+	for (const pause of pauses(session, signInMs, round)) {
+		await sleep(Math.round(pause * (0.5 + Math.random())));
+		const stored = await fromStore(session, calls);
+		if (stored) return stored;
+	}
+	return await signIn(session, credentials, calls);
+}
+
+/** The pauses of step 3, after each of which the store is read; then this process signs in. */
+function pauses(session: ProcessSession, signInMs: number, round: number): number[] {
+	const moment = signInMs * round;
+	// the token that died: the newest this process knew
+	const dead = session.latest?.accessToken;
+	const own = session.signedIn;
+	if (dead !== undefined && dead === own?.token) {
+		// this process's own sign-in, overtaken at once by another that is on its way to the store
+		return Date.now() - own.at < OVERTAKEN_WITHIN * signInMs ? growing(signInMs, OVERTAKEN_READS) : [moment];
+	}
+	// another process's token that worked here: that process most likely renews first
+	return growing(moment, dead !== undefined && dead === session.worked ? 2 : 1);
+}
+
+function growing(first: number, reads: number): number[] {
+	return Array.from({ length: reads }, (_, read) => Math.min(MAX_PAUSE_MS, first * 2 ** read));
 }
 
 async function signIn<T>(session: ProcessSession, credentials: YetiShareCredentials, calls: SessionCalls<T>): Promise<Session> {
@@ -147,7 +200,9 @@ async function signIn<T>(session: ProcessSession, credentials: YetiShareCredenti
 	const signedIn = await outcomeOf(async () => await calls.signIn(fresh));
 	// Signed in, then the light call failed (or met the token dead): the token speaks for itself.
 	if (!signedIn.ok && !fresh.accessToken) throw signedIn.error;
-	session.signInMs = Date.now() - startedAt;
+	const now = Date.now();
+	session.signInMs = now - startedAt;
+	if (fresh.accessToken) session.signedIn = { token: fresh.accessToken, at: now };
 	const renewed = { accessToken: fresh.accessToken, accountId: fresh.accountId };
 	session.latest = renewed;
 	return renewed;

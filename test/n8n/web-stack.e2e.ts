@@ -19,6 +19,7 @@ import { chain, fileInfoWorkflow, readFile, uploadWorkflow, yetiShare, type Site
 import { SandboxServer } from '../sandbox/server';
 import { WebStack, type Redirect, type WebStackSettings } from '../sandbox/web-stack';
 import { N8nCli, N8nServer, outputOf, type N8nRun, type Workflow } from './cli';
+import { N8nRest } from './rest';
 import { ParallelExecutions } from './parallel-executions';
 import { ensureN8n, N8N_VERSIONS, type N8nRuntime } from './runtime';
 
@@ -58,21 +59,10 @@ async function waitFor(condition: () => boolean, what: string, ms = 15_000) {
 
 /** n8n's credential test, as the editor's Test button runs it (REST, signed in as the new instance's owner), for each credential. */
 async function testCredentials(n8n: N8nServer, credentials: Array<{ id: string; name: string; type: string; data: Record<string, unknown> }>) {
-	// n8n binds its session cookie to the browser that signed in
-	const headers: Record<string, string> = { 'Content-Type': 'application/json', 'browser-id': 'web-stack-e2e' };
-	const setup = await fetch(`${n8n.url}/rest/owner/setup`, {
-		method: 'POST',
-		headers,
-		body: JSON.stringify({ email: 'owner@example.com', firstName: 'Web', lastName: 'Stack', password: 'Web-stack-1' }),
-	});
-	if (!setup.ok) throw new Error(`owner setup answered ${setup.status}: ${await setup.text()}`);
-	headers.Cookie = setup.headers.getSetCookie().map((cookie) => cookie.split(';')[0]).join('; ');
+	const rest = new N8nRest(n8n.url);
+	await rest.setUpOwner();
 	const results: Array<{ status: string; message: string }> = [];
-	for (const credential of credentials) {
-		const tested = await fetch(`${n8n.url}/rest/credentials/test`, { method: 'POST', headers, body: JSON.stringify({ credentials: credential }) });
-		if (!tested.ok) throw new Error(`the credential test answered ${tested.status}: ${await tested.text()}`);
-		results.push(((await tested.json()) as { data: { status: string; message: string } }).data);
-	}
+	for (const credential of credentials) results.push(await rest.testCredential(credential));
 	return results;
 }
 

@@ -1,7 +1,9 @@
 /**
  * The package in n8n's queue mode, end to end: a main process and two workers (concurrency 10),
- * Redis and PostgreSQL started here, binary data in the database, the package loaded on every
- * process. Executions reach the workers as they do for users: through production webhooks and
+ * Redis and PostgreSQL started here, binary data in the database, the package installed as users
+ * do: the packed tarball from a registry on loopback (registry.ts) through the main process's
+ * Community Nodes installer, and reinstalled by each worker at its start
+ * (N8N_REINSTALL_MISSING_PACKAGES). Executions reach the workers as they do for users: through production webhooks and
  * the trigger, both on the main process, which put them on the queue. What is checked is what
  * a user sees: the executions list (status, data), the files on the site.
  *
@@ -13,7 +15,8 @@
  */
 import { randomBytes } from 'crypto';
 import { createHash } from 'crypto';
-import { readFileSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { describe, expect, it } from '@jest/globals';
 
@@ -22,6 +25,8 @@ import { SandboxServer } from '../sandbox/server';
 import { exampleWorkflows, outputOf, testWorkflow, type Workflow } from './cli';
 import { expectEveryOperation } from './expectations';
 import { loadOnOneCredential, QueueCluster, startedByWebhook, STARTUP_MS, type QueuedExecution } from './queue';
+import { PACKAGE_NAME, packPackage } from './packed';
+import { LocalRegistry, REGISTRY_HOST } from './registry';
 import { ensureN8n } from './runtime';
 
 const MiB = 1024 * 1024;
@@ -33,6 +38,8 @@ const mib = (bytes: number) => (bytes / MiB).toFixed(0);
 
 describe('the package in n8n 2.40.7 queue mode: a main process, two workers, Redis, PostgreSQL', () => {
 	const sandbox = new SandboxServer();
+	let registry: LocalRegistry;
+	let releases = '';
 	let cluster: QueueCluster;
 	/** A file on the site larger than the database mode's limit. */
 	let overLimit: { id: string; name: string };
@@ -54,12 +61,18 @@ describe('the package in n8n 2.40.7 queue mode: a main process, two workers, Red
 		const setupStarted = Date.now();
 		const runtime = await ensureN8n('2.40.7');
 		await sandbox.start();
+		registry = new LocalRegistry(runtime.node);
+		await registry.start();
+		releases = mkdtempSync(join(tmpdir(), 'yetishare-queue-release-'));
+		registry.publish(packPackage(releases));
 		cluster = new QueueCluster(runtime, {
 			workers: 2,
 			concurrency: 10,
+			registry,
 			env: { N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: String(LIMIT_MIB), QUEUE_WORKER_LOCK_DURATION: '30000', QUEUE_WORKER_LOCK_RENEW_TIME: '5000', QUEUE_WORKER_STALLED_INTERVAL: '5000' },
 		});
 		await cluster.prepare();
+		await cluster.installPackage();
 		const site = { apiUrl: sandbox.apiUrl, key1: '', key2: '' };
 		const big = sandbox.addFile(sandbox.demoAccount.id, { name: 'over-the-limit.bin', content: randomBytes(LIMIT_MIB * MiB + MiB) });
 		overLimit = { id: big.id, name: big.filename };
@@ -81,7 +94,9 @@ describe('the package in n8n 2.40.7 queue mode: a main process, two workers, Red
 	}, 2 * STARTUP_MS);
 	afterAll(async () => {
 		await cluster?.stop();
+		await registry?.stop();
 		await sandbox.stop();
+		if (releases) rmSync(releases, { recursive: true, force: true });
 	});
 
 	/** Every trigger poll lists March (Invoices/2026/March); nothing else does. */
@@ -95,6 +110,15 @@ describe('the package in n8n 2.40.7 queue mode: a main process, two workers, Red
 	const march = () => sandbox.state.folders.find((folder) => folder.folderName === 'March')!;
 	const invoices = () => sandbox.state.folders.find((folder) => folder.folderName === 'Invoices')!;
 	let firstBatch: string[] = [];
+
+	it('each worker installed the package from the registry at its start, as the main process had', async () => {
+		for (const process of [cluster.main, ...cluster.workers]) {
+			const installed = join(process.cli.userFolder, '.n8n/nodes/node_modules', PACKAGE_NAME, 'package.json');
+			expect(JSON.parse(readFileSync(installed, 'utf8'))).toEqual(expect.objectContaining({ name: PACKAGE_NAME, version: '0.1.0' }));
+		}
+		for (const worker of cluster.workers) expect(worker.output).toMatch(/Packages reinstalled successfully/);
+		expect(new Set(registry.tunnels.filter((tunnel) => tunnel.opened).map((tunnel) => tunnel.to))).toEqual(new Set([`${REGISTRY_HOST}:443`]));
+	});
 
 	it('the trigger polls on the main process and starts nothing at activation', async () => {
 		await waitFor(() => polls() >= 1, 'the activation poll');
@@ -205,7 +229,8 @@ describe('the package in n8n 2.40.7 queue mode: a main process, two workers, Red
 		process.stdout.write(`queue mode, worker killed mid-upload: the execution ended "${execution.status}": ${message}\n`);
 		expect(Object.keys(endings)).toContain(execution.status);
 		expect(message).toMatch(endings[execution.status]);
-		expect(await cluster.redis.activeJobs()).toBe(0);
+		// the queue lets the job go once its lock expires (30 s here, checked every 5 s); a crash recovery can come before that
+		await waitFor(async () => (await cluster.redis.activeJobs()) === 0, "the queue to release the killed worker's job", 90_000);
 
 		const again = await run('q-killed');
 		expect(again.status).toBe('success');

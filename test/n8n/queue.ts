@@ -2,8 +2,10 @@
  * n8n in queue mode, as people run it to scale: one main process (`n8n start`: editor, webhooks,
  * triggers) that puts executions on a Redis queue, and workers (`n8n worker`) that run them, all
  * sharing one PostgreSQL database and one encryption key, with binary data in the database (queue
- * mode's default). Each process has its own user folder, as on separate machines, and loads this
- * package through N8N_CUSTOM_EXTENSIONS.
+ * mode's default). Each process has its own user folder, as on separate machines. The package is
+ * installed as users install it (`registry`): the main process's Community Nodes installer puts it
+ * in its folder, and each worker installs it again at start (N8N_REINSTALL_MISSING_PACKAGES).
+ * Without a registry, every process loads the build through N8N_CUSTOM_EXTENSIONS.
  */
 import { randomBytes } from 'crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'fs';
@@ -12,7 +14,10 @@ import { join } from 'path';
 
 import { MESSAGES, type SandboxServer } from '../sandbox/server';
 import { MAIN, N8nCli, N8nServer, outputOf, worker, type N8nRun, type Workflow } from './cli';
-import type { N8nRuntime } from './runtime';
+import { PACKAGE_NAME } from './packed';
+import type { LocalRegistry } from './registry';
+import { N8nRest } from './rest';
+import { INSTALLED_PACKAGES_ONLY, type N8nRuntime } from './runtime';
 import { freePort, Postgres, Redis } from './services';
 
 export interface QueueOptions {
@@ -21,6 +26,8 @@ export interface QueueOptions {
 	concurrency: number;
 	/** More environment for every process (the same on all of them). */
 	env?: NodeJS.ProcessEnv;
+	/** Where the package is installed from (see `installPackage`); none: every process loads `dist/`. */
+	registry?: LocalRegistry;
 }
 
 /** What the execution list shows of one execution, with its data. */
@@ -73,11 +80,28 @@ export class QueueCluster {
 			N8N_DEFAULT_BINARY_DATA_MODE: 'database',
 			N8N_RESTRICT_FILE_ACCESS_TO: this.files,
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			...(this.options.registry ? { ...this.options.registry.env(), ...INSTALLED_PACKAGES_ONLY, N8N_REINSTALL_MISSING_PACKAGES: 'true' } : {}),
 			...this.options.env,
 		};
 		// debug on the main process: its log then says when triggers poll
 		this.cli = await this.processCli('main', { N8N_PORT: String(await freePort()), N8N_LOG_LEVEL: 'debug' });
 		this.main = new N8nServer(this.cli, undefined, MAIN);
+	}
+
+	/**
+	 * Installs the package through the main process's Settings → Community Nodes (its REST call, as
+	 * the new instance's owner), then stops the main process: what is imported and activated next
+	 * finds the package's node types, and `start()` loads it again from the main process's folder.
+	 */
+	async installPackage() {
+		await this.main.start(STARTUP_MS);
+		try {
+			const rest = new N8nRest(this.main.url);
+			await rest.setUpOwner();
+			await rest.ok('POST', '/rest/community-packages', { name: PACKAGE_NAME });
+		} finally {
+			await this.main.stop();
+		}
 	}
 
 	/** Starts the main process and the workers side by side (the database is set up by the imports before). */

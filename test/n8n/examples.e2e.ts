@@ -7,6 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import { SandboxServer } from '../sandbox/server';
 import { exampleWorkflows, N8nCli, outputOf, testWorkflow } from './cli';
 import { expectEveryOperation } from './expectations';
+import { cliWithPackageInstalled } from './packed';
 import { ensureN8n, N8N_VERSIONS } from './runtime';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -26,7 +27,8 @@ describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5710 + 2 * 
 		home = mkdtempSync(join(tmpdir(), 'n8n-e2e-'));
 		files = join(home, 'files');
 		mkdirSync(files);
-		cli = new N8nCli(runtime, home, { N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(port + 1), N8N_RESTRICT_FILE_ACCESS_TO: files });
+		// the packed package installed in ~/.n8n/nodes, as users install it (not the build folder)
+		cli = await cliWithPackageInstalled(runtime, home, { N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(port + 1), N8N_RESTRICT_FILE_ACCESS_TO: files });
 		await cli.importSandboxCredential(sandbox);
 		await cli.importWorkflows([
 			...exampleWorkflows(),

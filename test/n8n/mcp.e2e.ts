@@ -15,7 +15,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 import { SandboxServer } from '../sandbox/server';
-import { exampleWorkflows, N8nCli, N8nServer } from './cli';
+import { exampleWorkflows, N8nServer } from './cli';
+import { cliWithPackageInstalled } from './packed';
 import { DEFAULT_N8N_VERSION, ensureN8n } from './runtime';
 
 const WORKFLOW = 'ys-ai-tools';
@@ -52,7 +53,7 @@ describe(`YetiShare as tools of n8n's MCP Server Trigger in a real n8n ${DEFAULT
 		await sandbox.start();
 		await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
 		home = mkdtempSync(join(tmpdir(), 'n8n-e2e-mcp-'));
-		const cli = new N8nCli(runtime, home, { N8N_PORT: String(PORT), N8N_RUNNERS_BROKER_PORT: String(PORT + 1) });
+		const cli = await cliWithPackageInstalled(runtime, home, { N8N_PORT: String(PORT), N8N_RUNNERS_BROKER_PORT: String(PORT + 1) });
 		await cli.importSandboxCredential(sandbox);
 		await cli.importWorkflows(exampleWorkflows().filter((workflow) => workflow.id === WORKFLOW));
 		await cli.activate(WORKFLOW);

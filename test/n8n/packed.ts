@@ -8,7 +8,8 @@ import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { promisify } from 'util';
 
-import { ROOT } from './runtime';
+import { N8nCli } from './cli';
+import { INSTALLED_PACKAGES_ONLY, ROOT, type N8nRuntime } from './runtime';
 
 export const PACKAGE_NAME = 'n8n-nodes-yetishare';
 
@@ -47,4 +48,10 @@ export async function installPacked(userFolder: string): Promise<void> {
 	mkdirSync(nodes, { recursive: true });
 	// a cache of its own, empty: nothing of this machine's npm cache (or network) takes part
 	await promisify(execFile)('npm', ['install', packedOnce, '--offline', '--no-audit', '--no-fund', `--cache=${join(dirname(packedOnce), 'npm-cache')}`], { cwd: nodes });
+}
+
+/** n8n's command line for a user folder with the packed package installed in it by hand, and no build folder loaded. */
+export async function cliWithPackageInstalled(runtime: N8nRuntime, userFolder: string, env: NodeJS.ProcessEnv = {}): Promise<N8nCli> {
+	await installPacked(userFolder);
+	return new N8nCli(runtime, userFolder, { ...env, ...INSTALLED_PACKAGES_ONLY });
 }

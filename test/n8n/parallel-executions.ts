@@ -12,7 +12,8 @@ import { join } from 'path';
 
 import type { SandboxServer } from '../sandbox/server';
 import { N8nCli, type N8nRun, type Workflow } from './cli';
-import type { N8nRuntime } from './runtime';
+import { installPacked } from './packed';
+import { INSTALLED_PACKAGES_ONLY, type N8nRuntime } from './runtime';
 
 export type SessionScenario = 'dead at the start' | 'dropped midway';
 
@@ -83,11 +84,12 @@ export class ParallelExecutions {
 		private readonly baseUrl = sandbox.baseUrl,
 	) {
 		this.home = mkdtempSync(join(tmpdir(), 'n8n-parallel-'));
-		this.cli = new N8nCli(runtime, this.home);
+		this.cli = new N8nCli(runtime, this.home, INSTALLED_PACKAGES_ONLY);
 	}
 
-	/** Imports the credential and the two workflows, and gives each its folder of files. */
+	/** Installs the packed package, imports the credential and the two workflows, and gives each its folder of files. */
 	async setUp() {
+		await installPacked(this.home);
 		// a long timeout: a listing may wait at the sandbox's gate while the other n8n starts up
 		await this.cli.importSandboxCredential(this.sandbox, { timeout: 300, baseUrl: this.baseUrl });
 		const account = this.sandbox.demoAccount.id;
@@ -111,7 +113,7 @@ export class ParallelExecutions {
 	private async execute(index: number, workflowId: string): Promise<N8nRun> {
 		// each process its own ports: 2.x's `n8n execute` opens a task broker
 		const port = this.port + 2 * index;
-		const cli = new N8nCli(this.runtime, this.home, { N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(port + 1) });
+		const cli = new N8nCli(this.runtime, this.home, { N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(port + 1), ...INSTALLED_PACKAGES_ONLY });
 		try {
 			return await cli.execute(workflowId);
 		} finally {

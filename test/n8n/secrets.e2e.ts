@@ -12,6 +12,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import { SandboxServer } from '../sandbox/server';
 import { N8nCli, type Workflow } from './cli';
+import { cliWithPackageInstalled } from './packed';
 import { ensureN8n, N8N_VERSIONS } from './runtime';
 
 const credentialRef = (id: string, name: string) => ({ yetiShareApi: { id, name } });
@@ -80,7 +81,7 @@ describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5720 + 2 * 
 		const runtime = await ensureN8n(version);
 		await sandbox.start();
 		home = mkdtempSync(join(tmpdir(), 'n8n-e2e-secrets-'));
-		cli = new N8nCli(runtime, home, {
+		cli = await cliWithPackageInstalled(runtime, home, {
 			N8N_PORT: String(port),
 			N8N_RUNNERS_BROKER_PORT: String(port + 1),
 			N8N_LOG_LEVEL: 'debug',

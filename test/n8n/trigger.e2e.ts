@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import { SandboxServer } from '../sandbox/server';
 import { exampleWorkflows, N8nCli, N8nServer } from './cli';
+import { cliWithPackageInstalled } from './packed';
 import { ensureN8n, N8N_VERSIONS } from './runtime';
 
 const WORKFLOW = 'ys-new-files';
@@ -28,7 +29,8 @@ describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5700 + 2 * 
 		const runtime = await ensureN8n(version);
 		await sandbox.start();
 		home = mkdtempSync(join(tmpdir(), 'n8n-e2e-trigger-'));
-		cli = new N8nCli(runtime, home, { N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(port + 1) });
+		// the packed package installed in ~/.n8n/nodes, as users install it (not the build folder)
+		cli = await cliWithPackageInstalled(runtime, home, { N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(port + 1) });
 		await cli.importSandboxCredential(sandbox);
 		await cli.importWorkflows(exampleWorkflows().filter((workflow) => workflow.id === WORKFLOW));
 		await cli.activate(WORKFLOW);

@@ -19,6 +19,7 @@ import { chain, fileInfoWorkflow, readFile, uploadWorkflow, yetiShare, type Site
 import { SandboxServer } from '../sandbox/server';
 import { WebStack, type Redirect, type WebStackSettings } from '../sandbox/web-stack';
 import { N8nCli, N8nServer, outputOf, type N8nRun, type Workflow } from './cli';
+import { cliWithPackageInstalled } from './packed';
 import { N8nRest } from './rest';
 import { ParallelExecutions } from './parallel-executions';
 import { ensureN8n, N8N_VERSIONS, type N8nRuntime } from './runtime';
@@ -133,7 +134,7 @@ describe('the package behind nginx and PHP-FPM', () => {
 			home = mkdtempSync(join(tmpdir(), 'n8n-e2e-web-stack-'));
 			files = join(home, 'files');
 			mkdirSync(files);
-			cli = new N8nCli(runtime, home, { N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(port + 1), N8N_RESTRICT_FILE_ACCESS_TO: files });
+			cli = await cliWithPackageInstalled(runtime, home, { N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(port + 1), N8N_RESTRICT_FILE_ACCESS_TO: files });
 			const { key1, key2 } = sandbox.demoAccount;
 			await cli.importSandboxCredential({ baseUrl: stack.baseUrl, demoAccount: sandbox.demoAccount });
 			const redirected = (id: string, name: string, redirect: Redirect) => ({

@@ -9,6 +9,7 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
+import { networkError, signInFailure } from '../nodes/YetiShare/transport/causes';
 import {
 	apiUrl,
 	authorizeFields,
@@ -16,8 +17,6 @@ import {
 	FORM_HEADERS,
 	readAnswer,
 	requestTimeoutMs,
-	networkError,
-	signInFailure,
 	type YetiShareCredentials,
 } from '../nodes/YetiShare/transport/site';
 

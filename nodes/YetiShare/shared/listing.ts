@@ -1,7 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { apiRequest, OutcomeInconclusive, settle, siteDate, type ApiRequestOptions, type YetiShareContext } from '../transport';
-import { outcomeOf } from '../transport/site';
+import { apiRequest, OutcomeInconclusive, outcomeOf, settle, type ApiRequestOptions, type YetiShareContext } from '../transport';
 import { folderKey, forgetFolderContents, idOf, isFolderKnown, snapshot, type Kind } from './known';
 import { forget, remember, TREE } from './cache';
 import { oneAtATime } from './parallel';
@@ -50,6 +49,14 @@ export function isTrashed(entry: IDataObject): boolean {
 /** A folder in words, for errors: "the root folder" or "folder 125". */
 export function folderInWords(folderId: string): string {
 	return folderKey(folderId) === '' ? 'the root folder' : `folder ${folderId}`;
+}
+
+/** "2026-11-23 10:00:00" (the API's date format, in the site's local time) as a comparable Date. */
+function siteDate(text: unknown): Date | undefined {
+	const match = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(String(text ?? ''));
+	if (!match) return undefined;
+	const [, y, mo, d, h, mi, se] = match.map(Number);
+	return new Date(Date.UTC(y, mo - 1, d, h, mi, se));
 }
 
 /** What the entry a create would have made looks like, as the site stores it. */

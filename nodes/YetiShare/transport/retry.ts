@@ -4,7 +4,8 @@
  * on what the failure says about the site: it certainly did not act (429, a failed DNS lookup)
  * or it may have (a 5xx, a timeout, a dropped connection after the request went out).
  */
-import { asSiteError, requestTimeoutMs, type ErrorLike, type YetiShareCredentials } from './site';
+import { asSiteError, causes, timedOut, type ErrorLike } from './causes';
+import { requestTimeoutMs, type YetiShareCredentials } from './site';
 
 /** The endpoints that create something: repeating one after an unknown outcome could make two. */
 export const CREATING_ENDPOINTS = new Set(['file/upload', 'file/copy', 'folder/create', 'file/url_upload_add']);
@@ -77,26 +78,11 @@ export function backoffMs(attempt: number, random = Math.random): number {
 	return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-/** The error and the causes it was wrapped around, outermost first (four deep at most). */
-function chain(error: unknown): ErrorLike[] {
-	const links: ErrorLike[] = [];
-	for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 4; e = (e as ErrorLike).cause, depth++) links.push(e as ErrorLike);
-	return links;
-}
-
 function networkCode(error: unknown): string | undefined {
-	for (const e of chain(error)) {
+	for (const e of causes(error)) {
 		if (typeof e.code === 'string' && /^E[A-Z_]+$/.test(e.code)) return e.code;
 	}
 	return undefined;
-}
-
-function isTimeout(error: unknown, code?: string): boolean {
-	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') return true;
-	for (const e of chain(error)) {
-		if (/timeout/i.test(String(e.message ?? ''))) return true;
-	}
-	return false;
 }
 
 /** What a failed attempt says, or undefined when repeating it cannot help (an API error, a 404…). */
@@ -126,7 +112,7 @@ export function classifyFailure(error: unknown): Failure | undefined {
 	// ECONNREFUSED is not retried: nothing listens there, usually a wrong Base URL, and saying so at
 	// once helps more than trying for a minute.
 	if (code === 'EAI_AGAIN') return { acted: 'no', reason: 'the host name could not be looked up' };
-	if (site ? site.details.timedOut : isTimeout(error, code)) return { acted: 'unknown', reason: 'the site did not answer in time', waitedForAnswer: true, mayStillAct: true };
+	if (site ? site.details.timedOut : timedOut(error)) return { acted: 'unknown', reason: 'the site did not answer in time', waitedForAnswer: true, mayStillAct: true };
 	if (code === TRANSFER_CUT) return { acted: 'unknown', reason: 'the transfer was cut off' };
 	if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(String((error as ErrorLike | undefined)?.message ?? ''))) {
 		return { acted: 'unknown', reason: 'the connection was closed before the site answered' };

@@ -36,7 +36,8 @@
 import { createHash } from 'crypto';
 import { sleep } from 'n8n-workflow';
 
-import { isInvalidTokenError, outcomeOf, SiteError, type YetiShareCredentials } from './site';
+import { isInvalidTokenError } from './causes';
+import { outcomeOf, SiteError, type YetiShareCredentials } from './site';
 
 export const MAX_ROUNDS = 5;
 /** Until this process has signed in once: /authorize, n8n saving the token, and a light call. */

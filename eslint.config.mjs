@@ -6,11 +6,49 @@ import { config } from '@n8n/node-cli/eslint';
 
 // n8n Cloud's config (`config`): the self-hosted one (`configWithoutCloudSupport`) and, on top, only
 // n8n-workflow and a few Node modules may be imported. Uploads and downloads stream without `stream`
-// or `form-data` (transport/multipart.ts, storeDownload in transport/index.ts), so the package holds to it.
+// or `form-data` (transport/multipart.ts, storeDownload in transport/download.ts), so the package holds to it.
 const n8nConfig = config;
 
 export default [
 	...n8nConfig,
 	{ ignores: ['node_modules/**', 'test/**'] },
 	{ linterOptions: { noInlineConfig: true } },
+	// Operations never import each other, and the trigger never imports an operation: what two of
+	// them need lives in nodes/YetiShare/shared/. A resource's index.ts lists its operations, so it may.
+	{
+		files: ['nodes/YetiShare/resources/*/*.ts'],
+		ignores: ['nodes/YetiShare/resources/*/index.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							// ./x, ../<resource>[/x] (only ../types is allowed one level up), or any path through resources/
+							regex: '^\\./|^\\.\\./(?!types$|\\.\\./)|(^|/)resources(/|$)',
+							message:
+								'An operation must not import another operation: move what both need to nodes/YetiShare/shared/ (named after what it does) and import it from there.',
+						},
+					],
+				},
+			],
+		},
+	},
+	{
+		files: ['nodes/YetiShareTrigger/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							regex: '(^|/)resources(/|$)',
+							message:
+								'The trigger must not import from nodes/YetiShare/resources/: move what it shares with an operation to nodes/YetiShare/shared/ and import it from there.',
+						},
+					],
+				},
+			],
+		},
+	},
 ];

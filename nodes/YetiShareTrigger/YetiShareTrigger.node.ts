@@ -11,11 +11,11 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { searchFolders, searchFoldersWithRoot } from '../YetiShare/methods/listSearch';
 import { forgetAll } from '../YetiShare/shared/cache';
 import { folderLocator } from '../YetiShare/shared/descriptions';
+import { downloadById } from '../YetiShare/shared/download';
 import { walkTree } from '../YetiShare/shared/tree';
 import { resolveFolderId } from '../YetiShare/shared/locators';
 import { nameMatcher, outputFields } from '../YetiShare/shared/utils';
 import { apiRequest, settle } from '../YetiShare/transport';
-import { downloadById } from '../YetiShare/resources/file/download';
 
 /** Ids remembered above the cursor at most: the state stays small on a busy account. */
 const MAX_SEEN = 10_000;

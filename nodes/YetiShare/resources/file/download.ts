@@ -1,7 +1,8 @@
-import type { IDataObject, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { apiRequest, downloadFile } from '../../transport';
+import { apiRequest } from '../../transport';
 import { fileLocator } from '../../shared/descriptions';
+import { downloadInto } from '../../shared/download';
 import { resolveFile } from '../../shared/locators';
 import { requireText } from '../../shared/utils';
 import type { Operation } from '../types';
@@ -9,29 +10,11 @@ import type { Operation } from '../types';
 const file = { name: 'fileId', displayName: 'File' };
 
 /** Asks the site for a download link (finding a file by its short link may already give one). */
-export async function downloadLink(ctx: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+async function downloadLink(ctx: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const { fileId, link } = await resolveFile(ctx, itemIndex, file);
 	if (link) return link;
 	const { data } = await apiRequest.call(ctx, 'file/download', { file_id: fileId }, { itemIndex, fields: { file_id: 'File' } });
 	return data as IDataObject;
-}
-
-/** Streams a file into n8n's binary store under `property`, for the item `itemIndex`. */
-export async function downloadInto(
-	ctx: IExecuteFunctions | IPollFunctions,
-	itemIndex: number | undefined,
-	link: IDataObject,
-	property: string,
-) {
-	const fileName = link.filename === undefined ? undefined : String(link.filename);
-	const binary = await downloadFile(ctx, String(link.download_url), { itemIndex, fileName });
-	return { [property]: binary };
-}
-
-/** A file by id into n8n's binary store: a fresh download link, then the bytes. */
-export async function downloadById(ctx: IExecuteFunctions | IPollFunctions, itemIndex: number | undefined, fileId: string, property = 'data') {
-	const { data } = await apiRequest.call(ctx, 'file/download', { file_id: fileId }, { itemIndex });
-	return await downloadInto(ctx, itemIndex, data as IDataObject, property);
 }
 
 export const download: Operation = {

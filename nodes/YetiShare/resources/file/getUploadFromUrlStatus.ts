@@ -1,6 +1,6 @@
 import type { Operation } from '../types';
 import { parameterError, toItems } from '../../shared/utils';
-import { urlUploadStatus } from './uploadFromUrl';
+import { urlUploadStatus } from '../../shared/urlUpload';
 
 export const getUploadFromUrlStatus: Operation = {
 	option: {

@@ -1,8 +1,8 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { apiRequest } from '../../transport';
 import { fileLocator, folderLocator } from '../../shared/descriptions';
 import { resolveFileId, resolveFolderId } from '../../shared/locators';
+import { moveFile } from '../../shared/move';
 import { toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
@@ -21,14 +21,3 @@ export const move: Operation = {
 		return toItems((await moveFile(this, i, fileId, folderId)) as IDataObject);
 	},
 };
-
-/** file/move: the one call that also takes the root ('' here). Update uses it for the root. */
-export async function moveFile(ctx: IExecuteFunctions, itemIndex: number, fileId: string, folderId: string): Promise<unknown> {
-	const { data } = await apiRequest.call(
-		ctx,
-		'file/move',
-		{ file_id: fileId, new_parent_folder_id: folderId },
-		{ itemIndex, fields: { file_id: 'File', new_parent_folder_id: destination.displayName } },
-	);
-	return data;
-}

@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { apiRequest } from '../../transport';
 import { fileLocator, folderLocator, updateFieldsCollection } from '../../shared/descriptions';
 import { resolveFileId, resolveFolderId } from '../../shared/locators';
-import { moveFile } from './move';
+import { moveFile } from '../../shared/move';
 import { asNodeError, parameterError, requireName, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 

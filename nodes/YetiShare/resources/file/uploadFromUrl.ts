@@ -1,25 +1,18 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport';
 import { folderLocator } from '../../shared/descriptions';
+import { downloadById } from '../../shared/download';
 import { resolveFolderId } from '../../shared/locators';
 import { parameterError } from '../../shared/utils';
-import { downloadById } from './download';
+import { urlUploadStatus } from '../../shared/urlUpload';
 import type { Operation } from '../types';
 
 const folder = { name: 'parentFolder', displayName: 'Parent Folder', allowRoot: true };
 
 /** Statuses after which a scheduled URL upload will not change any more. */
 const FAILED = ['failed', 'cancelled'];
-
-export async function urlUploadStatus(ctx: IExecuteFunctions, itemIndex: number, scheduledItemId: string | number): Promise<IDataObject> {
-	const { data } = await apiRequest.call(ctx, 'file/url_upload_status', { scheduled_item_id: scheduledItemId }, {
-		itemIndex,
-		fields: { scheduled_item_id: 'Scheduled Item ID' },
-	});
-	return data as IDataObject;
-}
 
 export const uploadFromUrl: Operation = {
 	option: {

@@ -13,6 +13,42 @@ export default [
 	...n8nConfig,
 	{ ignores: ['node_modules/**', 'test/**'] },
 	{ linterOptions: { noInlineConfig: true } },
+	// Layers point one way: execution/ (per-execution state) <- transport/ <- shared/ <- resources/ and the trigger.
+	{
+		files: ['nodes/YetiShare/execution/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							// ../x, ../../x/y, … through any of these folders
+							regex: '^(\\.\\./)+(.*/)?(transport|shared|resources)(/|$)',
+							message:
+								'nodes/YetiShare/execution/ holds per-execution state and imports nothing of ours but itself: pass in what it needs instead of importing transport/, shared/ or resources/.',
+						},
+					],
+				},
+			],
+		},
+	},
+	{
+		files: ['nodes/YetiShare/transport/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							regex: '^(\\.\\./)+(.*/)?(shared|resources)(/|$)',
+							message:
+								'The transport must not import nodes/YetiShare/shared/ or resources/: what it needs per execution lives in nodes/YetiShare/execution/.',
+						},
+					],
+				},
+			],
+		},
+	},
 	// Operations never import each other, and the trigger never imports an operation: what two of
 	// them need lives in nodes/YetiShare/shared/. A resource's index.ts lists its operations, so it may.
 	{

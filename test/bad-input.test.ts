@@ -26,6 +26,9 @@ interface Case {
 	/** Upload cases: the items carry a file (the bad one too, unless `badHasNoFile`). */
 	file?: boolean;
 	badHasNoFile?: boolean;
+	/** What the bad item's error description must say, and what it must not. */
+	hint?: RegExp;
+	noHint?: RegExp;
 }
 
 const getFolder = { resource: 'folder', operation: 'get' };
@@ -49,6 +52,10 @@ const CASES: Case[] = [
 	{ what: 'folder URL not a URL', parameters: { ...getFolder, folderId: byUrl }, good: (w: World) => `${w.sandbox.baseUrl}/folder/123/Invoices`, bad: 'folder 123', message: /Parameter "Folder"/ },
 	{ what: 'folder path with an empty segment', parameters: { ...getFolder, folderId: byPath }, good: 'Invoices/2026', bad: 'Invoices//2026', message: /Parameter "Folder".*empty/ },
 	{ what: 'folder path that does not exist', parameters: { ...getFolder, folderId: byPath }, good: 'Invoices/2026', bad: 'Invoices/1999', message: /Parameter "Folder" was not found: "Invoices" has no folder named "1999"/ },
+	// "Create Missing Folders" is suggested only where the operation has that option (File → Upload)
+	{ what: 'folder path that does not exist, in Folder → Get (no Create Missing Folders to suggest)', parameters: { ...getFolder, folderId: byPath }, good: 'Invoices/2026', bad: 'Invoices/1999', message: /Parameter "Folder" was not found: "Invoices" has no folder named "1999"/, hint: /Check the spelling/, noHint: /Create Missing Folders/ },
+	{ what: 'folder path that does not exist, in File → Search (no Create Missing Folders to suggest)', parameters: { resource: 'file', operation: 'search', parentFolder: byPath, name: 'summary', returnAll: true }, good: 'Invoices', bad: 'Nowhere', message: /Parameter "Parent Folder" was not found: the top level has no folder named "Nowhere"/, hint: /Check the spelling/, noHint: /Create Missing Folders/ },
+	{ what: 'folder path that does not exist, in File → Upload (suggests Create Missing Folders)', parameters: { ...upload, parentFolder: byPath }, good: 'Invoices/2026', bad: 'Invoices/1999', file: true, message: /Parameter "Parent Folder" was not found: "Invoices" has no folder named "1999"/, hint: /turn on "Create Missing Folders"/ },
 	{ what: 'destination path with an empty segment', parameters: { resource: 'file', operation: 'copy', fileId: { __rl: true, mode: 'id', value: '1161' }, destinationFolder: byPath }, good: 'Invoices', bad: 'Invoices//2026', message: /Parameter "Parent Folder"/ },
 	// creates into a folder the account does not have: refused before anything is sent (the site
 	// would file an upload into the root, and make a folder under a parent no one sees)
@@ -115,6 +122,8 @@ describe('bad input: an error naming the parameter and the item, and every other
 		expect(run.json).toHaveLength(3);
 		expect(run.json[1].error).toMatch(entry.message);
 		expect(run.json[1].error).toMatch(/\[item 1\]$/);
+		if (entry.hint) expect(run.json[1].errorDescription).toMatch(entry.hint);
+		if (entry.noHint) expect(run.json[1].errorDescription).not.toMatch(entry.noHint);
 		expect(run.json[0].error ?? null).toBeNull();
 		expect(run.json[2].error ?? null).toBeNull();
 		expect(run.items.map((item) => (item.pairedItem as { item: number }).item)).toEqual([0, 1, 2]);

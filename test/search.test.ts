@@ -76,6 +76,24 @@ describe.each([{ scriptVersion: 5 as const }, { scriptVersion: 4 as const }])('F
 		expect(three.listings).toBeLessThanOrEqual(1 + 5);
 	});
 
+	it('a backslash makes * and ? in the Name literal (\\*, \\?, and \\\\ for a backslash)', async () => {
+		// the sandbox, like the site, keeps * ? and \ in a name (uploads only strip tags and trim)
+		const folder = world.sandbox.addFolder(demo(world), { name: 'Marks' });
+		for (const name of ['what?.txt', 'whats.txt', 'star*.txt', 'stars.txt', 'back\\slash.txt', 'backslash.txt']) {
+			world.sandbox.addFile(demo(world), { name, folderId: folder.id, content: name });
+		}
+		const found = async (name: string) => paths((await world.run(searchFiles({ parentFolder: folderById(folder.id), name }))).json).sort();
+		expect(await found('what?.txt')).toEqual(['what?.txt', 'whats.txt']);
+		expect(await found('what\\?.txt')).toEqual(['what?.txt']);
+		expect(await found('*\\?*')).toEqual(['what?.txt']);
+		expect(await found('star*.txt')).toEqual(['star*.txt', 'stars.txt']);
+		expect(await found('*\\*.txt')).toEqual(['star*.txt']);
+		expect(await found('STAR\\*')).toEqual(['star*.txt']);
+		expect(await found('back\\\\*')).toEqual(['back\\slash.txt']);
+		expect(await found('back\\*')).toEqual([]);
+		expect(await found('back?slash.txt')).toEqual(['back\\slash.txt']);
+	});
+
 	it('says which parameter is wrong', async () => {
 		const gone = await world.run(searchFiles({ parentFolder: folderById('99999') }), { continueOnFail: true });
 		expect(gone.json[0].error).toMatch(/Parameter "Parent Folder" is folder 99999, which this account does not have.*\[item 0\]/);
@@ -98,6 +116,15 @@ describe('Folder → Search', () => {
 		const top = await world.run(searchFolders({ name: '*', includeSubfolders: false }));
 		expect(paths(top.json)).toEqual(expect.arrayContaining(['Invoices', 'Photos', 'Shared with team', 'Private']));
 		expect(paths(top.json)).not.toContain('Invoices/2026');
+	});
+
+	it('a backslash makes ? and * in the Name literal', async () => {
+		const top = world.sandbox.addFolder(demo(world), { name: 'Questions' });
+		for (const name of ['Why?', 'Whys', 'Why*']) world.sandbox.addFolder(demo(world), { name, parentId: top.id });
+		const found = async (name: string) => paths((await world.run(searchFolders({ parentFolder: folderById(top.id), name }))).json).sort();
+		expect(await found('Why?')).toEqual(['Why*', 'Why?', 'Whys']);
+		expect(await found('Why\\?')).toEqual(['Why?']);
+		expect(await found('Why\\*')).toEqual(['Why*']);
 	});
 
 	it('a Limit ends the walk early; Return All reads every folder once', async () => {

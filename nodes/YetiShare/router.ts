@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { DEFAULT_REQUESTS_IN_PARALLEL, forEachItem, TRANSFERS_IN_PARALLEL } from './shared/parallel';
+import { DEFAULT_REQUESTS_IN_PARALLEL, forEachItem, TRANSFERS_IN_PARALLEL } from './execution/parallel';
 import { asNodeError, parameterError } from './shared/utils';
 
 import { resources } from './resources';
@@ -27,7 +27,7 @@ function inParallel(ctx: IExecuteFunctions): number {
 }
 
 /**
- * Runs the chosen operation for every input item, several at once (shared/parallel.ts). The
+ * Runs the chosen operation for every input item, several at once (execution/parallel.ts). The
  * output keeps the input's order, each item paired with its input. With "Continue On Fail" a
  * failed item becomes an error item in its place and the others go on; without it no further
  * item is started, the ones in flight end, and the first failed item's error is the node's.

@@ -9,12 +9,12 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { searchFolders, searchFoldersWithRoot } from '../YetiShare/methods/listSearch';
-import { forgetAll } from '../YetiShare/shared/cache';
+import { forgetAll } from '../YetiShare/execution/cache';
 import { folderLocator } from '../YetiShare/shared/descriptions';
 import { downloadById } from '../YetiShare/shared/download';
 import { walkTree } from '../YetiShare/shared/tree';
 import { resolveFolderId } from '../YetiShare/shared/locators';
-import { nameMatcher, outputFields } from '../YetiShare/shared/utils';
+import { isSiteId, nameMatcher, outputFields } from '../YetiShare/shared/utils';
 import { apiRequest, settle } from '../YetiShare/transport';
 
 /** Ids remembered above the cursor at most: the state stays small on a busy account. */
@@ -38,7 +38,7 @@ function nameFilter(what: 'files' | 'folders', placeholder: string): INodeProper
 		type: 'string',
 		default: '',
 		placeholder,
-		description: `Only ${what} whose name contains this text, or matches it with * and ? as wildcards (case-insensitive)`,
+		description: `Only ${what} whose name contains this text, or matches it with * and ? as wildcards (case-insensitive). For a literal * or ? write \\* or \\? (and \\\\ for a backslash).`,
 	};
 }
 
@@ -125,7 +125,7 @@ function scheduledIds(ctx: IPollFunctions): number[] {
 	const parts = Array.isArray(raw) ? raw : String(raw).split(/[\s,;]+/);
 	const ids: number[] = [];
 	for (const part of parts.map((value) => String(value).trim()).filter((value) => value !== '')) {
-		if (!/^[1-9]\d*$/.test(part)) {
+		if (!isSiteId(part)) {
 			throw new NodeOperationError(ctx.getNode(), `Parameter "Scheduled Item IDs" holds ${JSON.stringify(part)}, which is not an ID`, {
 				description: 'Give the scheduled_item_id numbers that Upload From URL returned, separated by commas.',
 			});

@@ -28,7 +28,7 @@ import { promisify } from 'util';
 
 import { N8nCli, N8nCommandFailed, type N8nRun, type Workflow } from '../n8n/cli';
 import { DEFAULT_N8N_VERSION, ensureN8n, ROOT, type N8nRuntime } from '../n8n/runtime';
-import { DEFAULT_REQUESTS_IN_PARALLEL } from '../../nodes/YetiShare/shared/parallel';
+import { DEFAULT_REQUESTS_IN_PARALLEL } from '../../nodes/YetiShare/execution/parallel';
 import { requestsInParallelField } from '../../nodes/YetiShare/shared/descriptions';
 import { SandboxServer, type SandboxFixture } from '../sandbox/server';
 import { WebStack, type WebStackSettings } from '../sandbox/web-stack';

@@ -30,7 +30,7 @@ const { YetiShare } = require(join(DIST, 'nodes/YetiShare/YetiShare.node.js')) a
 const { YetiShareTrigger } = require(join(DIST, 'nodes/YetiShareTrigger/YetiShareTrigger.node.js')) as typeof import('../../nodes/YetiShareTrigger/YetiShareTrigger.node');
 const { YetiShareApi } = require(join(DIST, 'credentials/YetiShareApi.credentials.js')) as typeof import('../../credentials/YetiShareApi.credentials');
 const { LISTINGS_IN_PARALLEL } = require(join(DIST, 'nodes/YetiShare/shared/tree.js')) as typeof import('../../nodes/YetiShare/shared/tree');
-const { DEFAULT_REQUESTS_IN_PARALLEL } = require(join(DIST, 'nodes/YetiShare/shared/parallel.js')) as typeof import('../../nodes/YetiShare/shared/parallel');
+const { DEFAULT_REQUESTS_IN_PARALLEL } = require(join(DIST, 'nodes/YetiShare/execution/parallel.js')) as typeof import('../../nodes/YetiShare/execution/parallel');
 
 const NODE = 'CUSTOM.yetiShare';
 const TRIGGER = 'CUSTOM.yetiShareTrigger';

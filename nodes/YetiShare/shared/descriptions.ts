@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_REQUESTS_IN_PARALLEL, FIRST_IN_FLIGHT, TRANSFERS_IN_PARALLEL } from './parallel';
+import { DEFAULT_REQUESTS_IN_PARALLEL, FIRST_IN_FLIGHT, TRANSFERS_IN_PARALLEL } from '../execution/parallel';
 
 /** The value that stands for the account's top level in folder pickers. */
 export const ROOT_FOLDER = 'root';
@@ -200,6 +200,6 @@ export function nameFilterField(what: string): INodeProperties {
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. invoice or *.pdf',
-		description: `Only ${what} whose name contains this text (case-insensitive). With * (any characters) or ? (one character) it is a pattern for the whole name, e.g. *.pdf or report-202?.csv. Empty: every name.`,
+		description: `Only ${what} whose name contains this text (case-insensitive). With * (any characters) or ? (one character) it is a pattern for the whole name, e.g. *.pdf or report-202?.csv. For a literal * or ? write \\* or \\? (and \\\\ for a backslash), e.g. *\\?.txt for names ending in "?.txt". Empty: every name.`,
 	};
 }

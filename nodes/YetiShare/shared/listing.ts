@@ -1,9 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { apiRequest, OutcomeInconclusive, outcomeOf, settle, type ApiRequestOptions, type YetiShareContext } from '../transport';
-import { folderKey, forgetFolderContents, idOf, isFolderKnown, snapshot, type Kind } from './known';
-import { forget, remember, TREE } from './cache';
-import { oneAtATime } from './parallel';
+import { folderKey, forgetFolderContents, idOf, isFolderKnown, snapshot, type Kind } from '../execution/seenIds';
+import { forget, remember, TREE } from '../execution/cache';
+import { oneAtATime } from '../execution/parallel';
 import { parameterError } from './utils';
 
 export interface FolderListing {

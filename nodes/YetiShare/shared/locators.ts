@@ -1,12 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator, IPollFunctions } from 'n8n-workflow';
 
 import { apiRequest, settle } from '../transport';
-import { remember, TREE } from './cache';
+import { remember, TREE } from '../execution/cache';
 import { FOLDER_URL_REGEX, ROOT_FOLDER } from './descriptions';
 import { cachedListing, createFolder, forgetListing, isTrashed } from './listing';
 import { walkTree } from './tree';
-import { oneAtATime } from './parallel';
-import { parameterError, requireName } from './utils';
+import { oneAtATime } from '../execution/parallel';
+import { isSiteId, parameterError, requireName } from './utils';
 
 export interface LocatorParameter {
 	name: string;
@@ -32,18 +32,24 @@ function readLocator(ctx: LocatorContext, itemIndex: number, name: string) {
  * The folder id a folder picker holds, checked: a positive number as the API expects, or ''
  * for the root folder where the operation allows it. Accepts the picker's value as well as a
  * plain id, URL or path produced by an expression. A path is looked up (once per execution)
- * and, with `createMissing`, its missing folders are created.
+ * and, with `createMissing`, its missing folders are created. `offersCreateMissing` says the
+ * operation has a "Create Missing Folders" option: only then does a path not found suggest it.
  */
 export async function resolveFolderId(
 	ctx: LocatorContext,
 	itemIndex: number,
 	parameter: LocatorParameter,
-	options: { createMissing?: boolean } = {},
+	options: { createMissing?: boolean; offersCreateMissing?: boolean } = {},
 ): Promise<string> {
 	const { mode, value } = readLocator(ctx, itemIndex, parameter.name);
 	const fail = (problem: string) => parameterError(ctx, itemIndex, parameter.displayName, problem, HOW_TO_PICK);
 
-	if (mode === 'path') return await folderIdByPath(ctx, itemIndex, parameter, value, options.createMissing === true);
+	if (mode === 'path') {
+		return await folderIdByPath(ctx, itemIndex, parameter, value, {
+			createMissing: options.createMissing === true,
+			offersCreateMissing: options.offersCreateMissing === true,
+		});
+	}
 
 	let id = value;
 	if (mode === 'url' || /^https?:\/\//i.test(value)) {
@@ -56,7 +62,7 @@ export async function resolveFolderId(
 		if (parameter.allowRoot) return '';
 		throw fail('is the root folder, which this operation cannot use: choose a folder');
 	}
-	if (!/^[1-9]\d*$/.test(id)) throw fail(`is not a folder ID: ${JSON.stringify(value)} is not a number`);
+	if (!isSiteId(id)) throw fail(`is not a folder ID: ${JSON.stringify(value)} is not a number`);
 	return id;
 }
 
@@ -69,7 +75,7 @@ async function folderIdByPath(
 	itemIndex: number,
 	parameter: LocatorParameter,
 	path: string,
-	createMissing: boolean,
+	{ createMissing, offersCreateMissing }: { createMissing: boolean; offersCreateMissing: boolean },
 ): Promise<string> {
 	const fail = (problem: string, description?: string) =>
 		parameterError(ctx, itemIndex, parameter.displayName, problem, description ?? HOW_TO_PICK);
@@ -113,7 +119,12 @@ async function folderIdByPath(
 			});
 		}
 		if (id === undefined) {
-			throw fail(`was not found: ${here} has no folder named "${segment}"`, 'Check the spelling (names are case-sensitive), or turn on "Create Missing Folders".');
+			throw fail(
+				`was not found: ${here} has no folder named "${segment}"`,
+				offersCreateMissing
+					? 'Check the spelling (names are case-sensitive), or turn on "Create Missing Folders".'
+					: 'Check the spelling (names are case-sensitive).',
+			);
 		}
 		parentId = id;
 		walked = walked === '' ? segment : `${walked}/${segment}`;
@@ -161,7 +172,7 @@ function readFileLocator(ctx: IExecuteFunctions, itemIndex: number, parameter: L
 		if (!shortUrl) throw fail(`is not a file link: ${JSON.stringify(value)}`);
 		return { shortUrl };
 	}
-	if (!/^[1-9]\d*$/.test(value)) throw fail(`is not a file ID: ${JSON.stringify(value)} is not a number`);
+	if (!isSiteId(value)) throw fail(`is not a file ID: ${JSON.stringify(value)} is not a number`);
 	return { fileId: value };
 }
 

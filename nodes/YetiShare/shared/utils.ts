@@ -91,17 +91,45 @@ export function requireName(
 }
 
 /**
+ * Whether `value` is an id as the site hands them out (a file, folder or scheduled item id): a
+ * whole number from 1 up, written in plain digits. The API casts whatever it gets to a number,
+ * so anything else would name another entry (or none) instead of failing.
+ */
+export function isSiteId(value: string): boolean {
+	return /^[1-9]\d*$/.test(value);
+}
+
+/**
  * Matches names the way users type filters: plain text matches anywhere in the name; with * or ?
- * it is a wildcard pattern for the whole name (e.g. `*.pdf`). Case-insensitive.
+ * it is a wildcard pattern for the whole name (e.g. `*.pdf`). Case-insensitive. A backslash makes
+ * the next * ? or \ literal (`\*`, `\?`, `\\`); before any other character it is itself literal.
  */
 export function nameMatcher(filter: string | undefined): (name: unknown) => boolean {
 	const text = (filter ?? '').trim();
 	if (text === '') return () => true;
-	if (!/[*?]/.test(text)) {
-		const needle = text.toLowerCase();
+	// literal text and wildcards, in order
+	const parts: Array<{ literal: string } | { wildcard: '*' | '?' }> = [];
+	for (let index = 0; index < text.length; index++) {
+		const char = text[index];
+		const next = text[index + 1];
+		if (char === '\\' && (next === '*' || next === '?' || next === '\\')) {
+			parts.push({ literal: next });
+			index++;
+		} else if (char === '*' || char === '?') {
+			parts.push({ wildcard: char });
+		} else {
+			parts.push({ literal: char });
+		}
+	}
+	if (parts.every((part) => 'literal' in part)) {
+		const needle = parts.map((part) => (part as { literal: string }).literal).join('').toLowerCase();
 		return (name) => String(name ?? '').toLowerCase().includes(needle);
 	}
-	const pattern = text.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+	const pattern = parts
+		.map((part) =>
+			'literal' in part ? part.literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : part.wildcard === '*' ? '.*' : '.',
+		)
+		.join('');
 	const regex = new RegExp(`^${pattern}$`, 'i');
 	return (name) => regex.test(String(name ?? ''));
 }

@@ -6,9 +6,9 @@
 import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, IPollFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { remember } from '../shared/cache';
-import { noteAnswer } from '../shared/known';
-import { slowDown } from '../shared/parallel';
+import { remember } from '../execution/cache';
+import { noteAnswer } from '../execution/seenIds';
+import { slowDown } from '../execution/parallel';
 import { OutcomeInconclusive, OutcomeUnknown, RetriesExhausted, toNodeError } from './errors';
 import type { MultipartForm } from './multipart';
 import { explainRefusal } from './refusal';

@@ -1,5 +1,5 @@
 import type { Operation } from '../types';
-import { parameterError, toItems } from '../../shared/utils';
+import { isSiteId, parameterError, toItems } from '../../shared/utils';
 import { urlUploadStatus } from '../../shared/urlUpload';
 
 export const getUploadFromUrlStatus: Operation = {
@@ -22,7 +22,7 @@ export const getUploadFromUrlStatus: Operation = {
 	],
 	async execute(i) {
 		const id = String(this.getNodeParameter('scheduledItemId', i) ?? '').trim();
-		if (!/^[1-9]\d*$/.test(id)) throw parameterError(this, i, 'Scheduled Item ID', `is not a number: ${JSON.stringify(id)}`);
+		if (!isSiteId(id)) throw parameterError(this, i, 'Scheduled Item ID', `is not a number: ${JSON.stringify(id)}`);
 		return toItems(await urlUploadStatus(this, i, id));
 	},
 };

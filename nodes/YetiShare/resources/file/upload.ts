@@ -2,7 +2,7 @@ import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { BINARY_ENCODING, NodeApiError } from 'n8n-workflow';
 
 import { apiCall, apiRequest, formatBytes, multipartForm } from '../../transport';
-import { remember } from '../../shared/cache';
+import { remember } from '../../execution/cache';
 import { folderLocator } from '../../shared/descriptions';
 import { uploadName } from '../../shared/names';
 import { createOnce, folderInWords } from '../../shared/listing';
@@ -128,7 +128,7 @@ export const upload: Operation = {
 				'The limit comes from the account package (Account → Get Package, max_upload_size).',
 			);
 		}
-		const folderId = await resolveFolderId(this, i, folder, { createMissing: options.createMissingFolders });
+		const folderId = await resolveFolderId(this, i, folder, { createMissing: options.createMissingFolders, offersCreateMissing: true });
 		const target = { kind: 'file' as const, folderId, name: fileName, itemIndex: i, parameter: folder.displayName };
 		const envelope = await createOnce(this, target, async (check) => await apiCall.call(
 			this,

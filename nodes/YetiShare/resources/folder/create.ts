@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { forgetTree } from '../../shared/cache';
+import { forgetTree } from '../../execution/cache';
 import { folderLocator, folderPasswordField, visibilityField } from '../../shared/descriptions';
 import { createFolder } from '../../shared/listing';
 import { resolveFolderId } from '../../shared/locators';

@@ -1,5 +1,5 @@
 import { apiRequest } from '../../transport';
-import { forgetTree } from '../../shared/cache';
+import { forgetTree } from '../../execution/cache';
 import { folderLocator } from '../../shared/descriptions';
 import { resolveFolderId } from '../../shared/locators';
 import { toItems } from '../../shared/utils';

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport';
-import { forgetTree } from '../../shared/cache';
+import { forgetTree } from '../../execution/cache';
 import { folderLocator } from '../../shared/descriptions';
 import { resolveFolderId } from '../../shared/locators';
 import { toItems } from '../../shared/utils';

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport';
-import { forgetTree } from '../../shared/cache';
+import { forgetTree } from '../../execution/cache';
 import { folderLocator, folderPasswordField, updateFieldsCollection, visibilityField } from '../../shared/descriptions';
 import { resolveFolderId } from '../../shared/locators';
 import { md5, parameterError, requireName, toItems } from '../../shared/utils';

@@ -96,6 +96,11 @@ export class LocalRegistry {
 		].join('\n');
 	}
 
+	/** The distinct `host:port`s the proxy opened tunnels to (`opened`), or refused. */
+	hosts(opened: boolean): string[] {
+		return [...new Set(this.tunnels.filter((tunnel) => tunnel.opened === opened).map((tunnel) => tunnel.to))];
+	}
+
 	/** Publishes a packed tarball straight to Verdaccio (no provenance: that needs a CI's identity). */
 	publish(tarball: string) {
 		const registry = `http://127.0.0.1:${this.verdaccioPort}/`;

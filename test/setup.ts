@@ -6,8 +6,11 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 
 import { YetiShareApi } from '../credentials/YetiShareApi.credentials';
 import { YetiShare } from '../nodes/YetiShare/YetiShare.node';
+import { useClock } from '../nodes/YetiShare/execution/clock';
 import { YetiShareTrigger } from '../nodes/YetiShareTrigger/YetiShareTrigger.node';
 import { Engine } from './harness';
+import { SkippingClock } from './harness/clock';
+import { useSiteClock } from './sandbox/clock';
 import { SandboxServer, type SandboxOptions } from './sandbox/server';
 
 export const NODE_TYPE = 'CUSTOM.yetiShare';
@@ -16,6 +19,11 @@ export const TRIGGER_TYPE = 'CUSTOM.yetiShareTrigger';
 export interface World {
 	sandbox: SandboxServer;
 	engine: Engine;
+	/**
+	 * The clock the node and the sandbox share: waits are skipped (see SkippingClock), unless the
+	 * world was made with `clock: 'real'`, for tests where the site acts while the node waits.
+	 */
+	clock: SkippingClock | undefined;
 	/** A credential for the sandbox's demo account in the sandbox's auth mode. */
 	credential: { id: string; name: string };
 	/** Runs the YetiShare node once with these parameters over the given input items. */
@@ -52,11 +60,14 @@ export function credentialData(sandbox: SandboxServer, overrides: IDataObject = 
 }
 
 /** Starts a sandbox and an engine for one test file; `beforeEach` resets the site's state. */
-export function useWorld(options: SandboxOptions & { binaryMode?: 'filesystem' | 'default' } = {}): World {
-	const { binaryMode = 'filesystem', ...sandboxOptions } = options;
+export function useWorld(options: SandboxOptions & { binaryMode?: 'filesystem' | 'default'; clock?: 'skipping' | 'real' } = {}): World {
+	const { binaryMode = 'filesystem', clock = 'skipping', ...sandboxOptions } = options;
 	const world = {} as World;
 
 	beforeAll(async () => {
+		world.clock = clock === 'skipping' ? new SkippingClock() : undefined;
+		useClock(world.clock);
+		useSiteClock(world.clock);
 		world.sandbox = new SandboxServer(sandboxOptions);
 		await world.sandbox.start();
 		world.engine = new Engine({
@@ -68,6 +79,7 @@ export function useWorld(options: SandboxOptions & { binaryMode?: 'filesystem' |
 	});
 
 	beforeEach(() => {
+		world.clock?.clear();
 		world.sandbox.reset();
 		world.sandbox.configure(sandboxOptions);
 		world.credential = world.addCredential();
@@ -76,6 +88,8 @@ export function useWorld(options: SandboxOptions & { binaryMode?: 'filesystem' |
 	afterAll(async () => {
 		await world.engine?.close();
 		await world.sandbox?.stop();
+		useClock();
+		useSiteClock();
 	});
 
 	world.addCredential = (data: IDataObject = {}) => {

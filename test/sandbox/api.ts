@@ -8,6 +8,7 @@
  */
 import { renameSync, rmSync } from 'fs';
 
+import { siteClock } from './clock';
 import type { ReceivedUpload } from './forms';
 import { cleanInput, HEX, humanSize, phpInt, phpTrim, randomString, sqlDateTime } from './php';
 import type { Sessions } from './sessions';
@@ -422,7 +423,7 @@ function fileDownload(site: Site, call: ApiCall): ApiAnswer {
 		file = findActiveFile(site, call);
 	}
 	const token = randomString(64, HEX);
-	site.store.state.downloadTokens.push({ token, fileId: file.id, expiresAt: Date.now() + 24 * 3600 * 1000 });
+	site.store.state.downloadTokens.push({ token, fileId: file.id, expiresAt: siteClock.now() + 24 * 3600 * 1000 });
 	return {
 		data: {
 			// The script echoes the file_id it was sent.

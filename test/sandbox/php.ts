@@ -4,6 +4,8 @@
  */
 import { randomInt } from 'crypto';
 
+import { siteClock } from './clock';
+
 const PHP_TRIM = ' \t\n\r\0\x0B';
 /** C's isspace(), which strip_tags() asks of the character after "<": ASCII only. */
 export const C_SPACE = ' \t\n\v\f\r';
@@ -96,7 +98,7 @@ export function isCanonicalId(value: string): boolean {
 }
 
 /** The script's date format, `Y-m-d H:i:s`, in the server's local time like PHP's date(). */
-export function sqlDateTime(date: Date = new Date()): string {
+export function sqlDateTime(date: Date = new Date(siteClock.now())): string {
 	const pad = (n: number) => String(n).padStart(2, '0');
 	return (
 		`${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +

@@ -13,6 +13,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 
 import { ApiError, ENDPOINT_CLASSES, MESSAGES, endpointName, type ApiAnswer, type ApiCall, type Site } from './api';
+import { siteClock } from './clock';
 import { sendFile } from './download';
 import { drain, exceedsBodyLimit, parseQuery, readForm, readIgnoredBody, type FormResult, type SizeLimits } from './forms';
 import { clientBase, isFrontCall, newFrontSecret, readFront, throughFront } from './front';
@@ -418,7 +419,7 @@ export class SandboxServer {
 
 	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		const entry: SandboxLogEntry = {
-			at: Date.now(),
+			at: siteClock.now(),
 			method: req.method ?? 'GET',
 			path: req.url ?? '/',
 			endpoint: null,
@@ -432,7 +433,7 @@ export class SandboxServer {
 		// Aborted requests and dead sockets must never bring the server down.
 		req.on('error', () => undefined);
 		res.on('error', () => undefined);
-		res.on('close', () => (entry.endedAt = Date.now()));
+		res.on('close', () => (entry.endedAt = siteClock.now()));
 		try {
 			const { latencyMs, latencyJitterMs } = this.settings;
 			if (latencyMs > 0 || latencyJitterMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs + Math.random() * latencyJitterMs));
@@ -459,7 +460,7 @@ export class SandboxServer {
 	private async served(entry: SandboxLogEntry, res: ServerResponse, handle: () => Promise<void>): Promise<void> {
 		const free = await this.workers.take();
 		try {
-			entry.servedAt = Date.now();
+			entry.servedAt = siteClock.now();
 			if (this.settings.workMs > 0) await new Promise((resolve) => setTimeout(resolve, this.settings.workMs));
 			await handle();
 			if (this.settings.workers > 0 && !res.closed) await new Promise((resolve) => res.once('close', resolve));
@@ -737,7 +738,7 @@ export class SandboxServer {
 			return;
 		}
 		const grant = this.store.state.downloadTokens.find((candidate) => candidate.token === token);
-		if (!grant || grant.expiresAt < Date.now() || grant.fileId !== file.id) {
+		if (!grant || grant.expiresAt < siteClock.now() || grant.fileId !== file.id) {
 			this.send(res, entry, 403, 'text/html; charset=UTF-8', DOWNLOAD_REFUSED, 'http-error');
 			entry.message = grant ? (grant.fileId !== file.id ? 'download token of another file' : 'download token expired') : 'unknown download token';
 			return;

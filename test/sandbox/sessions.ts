@@ -2,6 +2,7 @@
  * Access tokens as the script keeps them: one live token per account, dead after an idle
  * period, refreshed by every call that presents it.
  */
+import { siteClock } from './clock';
 import { phpInt, randomString } from './php';
 import type { Store } from './store';
 
@@ -24,7 +25,7 @@ export class Sessions {
 	issue(accountId: string): string {
 		this.kill(accountId);
 		const accessToken = randomString(128);
-		const now = Date.now();
+		const now = siteClock.now();
 		this.tokens.push({ accessToken, accountId, createdAt: now, lastUsedAt: now });
 		return accessToken;
 	}
@@ -38,7 +39,7 @@ export class Sessions {
 		const wanted = phpInt(accountIdParam);
 		const token = this.tokens.find((candidate) => candidate.accessToken === accessToken && phpInt(candidate.accountId) === wanted);
 		if (!token) return undefined;
-		token.lastUsedAt = Date.now();
+		token.lastUsedAt = siteClock.now();
 		if (this.countdown && (this.countdown.accountId === undefined || this.countdown.accountId === token.accountId)) {
 			this.countdown.remaining--;
 			if (this.countdown.remaining <= 0) {
@@ -56,7 +57,7 @@ export class Sessions {
 	peek(accessToken: string | undefined, accountIdParam: string | undefined): string | undefined {
 		if (!accessToken || !accountIdParam) return undefined;
 		const wanted = phpInt(accountIdParam);
-		const cutoff = Date.now() - this.idleSeconds() * 1000;
+		const cutoff = siteClock.now() - this.idleSeconds() * 1000;
 		return this.tokens.find((token) => token.accessToken === accessToken && phpInt(token.accountId) === wanted && token.lastUsedAt >= cutoff)
 			?.accountId;
 	}
@@ -84,7 +85,7 @@ export class Sessions {
 	}
 
 	private clearExpired(): void {
-		const cutoff = Date.now() - this.idleSeconds() * 1000;
+		const cutoff = siteClock.now() - this.idleSeconds() * 1000;
 		if (this.tokens.some((token) => token.lastUsedAt < cutoff)) {
 			this.store.state.tokens = this.tokens.filter((token) => token.lastUsedAt >= cutoff);
 		}

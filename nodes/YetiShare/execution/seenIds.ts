@@ -13,6 +13,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { clock } from './clock';
+
 export type Kind = 'file' | 'folder';
 
 interface Knowledge {
@@ -100,7 +102,7 @@ export interface Snapshot {
 /** What the execution knows right now, before a create into `folderId` begins. */
 export function snapshot(ctx: object, kind: Kind, folderId: string): Snapshot {
 	const found = knowledge(ctx);
-	return { highest: found.highest[kind], folderKnown: found.known.has(folderKey(folderId)), at: Date.now() };
+	return { highest: found.highest[kind], folderKnown: found.known.has(folderKey(folderId)), at: clock.now() };
 }
 
 export function isFolderKnown(ctx: object, folderId: string): boolean {

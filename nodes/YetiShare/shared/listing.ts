@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { apiRequest, OutcomeInconclusive, outcomeOf, settle, type ApiRequestOptions, type YetiShareContext } from '../transport';
 import { folderKey, forgetFolderContents, idOf, isFolderKnown, snapshot, type Kind } from '../execution/seenIds';
 import { forget, remember, TREE } from '../execution/cache';
+import { clock } from '../execution/clock';
 import { oneAtATime } from '../execution/parallel';
 import { parameterError } from './utils';
 
@@ -106,7 +107,7 @@ export async function prepareCreationCheck(
 		const envelope = await apiRequest.call(ctx, 'folder/listing', { parent_folder_id: folderId }, { itemIndex });
 		const siteNow = siteDate(envelope._datetime);
 		// Dates have whole seconds; allow a little for the clock reading and the network.
-		const since = siteNow ? siteNow.getTime() - (Date.now() - before.at) - 2000 : undefined;
+		const since = siteNow ? siteNow.getTime() - (clock.now() - before.at) - 2000 : undefined;
 		const listing = (envelope.data ?? {}) as IDataObject;
 		const entries = (Array.isArray(listing[`${kind}s`]) ? listing[`${kind}s`] : []) as IDataObject[];
 		const sizeOf = (entry: IDataObject) => (entry.fileSize === undefined || entry.fileSize === null ? undefined : Number(entry.fileSize));

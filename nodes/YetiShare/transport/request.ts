@@ -4,9 +4,9 @@
  * failure to errors.ts, so each operation only names its endpoint and fields.
  */
 import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, IPollFunctions } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
 
 import { remember } from '../execution/cache';
+import { clock } from '../execution/clock';
 import { noteAnswer } from '../execution/seenIds';
 import { slowDown } from '../execution/parallel';
 import { OutcomeInconclusive, OutcomeUnknown, RetriesExhausted, toNodeError } from './errors';
@@ -202,7 +202,7 @@ export async function withRetries<T>(
 	let waited = 0;
 	let waitedForAnswers = 0;
 	for (let attempts = 1; ; attempts++) {
-		const startedAt = Date.now();
+		const startedAt = clock.now();
 		const tried = await outcomeOf(run);
 		if (tried.ok) return tried.value;
 		const error = tried.error;
@@ -210,7 +210,7 @@ export async function withRetries<T>(
 		if (!failure) throw error;
 		// the execution's other items back off too: fewer in flight from now on
 		if (failure.rateLimited) slowDown(ctx);
-		if (failure.waitedForAnswer) waitedForAnswers += Math.min(Date.now() - startedAt, policy.timeoutMs);
+		if (failure.waitedForAnswer) waitedForAnswers += Math.min(clock.now() - startedAt, policy.timeoutMs);
 		if (failure.acted === 'unknown' && creating) {
 			const found = await findCreated(creating, failure, startedAt, policy.maxWaitMs - waited - waitedForAnswers);
 			if (found) return found as T;
@@ -224,7 +224,7 @@ export async function withRetries<T>(
 			// the time spent waiting for answers is named when it, not the wait asked for, passed the budget
 			throw new RetriesExhausted(failure, attempts, error, wait, waited + wait > policy.maxWaitMs ? 0 : waitedForAnswers);
 		}
-		await sleep(wait);
+		await clock.sleep(wait);
 		waited += wait;
 	}
 }
@@ -245,7 +245,7 @@ async function findCreated(
 	const confirm = creating.confirm;
 	if (!confirm) throw new OutcomeUnknown(failure, what);
 	const look = async () => {
-		const looked = await outcomeOf(async () => await confirm(Date.now() - startedAt));
+		const looked = await outcomeOf(async () => await confirm(clock.now() - startedAt));
 		if (!looked.ok) throw new OutcomeUnknown(failure, what, looked.error);
 		return looked.value;
 	};
@@ -254,7 +254,7 @@ async function findCreated(
 	let waited = 0;
 	for (let round = 1; waited + backoffMs(round, () => 1) <= budgetMs; round++) {
 		const wait = backoffMs(round);
-		await sleep(wait);
+		await clock.sleep(wait);
 		waited += wait;
 		const later = await look();
 		if (later) return later;

@@ -34,8 +34,7 @@
  * MAX_ROUNDS the call fails and says so.
  */
 import { createHash } from 'crypto';
-import { sleep } from 'n8n-workflow';
-
+import { clock } from '../execution/clock';
 import { isInvalidTokenError } from './causes';
 import { outcomeOf, SiteError, type YetiShareCredentials } from './site';
 
@@ -170,7 +169,7 @@ async function fromStore<T>(session: ProcessSession, calls: SessionCalls<T>): Pr
 async function renew<T>(session: ProcessSession, credentials: YetiShareCredentials, calls: SessionCalls<T>, round: number): Promise<Session> {
 	const signInMs = session.signInMs ?? DEFAULT_SIGN_IN_MS;
 	for (const pause of pauses(session, signInMs, round)) {
-		await sleep(Math.round(pause * (0.5 + Math.random())));
+		await clock.sleep(Math.round(pause * (0.5 + Math.random())));
 		const stored = await fromStore(session, calls);
 		if (stored) return stored;
 	}
@@ -185,7 +184,7 @@ function pauses(session: ProcessSession, signInMs: number, round: number): numbe
 	const own = session.signedIn;
 	if (dead !== undefined && dead === own?.token) {
 		// this process's own sign-in, overtaken at once by another that is on its way to the store
-		return Date.now() - own.at < OVERTAKEN_WITHIN * signInMs ? growing(signInMs, OVERTAKEN_READS) : [moment];
+		return clock.now() - own.at < OVERTAKEN_WITHIN * signInMs ? growing(signInMs, OVERTAKEN_READS) : [moment];
 	}
 	// another process's token that worked here: that process most likely renews first
 	return growing(moment, dead !== undefined && dead === session.worked ? 2 : 1);
@@ -197,11 +196,11 @@ function growing(first: number, reads: number): number[] {
 
 async function signIn<T>(session: ProcessSession, credentials: YetiShareCredentials, calls: SessionCalls<T>): Promise<Session> {
 	const fresh: YetiShareCredentials = { ...credentials, accessToken: '', accountId: '' };
-	const startedAt = Date.now();
+	const startedAt = clock.now();
 	const signedIn = await outcomeOf(async () => await calls.signIn(fresh));
 	// Signed in, then the light call failed (or met the token dead): the token speaks for itself.
 	if (!signedIn.ok && !fresh.accessToken) throw signedIn.error;
-	const now = Date.now();
+	const now = clock.now();
 	session.signInMs = now - startedAt;
 	if (fresh.accessToken) session.signedIn = { token: fresh.accessToken, at: now };
 	const renewed = { accessToken: fresh.accessToken, accountId: fresh.accountId };

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
-import { NodeApiError, sleep } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
+import { clock } from '../../execution/clock';
 import { apiRequest } from '../../transport';
 import { folderLocator } from '../../shared/descriptions';
 import { downloadById } from '../../shared/download';
@@ -90,7 +91,7 @@ export const uploadFromUrl: Operation = {
 
 		const options = this.getNodeParameter('options', i, {}) as { pollInterval?: number; timeout?: number; download?: boolean };
 		const interval = Math.max(1, options.pollInterval ?? 5) * 1000;
-		const deadline = Date.now() + Math.max(1, options.timeout ?? 600) * 1000;
+		const deadline = clock.now() + Math.max(1, options.timeout ?? 600) * 1000;
 		for (;;) {
 			const status = await urlUploadStatus(this, i, scheduled.scheduled_item_id as number);
 			if (status.status === 'complete') {
@@ -105,14 +106,14 @@ export const uploadFromUrl: Operation = {
 					itemIndex: i,
 				});
 			}
-			if (Date.now() + interval > deadline) {
+			if (clock.now() + interval > deadline) {
 				throw new NodeApiError(this.getNode(), { message: 'URL upload still running' }, {
 					message: `The URL upload of ${url} was still "${status.status}" when "Give Up After" ran out [item ${i}]`,
 					description: `It may still finish on the site: check scheduled item ${scheduled.scheduled_item_id} with "Get Upload From URL Status".`,
 					itemIndex: i,
 				});
 			}
-			await sleep(interval);
+			await clock.sleep(interval);
 		}
 	},
 };

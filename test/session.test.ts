@@ -112,7 +112,7 @@ describe('the session token', () => {
 		const folder = someFolder();
 		world.sandbox.configure({ tokenIdleSeconds: 1 });
 		await world.run(listRoot, { items: [{ json: { folder: folder.id } }] });
-		world.clock!.advance(1500);
+		world.clock.advance(1500);
 		const later = await world.run(listRoot, { items: [{ json: { folder: folder.id } }] });
 		expect(later.error).toBeUndefined();
 		expect(world.sandbox.count('authorize')).toBe(2);

@@ -19,11 +19,8 @@ export const TRIGGER_TYPE = 'CUSTOM.yetiShareTrigger';
 export interface World {
 	sandbox: SandboxServer;
 	engine: Engine;
-	/**
-	 * The clock the node and the sandbox share: waits are skipped (see SkippingClock), unless the
-	 * world was made with `clock: 'real'`, for tests where the site acts while the node waits.
-	 */
-	clock: SkippingClock | undefined;
+	/** The clock the node and the sandbox share: the node's waits are skipped (see SkippingClock). */
+	clock: SkippingClock;
 	/** A credential for the sandbox's demo account in the sandbox's auth mode. */
 	credential: { id: string; name: string };
 	/** Runs the YetiShare node once with these parameters over the given input items. */
@@ -60,14 +57,14 @@ export function credentialData(sandbox: SandboxServer, overrides: IDataObject = 
 }
 
 /** Starts a sandbox and an engine for one test file; `beforeEach` resets the site's state. */
-export function useWorld(options: SandboxOptions & { binaryMode?: 'filesystem' | 'default'; clock?: 'skipping' | 'real' } = {}): World {
-	const { binaryMode = 'filesystem', clock = 'skipping', ...sandboxOptions } = options;
+export function useWorld(options: SandboxOptions & { binaryMode?: 'filesystem' | 'default' } = {}): World {
+	const { binaryMode = 'filesystem', ...sandboxOptions } = options;
 	const world = {} as World;
 
 	beforeAll(async () => {
-		world.clock = clock === 'skipping' ? new SkippingClock() : undefined;
+		world.clock = new SkippingClock();
 		useClock(world.clock);
-		useSiteClock(world.clock);
+		useSiteClock(world.clock.forSite());
 		world.sandbox = new SandboxServer(sandboxOptions);
 		await world.sandbox.start();
 		world.engine = new Engine({
@@ -79,7 +76,7 @@ export function useWorld(options: SandboxOptions & { binaryMode?: 'filesystem' |
 	});
 
 	beforeEach(() => {
-		world.clock?.clear();
+		world.clock.clear();
 		world.sandbox.reset();
 		world.sandbox.configure(sandboxOptions);
 		world.credential = world.addCredential();

@@ -565,7 +565,7 @@ export class SandboxServer {
 				// the proxy answers now; the script, still at work, acts later and its answer goes nowhere
 				this.answerWithFault(req, res, entry, afterSite);
 				entry.message = `${entry.message}; the site acted ${afterSite.actsAfterMs} ms later`;
-				await new Promise((resolve) => setTimeout(resolve, afterSite.actsAfterMs));
+				await siteClock.sleep(afterSite.actsAfterMs);
 				try {
 					handler(this.siteFor(req), call);
 				} catch (error) {

@@ -1,7 +1,6 @@
 import type {
 	IDataObject,
 	INodeExecutionData,
-	INodeProperties,
 	INodeType,
 	INodeTypeDescription,
 	IPollFunctions,
@@ -10,7 +9,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { searchFolders, searchFoldersWithRoot } from '../YetiShare/methods/listSearch';
 import { forgetAll } from '../YetiShare/execution/cache';
-import { folderLocator } from '../YetiShare/shared/descriptions';
+import { folderPicker, includeSubfoldersField, nameFilterField } from '../YetiShare/shared/descriptions';
 import { downloadById } from '../YetiShare/shared/download';
 import { walkTree } from '../YetiShare/shared/tree';
 import { resolveFolderId } from '../YetiShare/shared/locators';
@@ -21,25 +20,16 @@ import { apiRequest, settle } from '../YetiShare/transport';
 const MAX_SEEN = 10_000;
 const FINISHED = ['complete', 'failed', 'cancelled'];
 
-const watchedFolder = { name: 'folder', displayName: 'Folder', allowRoot: true };
+const watchedFolder = folderPicker({ name: 'folder', displayName: 'Folder', allowRoot: true, description: 'The folder to watch' });
 
-const includeSubfolders: INodeProperties = {
-	displayName: 'Include Subfolders',
-	name: 'includeSubfolders',
-	type: 'boolean',
-	default: false,
-	description: 'Whether to watch every folder below the chosen one too (one listing per folder per poll)',
-};
+const includeSubfolders = includeSubfoldersField('Whether to watch every folder below the chosen one too (one listing per folder per poll)');
 
-function nameFilter(what: 'files' | 'folders', placeholder: string): INodeProperties {
-	return {
-		displayName: 'Name',
-		name: 'name',
-		type: 'string',
-		default: '',
+/** The action node's Name filter, worded as the trigger's other options are. */
+function nameFilter(what: 'files' | 'folders', placeholder: string) {
+	return nameFilterField(what, {
 		placeholder,
 		description: `Only ${what} whose name contains this text, or matches it with * and ? as wildcards (case-insensitive). For a literal * or ? write \\* or \\? (and \\\\ for a backslash).`,
-	};
+	});
 }
 
 interface AdditionsState {
@@ -202,7 +192,7 @@ export class YetiShareTrigger implements INodeType {
 				default: 'fileAdded',
 			},
 			{
-				...folderLocator({ ...watchedFolder, description: 'The folder to watch' }),
+				...watchedFolder.property,
 				displayOptions: { show: { event: ['fileAdded', 'folderAdded'] } },
 			},
 			{

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_REQUESTS_IN_PARALLEL, FIRST_IN_FLIGHT, TRANSFERS_IN_PARALLEL } from '../execution/parallel';
+import type { LocatorParameter } from './locators';
 
 /** The value that stands for the account's top level in folder pickers. */
 export const ROOT_FOLDER = 'root';
@@ -52,27 +53,44 @@ function pickerModes(
 }
 
 /**
- * A folder picker: From List (searchable, shows paths), By ID, By URL (the address the site
- * shows for a folder, `…/folder/<id>/<name>`), or By Path. With `allowRoot` the root folder is
- * offered first and is the default.
+ * A picker declared once: its form field and the name, label and root rule that the resolvers
+ * (shared/locators.ts) read it by and name in errors, so the form and the resolver cannot drift apart.
  */
-export function folderLocator(options: {
+export interface Picker extends LocatorParameter {
+	property: INodeProperties;
+}
+
+interface PickerOptions {
 	name: string;
 	displayName: string;
 	description: string;
 	allowRoot?: boolean;
-}): INodeProperties {
+	/** The collection the picker is an option of: it is then optional, and read as `<collection>.<name>`. */
+	collection?: string;
+}
+
+function picker(options: PickerOptions, property: INodeProperties): Picker {
+	const { name, displayName, allowRoot, collection } = options;
+	return { name: collection ? `${collection}.${name}` : name, displayName, allowRoot, property };
+}
+
+/**
+ * A folder picker: From List (searchable, shows paths), By ID, By URL (the address the site
+ * shows for a folder, `…/folder/<id>/<name>`), or By Path. With `allowRoot` the root folder is
+ * offered first and is the default.
+ */
+export function folderPicker(options: PickerOptions): Picker {
 	const defaultFolder = options.allowRoot ? rootFolderValue : { mode: 'list', value: '' };
 	// what to give, in words: an expression or an AI agent's $fromAI() fills the value without the modes' hints
 	const ways = options.allowRoot
 		? 'Pick it from the list, or give its ID (a number; root for the top level), its address on the site, or its path from the top level (e.g. Invoices/2026; / for the top level)'
 		: 'Pick it from the list, or give its ID (a number), its address on the site, or its path from the top level (e.g. Invoices/2026)';
-	return {
+	return picker(options, {
 		displayName: options.displayName,
 		name: options.name,
 		type: 'resourceLocator',
 		default: defaultFolder,
-		required: true,
+		required: options.collection === undefined,
 		description: `${options.description.replace(/\.$/, '')}. ${ways}.`,
 		modes: [
 			...pickerModes(
@@ -94,28 +112,40 @@ export function folderLocator(options: {
 				hint: 'Folder names from the top level down, separated by /',
 			},
 		],
-	};
+	});
 }
 
+/** The folder pickers several operations show; each operation says what it picks the folder for. */
+export const folderPickers = {
+	/** The folder the operation works on. */
+	folder: (description: string) => folderPicker({ name: 'folderId', displayName: 'Folder', description }),
+	/** Where something is made, put or looked in. */
+	parent: (description: string) => folderPicker({ name: 'parentFolder', displayName: 'Parent Folder', allowRoot: true, description }),
+	/** Where something is moved or copied to. */
+	destination: (description: string) =>
+		folderPicker({ name: 'destinationFolder', displayName: 'Parent Folder', allowRoot: true, description }),
+};
+
 /**
- * A file picker: From List (searchable across the account's folders, showing paths), By ID, or
+ * The file picker: From List (searchable across the account's folders, showing paths), By ID, or
  * By URL (the file's short link as the site shows it, e.g. https://files.example.com/2Vv).
  */
-export function fileLocator(options: { name: string; displayName: string; description: string }): INodeProperties {
-	return {
+export function filePicker(description: string): Picker {
+	const options = { name: 'fileId', displayName: 'File', description };
+	return picker(options, {
 		displayName: options.displayName,
 		name: options.name,
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
 		required: true,
-		description: `${options.description.replace(/\.$/, '')}. Pick it from the list, or give its ID (a number, not its name) or its short link.`,
+		description: `${description.replace(/\.$/, '')}. Pick it from the list, or give its ID (a number, not its name) or its short link.`,
 		modes: pickerModes(
 			'file',
 			'searchFiles',
 			{ placeholder: 'e.g. 1253', hint: 'A file ID (a number)' },
 			{ placeholder: 'e.g. https://files.example.com/2Vv', hint: 'The short link the site shows for the file' },
 		).modes,
-	};
+	});
 }
 
 /** "Update Fields": only what the user adds is sent, so nothing else changes on the site. */
@@ -192,8 +222,11 @@ export const returnAllOrLimit: INodeProperties[] = [
 	},
 ];
 
-/** A name filter: text anywhere in the name, or a * and ? pattern for the whole name. */
-export function nameFilterField(what: string): INodeProperties {
+/**
+ * A name filter: text anywhere in the name, or a * and ? pattern for the whole name. `overrides`
+ * let a node word it for what it does (the trigger speaks of watching).
+ */
+export function nameFilterField(what: string, overrides: Pick<INodeProperties, 'placeholder' | 'description'> = {}): INodeProperties {
 	return {
 		displayName: 'Name',
 		name: 'name',
@@ -201,5 +234,18 @@ export function nameFilterField(what: string): INodeProperties {
 		default: '',
 		placeholder: 'e.g. invoice or *.pdf',
 		description: `Only ${what} whose name contains this text (case-insensitive). With * (any characters) or ? (one character) it is a pattern for the whole name, e.g. *.pdf or report-202?.csv. For a literal * or ? write \\* or \\? (and \\\\ for a backslash), e.g. *\\?.txt for names ending in "?.txt". Empty: every name.`,
+		...overrides,
+	};
+}
+
+/** Include Subfolders: whether a walk of the tree (shared/tree.ts) goes below the chosen folder; off unless overridden. */
+export function includeSubfoldersField(description: string, overrides: { default?: boolean } = {}): INodeProperties {
+	return {
+		displayName: 'Include Subfolders',
+		name: 'includeSubfolders',
+		type: 'boolean',
+		default: false,
+		description,
+		...overrides,
 	};
 }

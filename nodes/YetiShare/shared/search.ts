@@ -1,12 +1,18 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { folderLocator, nameFilterField, returnAllOrLimit } from './descriptions';
+import { folderPickers, includeSubfoldersField, nameFilterField, returnAllOrLimit } from './descriptions';
 import { resolveFolderId } from './locators';
 import { LISTINGS_IN_PARALLEL, walkTree, type ListedFolder } from './tree';
 import { nameMatcher, outputFields, parameterError, resultLimit } from './utils';
 
-/** Where a search looks: the Parent Folder picker of both searches. */
-export const searchedFolder = { name: 'parentFolder', displayName: 'Parent Folder', allowRoot: true };
+function searchedFolderPicker(examplePath: string) {
+	return folderPickers.parent(
+		`Where to look. The root (the default) searches the whole account; a folder searches inside it. Results carry their path from here, e.g. Invoices/2026/${examplePath}.`,
+	);
+}
+
+/** Where a search looks: the Parent Folder picker of both searches, its example path fitting what they find. */
+const searchedFolder = { file: searchedFolderPicker('march.pdf'), folder: searchedFolderPicker('March') };
 
 /**
  * The parameters File → Search and Folder → Search share. The API has no search, so a search
@@ -16,17 +22,11 @@ export function searchProperties(kind: 'file' | 'folder'): INodeProperties[] {
 	const what = `${kind}s`;
 	return [
 		nameFilterField(what),
-		folderLocator({
-			...searchedFolder,
-			description: `Where to look. The root (the default) searches the whole account; a folder searches inside it. Results carry their path from here, e.g. Invoices/2026/${kind === 'file' ? 'march.pdf' : 'March'}.`,
-		}),
-		{
-			displayName: 'Include Subfolders',
-			name: 'includeSubfolders',
-			type: 'boolean',
-			default: true,
-			description: `Whether to look in every folder below the Parent Folder too (one listing per folder, ${LISTINGS_IN_PARALLEL} at once), or only directly in it`,
-		},
+		searchedFolder[kind].property,
+		includeSubfoldersField(
+			`Whether to look in every folder below the Parent Folder too (one listing per folder, ${LISTINGS_IN_PARALLEL} at once), or only directly in it`,
+			{ default: true },
+		),
 		...returnAllOrLimit.map((property) =>
 			property.name === 'limit' ? { ...property, description: 'Max number of results to return; the search stops as soon as it has them' } : property,
 		),
@@ -46,7 +46,8 @@ export async function searchTree(
 ): Promise<IDataObject[]> {
 	const name = ctx.getNodeParameter('name', itemIndex, '') as string;
 	const matches = nameMatcher(name);
-	const folderId = await resolveFolderId(ctx, itemIndex, searchedFolder);
+	const parent = searchedFolder[kind];
+	const folderId = await resolveFolderId(ctx, itemIndex, parent);
 	const deep = ctx.getNodeParameter('includeSubfolders', itemIndex, true) as boolean;
 	const limit = resultLimit(ctx, itemIndex);
 	const found: IDataObject[] = [];
@@ -67,7 +68,7 @@ export async function searchTree(
 			itemIndex,
 			explain: (folder, failure) =>
 				folder.id === folderId && failure.problem === 'folderNotFound'
-					? parameterError(ctx, itemIndex, searchedFolder.displayName, `is folder ${folderId}, which this account does not have (or which is in the trash)`)
+					? parameterError(ctx, itemIndex, parent.displayName, `is folder ${folderId}, which this account does not have (or which is in the trash)`)
 					: undefined,
 		},
 	);

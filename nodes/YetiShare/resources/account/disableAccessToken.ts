@@ -2,7 +2,7 @@ import { apiRequest } from '../../transport';
 import { toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
-export const disableAccessToken: Operation = {
+export const disableAccessToken: Operation<'disableAccessToken'> = {
 	option: {
 		name: 'Disable Access Token',
 		value: 'disableAccessToken',

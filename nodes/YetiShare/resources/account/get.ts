@@ -4,7 +4,7 @@ import { apiRequest } from '../../transport';
 import { toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
-export const get: Operation = {
+export const get: Operation<'get'> = {
 	option: {
 		name: 'Get',
 		value: 'get',

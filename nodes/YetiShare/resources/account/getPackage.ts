@@ -4,7 +4,7 @@ import { apiRequest } from '../../transport';
 import { toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
-export const getPackage: Operation = {
+export const getPackage: Operation<'getPackage'> = {
 	option: {
 		name: 'Get Package',
 		value: 'getPackage',

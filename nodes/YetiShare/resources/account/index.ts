@@ -1,10 +1,10 @@
-import type { Resource } from '../types';
+import { defineResource } from '../types';
 import { disableAccessToken } from './disableAccessToken';
 import { get } from './get';
 import { getPackage } from './getPackage';
 
-export const account: Resource = {
+export const account = defineResource({
 	option: { name: 'Account', value: 'account' },
 	defaultOperation: 'get',
 	operations: { disableAccessToken, get, getPackage },
-};
+});

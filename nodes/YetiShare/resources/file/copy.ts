@@ -1,32 +1,29 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport';
-import { fileLocator, folderLocator } from '../../shared/descriptions';
+import { filePicker, folderPickers } from '../../shared/descriptions';
 import { createOnce, folderInWords } from '../../shared/listing';
 import { resolveFileId, resolveFolderId } from '../../shared/locators';
 import { toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
-const file = { name: 'fileId', displayName: 'File' };
-const destination = { name: 'destinationFolder', displayName: 'Parent Folder', allowRoot: true };
+const file = filePicker('The file to copy');
+const destination = folderPickers.destination('The folder to put the copy in, or the root');
 
-export const copy: Operation = {
+export const copy: Operation<'copy'> = {
 	option: {
 		name: 'Copy',
 		value: 'copy',
 		action: 'Copy a file',
 		description: 'Copy a file into a folder; the output holds the new file and the original',
 	},
-	properties: [
-		fileLocator({ ...file, description: 'The file to copy' }),
-		folderLocator({ ...destination, description: 'The folder to put the copy in, or the root' }),
-	],
+	properties: [file.property, destination.property],
 	async execute(i) {
 		const fileId = await resolveFileId(this, i, file);
 		const folderId = await resolveFolderId(this, i, destination);
 		// The copy takes the original's name and size: what a check after a lost answer looks for,
 		// and what keeps items in flight that make the same name in one folder apart.
-		const original = (await apiRequest.call(this, 'file/info', { file_id: fileId }, { itemIndex: i, fields: { file_id: 'File' } })).data as IDataObject;
+		const original = (await apiRequest.call(this, 'file/info', { file_id: fileId }, { itemIndex: i, fields: { file_id: file.displayName } })).data as IDataObject;
 		const name = String(original.filename);
 		const size = original.fileSize === undefined || original.fileSize === null ? undefined : Number(original.fileSize);
 		const target = { kind: 'file' as const, folderId, name, itemIndex: i, parameter: destination.displayName };
@@ -37,7 +34,7 @@ export const copy: Operation = {
 				{ file_id: fileId, copy_to_folder_id: folderId },
 				{
 					itemIndex: i,
-					fields: { file_id: 'File', copy_to_folder_id: 'Parent Folder' },
+					fields: { file_id: file.displayName, copy_to_folder_id: destination.displayName },
 					creates: `a copy of file ${fileId} in ${folderInWords(folderId)}`,
 					confirm: async () => {
 						const made = await check.find({ name, size, exclude: String(original.id ?? fileId) });

@@ -1,23 +1,23 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport';
-import { fileLocator } from '../../shared/descriptions';
+import { filePicker } from '../../shared/descriptions';
 import { downloadInto } from '../../shared/download';
 import { resolveFile } from '../../shared/locators';
 import { requireText } from '../../shared/utils';
 import type { Operation } from '../types';
 
-const file = { name: 'fileId', displayName: 'File' };
+const file = filePicker('The file to download');
 
 /** Asks the site for a download link (finding a file by its short link may already give one). */
 async function downloadLink(ctx: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const { fileId, link } = await resolveFile(ctx, itemIndex, file);
 	if (link) return link;
-	const { data } = await apiRequest.call(ctx, 'file/download', { file_id: fileId }, { itemIndex, fields: { file_id: 'File' } });
+	const { data } = await apiRequest.call(ctx, 'file/download', { file_id: fileId }, { itemIndex, fields: { file_id: file.displayName } });
 	return data as IDataObject;
 }
 
-export const download: Operation = {
+export const download: Operation<'download'> = {
 	transfer: true,
 	option: {
 		name: 'Download',
@@ -26,7 +26,7 @@ export const download: Operation = {
 		description: 'Download a file as binary data, or get a download link',
 	},
 	properties: [
-		fileLocator({ ...file, description: 'The file to download' }),
+		file.property,
 		{
 			displayName: 'Put Output File in Field',
 			name: 'binaryPropertyName',

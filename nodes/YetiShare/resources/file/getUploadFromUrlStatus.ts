@@ -2,7 +2,7 @@ import type { Operation } from '../types';
 import { isSiteId, parameterError, toItems } from '../../shared/utils';
 import { urlUploadStatus } from '../../shared/urlUpload';
 
-export const getUploadFromUrlStatus: Operation = {
+export const getUploadFromUrlStatus: Operation<'getUploadFromUrlStatus'> = {
 	option: {
 		name: 'Get Upload From URL Status',
 		value: 'getUploadFromUrlStatus',

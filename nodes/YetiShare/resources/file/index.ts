@@ -1,4 +1,4 @@
-import type { Resource } from '../types';
+import { defineResource } from '../types';
 import { copy } from './copy';
 import { deleteFile } from './delete';
 import { download } from './download';
@@ -10,8 +10,8 @@ import { update } from './update';
 import { upload } from './upload';
 import { uploadFromUrl } from './uploadFromUrl';
 
-export const file: Resource = {
+export const file = defineResource({
 	option: { name: 'File', value: 'file' },
 	defaultOperation: 'upload',
 	operations: { copy, delete: deleteFile, download, get, getUploadFromUrlStatus, move, search, update, upload, uploadFromUrl },
-};
+});

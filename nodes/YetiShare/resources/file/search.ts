@@ -12,7 +12,7 @@ interface Filters {
 	trashed?: 'active' | 'trashed' | 'both';
 }
 
-export const search: Operation = {
+export const search: Operation<'search'> = {
 	option: {
 		name: 'Search',
 		value: 'search',

@@ -1,22 +1,28 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport';
-import { fileLocator, folderLocator, updateFieldsCollection } from '../../shared/descriptions';
+import { filePicker, folderPicker, updateFieldsCollection } from '../../shared/descriptions';
 import { resolveFileId, resolveFolderId } from '../../shared/locators';
 import { moveFile } from '../../shared/move';
 import { asNodeError, parameterError, requireName, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
-const file = { name: 'fileId', displayName: 'File' };
-const folder = { name: 'folderId', displayName: 'Parent Folder', allowRoot: true };
+const file = filePicker('The file to update');
+const folder = folderPicker({
+	name: 'folderId',
+	displayName: 'Parent Folder',
+	allowRoot: true,
+	collection: 'updateFields',
+	description: 'The folder to move the file into, or the root',
+});
 
-export const update: Operation = {
+export const update: Operation<'update'> = {
 	option: { name: 'Update', value: 'update', action: 'Update a file', description: 'Rename a file, change its MIME type or parent folder' },
 	properties: [
-		fileLocator({ ...file, description: 'The file to update' }),
+		file.property,
 		updateFieldsCollection([
 			{ displayName: 'File Name', name: 'fileName', type: 'string', default: '', description: 'The new name' },
-			{ ...folderLocator({ ...folder, description: 'The folder to move the file into, or the root' }), required: false },
+			folder.property,
 			{
 				displayName: 'MIME Type',
 				name: 'mimeType',
@@ -39,7 +45,7 @@ export const update: Operation = {
 			}
 			changes.fileType = mimeType;
 		}
-		const parent = fields.folderId === undefined ? undefined : await resolveFolderId(this, i, { ...folder, name: 'updateFields.folderId' });
+		const parent = fields.folderId === undefined ? undefined : await resolveFolderId(this, i, folder);
 		if (Object.keys(changes).length === 0 && parent === undefined) {
 			throw parameterError(this, i, 'Update Fields', 'is empty: add at least one field to change');
 		}
@@ -52,7 +58,7 @@ export const update: Operation = {
 				this,
 				'file/edit',
 				{ file_id: fileId, ...changes },
-				{ itemIndex: i, fields: { file_id: 'File', folder_id: folder.displayName, filename: 'File Name' } },
+				{ itemIndex: i, fields: { file_id: file.displayName, folder_id: folder.displayName, filename: 'File Name' } },
 			);
 			edited = data as IDataObject;
 		}

@@ -3,14 +3,14 @@ import { BINARY_ENCODING, NodeApiError } from 'n8n-workflow';
 
 import { apiCall, apiRequest, formatBytes, multipartForm } from '../../transport';
 import { remember } from '../../execution/cache';
-import { folderLocator } from '../../shared/descriptions';
+import { folderPickers } from '../../shared/descriptions';
 import { uploadName } from '../../shared/names';
 import { createOnce, folderInWords } from '../../shared/listing';
 import { resolveFolderId } from '../../shared/locators';
 import { parameterError, requireName, requireText, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
-const folder = { name: 'parentFolder', displayName: 'Parent Folder', allowRoot: true };
+const folder = folderPickers.parent('The folder to put the file in, or the root');
 
 /** Bytes read from n8n's binary store per chunk while streaming an upload. */
 const CHUNK_SIZE = 256 * 1024;
@@ -65,7 +65,7 @@ function uploadAnswer(file: IDataObject): IDataObject {
 	};
 }
 
-export const upload: Operation = {
+export const upload: Operation<'upload'> = {
 	transfer: true,
 	option: { name: 'Upload', value: 'upload', action: 'Upload a file', description: 'Upload a file from binary data' },
 	properties: [
@@ -77,7 +77,7 @@ export const upload: Operation = {
 			required: true,
 			hint: 'The name of the input binary field containing the file to be uploaded',
 		},
-		folderLocator({ ...folder, description: 'The folder to put the file in, or the root' }),
+		folder.property,
 		{
 			displayName: 'Options',
 			name: 'options',

@@ -3,19 +3,19 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { clock } from '../../execution/clock';
 import { apiRequest } from '../../transport';
-import { folderLocator } from '../../shared/descriptions';
+import { folderPickers } from '../../shared/descriptions';
 import { downloadById } from '../../shared/download';
 import { resolveFolderId } from '../../shared/locators';
 import { parameterError } from '../../shared/utils';
 import { urlUploadStatus } from '../../shared/urlUpload';
 import type { Operation } from '../types';
 
-const folder = { name: 'parentFolder', displayName: 'Parent Folder', allowRoot: true };
+const folder = folderPickers.parent('The folder to put the file in, or the root');
 
 /** Statuses after which a scheduled URL upload will not change any more. */
 const FAILED = ['failed', 'cancelled'];
 
-export const uploadFromUrl: Operation = {
+export const uploadFromUrl: Operation<'uploadFromUrl'> = {
 	option: {
 		name: 'Upload From URL',
 		value: 'uploadFromUrl',
@@ -32,7 +32,7 @@ export const uploadFromUrl: Operation = {
 			placeholder: 'e.g. https://example.com/report.pdf',
 			description: 'A public http(s) address of the file; the site downloads it in the background',
 		},
-		folderLocator({ ...folder, description: 'The folder to put the file in, or the root' }),
+		folder.property,
 		{
 			displayName: 'Wait for Completion',
 			name: 'waitForCompletion',

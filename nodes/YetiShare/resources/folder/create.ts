@@ -1,15 +1,15 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { forgetTree } from '../../execution/cache';
-import { folderLocator, folderPasswordField, visibilityField } from '../../shared/descriptions';
+import { folderPasswordField, folderPickers, visibilityField } from '../../shared/descriptions';
 import { createFolder } from '../../shared/listing';
 import { resolveFolderId } from '../../shared/locators';
 import { md5, requireName, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
-const parentFolder = { name: 'parentFolder', displayName: 'Parent Folder', allowRoot: true };
+const parentFolder = folderPickers.parent('The folder to create it in, or the root');
 
-export const create: Operation = {
+export const create: Operation<'create'> = {
 	option: { name: 'Create', value: 'create', action: 'Create a folder', description: 'Create a folder' },
 	properties: [
 		{
@@ -20,7 +20,7 @@ export const create: Operation = {
 			required: true,
 			placeholder: 'e.g. Invoices',
 		},
-		folderLocator({ ...parentFolder, description: 'The folder to create it in, or the root' }),
+		parentFolder.property,
 		{
 			displayName: 'Additional Fields',
 			name: 'additionalFields',
@@ -42,8 +42,8 @@ export const create: Operation = {
 				is_public: (fields.visibility as number | undefined) ?? 0,
 				access_password: fields.password ? md5(String(fields.password)) : undefined,
 			},
-			{ itemIndex: i, fields: { folder_name: 'Folder Name', parent_id: 'Parent Folder' } },
-			'Parent Folder',
+			{ itemIndex: i, fields: { folder_name: 'Folder Name', parent_id: parentFolder.displayName } },
+			parentFolder.displayName,
 		);
 		forgetTree(this);
 		return toItems(data);

@@ -1,14 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { filtersCollection, folderLocator, nameFilterField, returnAllOrLimit } from '../../shared/descriptions';
+import { filtersCollection, folderPickers, nameFilterField, returnAllOrLimit } from '../../shared/descriptions';
 import { isTrashed, listFolder } from '../../shared/listing';
 import { resolveFolderId } from '../../shared/locators';
 import { nameMatcher, resultLimit, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
-const parentFolder = { name: 'parentFolder', displayName: 'Parent Folder', allowRoot: true };
+const parentFolder = folderPickers.parent('The folder whose contents to list');
 
-export const getMany: Operation = {
+export const getMany: Operation<'getMany'> = {
 	option: {
 		name: 'Get Many',
 		value: 'getMany',
@@ -16,7 +16,7 @@ export const getMany: Operation = {
 		description: 'List the folders and files inside a folder, each as its own item',
 	},
 	properties: [
-		folderLocator({ ...parentFolder, description: 'The folder whose contents to list' }),
+		parentFolder.property,
 		{
 			displayName: 'Return',
 			name: 'include',
@@ -48,7 +48,7 @@ export const getMany: Operation = {
 		const filters = this.getNodeParameter('filters', i, {}) as { name?: string; includeTrashed?: boolean };
 		const matches = nameMatcher(filters.name);
 
-		const listing = await listFolder.call(this, folderId, { itemIndex: i, fields: { parent_folder_id: 'Parent Folder', folder_id: 'Parent Folder' } });
+		const listing = await listFolder.call(this, folderId, { itemIndex: i, fields: { parent_folder_id: parentFolder.displayName, folder_id: parentFolder.displayName } });
 		const entries: IDataObject[] = [];
 		if (include !== 'files') {
 			for (const folder of listing.folders) {

@@ -1,4 +1,4 @@
-import type { Resource } from '../types';
+import { defineResource } from '../types';
 import { create } from './create';
 import { deleteFolder } from './delete';
 import { get } from './get';
@@ -7,8 +7,8 @@ import { move } from './move';
 import { search } from './search';
 import { update } from './update';
 
-export const folder: Resource = {
+export const folder = defineResource({
 	option: { name: 'Folder', value: 'folder' },
 	defaultOperation: 'getMany',
 	operations: { create, delete: deleteFolder, get, getMany, move, search, update },
-};
+});

@@ -2,20 +2,17 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport';
 import { forgetTree } from '../../execution/cache';
-import { folderLocator } from '../../shared/descriptions';
+import { folderPickers } from '../../shared/descriptions';
 import { resolveFolderId } from '../../shared/locators';
 import { toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
-const folder = { name: 'folderId', displayName: 'Folder' };
-const destination = { name: 'destinationFolder', displayName: 'Parent Folder', allowRoot: true };
+const folder = folderPickers.folder('The folder to move');
+const destination = folderPickers.destination('The folder to move it into, or the root');
 
-export const move: Operation = {
+export const move: Operation<'move'> = {
 	option: { name: 'Move', value: 'move', action: 'Move a folder', description: 'Move a folder into another folder or to the root' },
-	properties: [
-		folderLocator({ ...folder, description: 'The folder to move' }),
-		folderLocator({ ...destination, description: 'The folder to move it into, or the root' }),
-	],
+	properties: [folder.property, destination.property],
 	async execute(i) {
 		const folderId = await resolveFolderId(this, i, folder);
 		const parentId = await resolveFolderId(this, i, destination);
@@ -23,7 +20,7 @@ export const move: Operation = {
 			this,
 			'folder/move',
 			{ folder_id: folderId, new_parent_folder_id: parentId },
-			{ itemIndex: i, fields: { folder_id: 'Folder', new_parent_folder_id: destination.displayName } },
+			{ itemIndex: i, fields: { folder_id: folder.displayName, new_parent_folder_id: destination.displayName } },
 		);
 		forgetTree(this);
 		return toItems(data as IDataObject);

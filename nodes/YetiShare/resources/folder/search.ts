@@ -2,7 +2,7 @@ import { searchProperties, searchTree } from '../../shared/search';
 import { toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
-export const search: Operation = {
+export const search: Operation<'search'> = {
 	option: {
 		name: 'Search',
 		value: 'search',

@@ -2,17 +2,17 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { apiRequest } from '../../transport';
 import { forgetTree } from '../../execution/cache';
-import { folderLocator, folderPasswordField, updateFieldsCollection, visibilityField } from '../../shared/descriptions';
+import { folderPasswordField, folderPickers, updateFieldsCollection, visibilityField } from '../../shared/descriptions';
 import { resolveFolderId } from '../../shared/locators';
 import { md5, parameterError, requireName, toItems } from '../../shared/utils';
 import type { Operation } from '../types';
 
-const folder = { name: 'folderId', displayName: 'Folder' };
+const folder = folderPickers.folder('The folder to update');
 
-export const update: Operation = {
+export const update: Operation<'update'> = {
 	option: { name: 'Update', value: 'update', action: 'Update a folder', description: 'Rename a folder or change its visibility or password' },
 	properties: [
-		folderLocator({ ...folder, description: 'The folder to update' }),
+		folder.property,
 		updateFieldsCollection([
 			{
 				displayName: 'Folder Name',
@@ -39,7 +39,7 @@ export const update: Operation = {
 			this,
 			'folder/edit',
 			{ folder_id: folderId, ...(changes as Record<string, string>) },
-			{ itemIndex: i, fields: { folder_id: 'Folder', folder_name: 'Folder Name' } },
+			{ itemIndex: i, fields: { folder_id: folder.displayName, folder_name: 'Folder Name' } },
 		);
 		forgetTree(this);
 		return toItems(data as IDataObject);

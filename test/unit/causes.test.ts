@@ -228,6 +228,39 @@ describe('failures to reach the site, said in words', () => {
 		},
 	);
 
+	// Every name Node gives an OpenSSL certificate-verification failure (src/crypto/crypto_common.cc)
+	it.each(
+		`UNABLE_TO_GET_ISSUER_CERT UNABLE_TO_GET_CRL UNABLE_TO_DECRYPT_CERT_SIGNATURE UNABLE_TO_DECRYPT_CRL_SIGNATURE
+		UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY CERT_SIGNATURE_FAILURE CRL_SIGNATURE_FAILURE CERT_NOT_YET_VALID
+		CERT_HAS_EXPIRED CRL_NOT_YET_VALID CRL_HAS_EXPIRED ERROR_IN_CERT_NOT_BEFORE_FIELD
+		ERROR_IN_CERT_NOT_AFTER_FIELD ERROR_IN_CRL_LAST_UPDATE_FIELD ERROR_IN_CRL_NEXT_UPDATE_FIELD OUT_OF_MEM
+		DEPTH_ZERO_SELF_SIGNED_CERT SELF_SIGNED_CERT_IN_CHAIN UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+		UNABLE_TO_VERIFY_LEAF_SIGNATURE CERT_CHAIN_TOO_LONG CERT_REVOKED INVALID_CA PATH_LENGTH_EXCEEDED
+		INVALID_PURPOSE CERT_UNTRUSTED CERT_REJECTED HOSTNAME_MISMATCH`.split(/\s+/),
+	)('every certificate-verification code Node gives (%s) points to "Ignore SSL Issues"', (code) => {
+		const error = networkError(withCode(code, 'verification failed'), 'authorize')!;
+		expect(error.kind).toBe('tls');
+		expect(error.details.description).toContain(`While calling authorize (${code}).`);
+		expect(error.details.description).toContain('Ignore SSL Issues (Insecure)');
+	});
+
+	it("a certificate code is found behind the HTTP client's wrapper, as axios throws it", () => {
+		const error = networkError(new Error('unable to verify the first certificate', { cause: withCode('UNABLE_TO_VERIFY_LEAF_SIGNATURE') }), 'authorize');
+		expect(error?.kind).toBe('tls');
+	});
+
+	it("Node's own TLS codes (ERR_TLS_…, ERR_SSL_…, ERR_OSSL_…) still point to the certificate", () => {
+		for (const code of ['ERR_TLS_HANDSHAKE_TIMEOUT', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'ERR_OSSL_X509_CERT_ALREADY_IN_HASH_TABLE']) {
+			expect(networkError(withCode(code), 'authorize')?.kind).toBe('tls');
+		}
+	});
+
+	it('codes shaped like the certificate ones but about something else are not TLS errors', () => {
+		for (const code of ['ABORT_ERR', 'MODULE_NOT_FOUND', 'ERR_BAD_RESPONSE', 'ERR_CANCELED', 'ERR_INVALID_URL', 'HPE_INVALID_CHUNK_SIZE']) {
+			expect(networkError(withCode(code), 'authorize')).toBeUndefined();
+		}
+	});
+
 	it('a certificate problem wins over a timeout in the same chain', () => {
 		expect(networkError(withCode('CERT_HAS_EXPIRED', 'timeout'), 'authorize')?.kind).toBe('tls');
 	});

@@ -3,6 +3,8 @@
  * trim(strip_tags()) and upload handling), refused when typed and changed when uploaded.
  */
 import { nameProblems, uploadName } from '../../nodes/YetiShare/shared/names';
+import { phpFilename } from '../sandbox/part-headers';
+import { cleanInput } from '../sandbox/php';
 
 const problems = (name: string, use: 'upload' | 'field') => nameProblems(name, use).map((rule) => rule.what);
 
@@ -113,15 +115,71 @@ describe("an uploaded binary's file name, as the site will store it", () => {
 		expect(uploadName('\0report.pdf')).toBe('_report.pdf');
 	});
 
-	it('a name of only spaces becomes empty', () => {
-		expect(uploadName('   ')).toBe('');
+	// the site would strip a "<" left last as a tag; one before inner spaces stays
+	it.each([
+		['x < ', 'x _'],
+		['x <\t\v', 'x _'],
+		[' < ', '_'],
+		[' a < b ', 'a < b'],
+	])('a "<" that trimming leaves last becomes "_": %j is sent as %j', (name, sent) => {
+		expect(uploadName(name)).toBe(sent);
+	});
+
+	it('a name the site would trim to nothing gives no name, for the caller to fall back', () => {
+		for (const name of ['', '   ', ' \t\v ']) expect(uploadName(name)).toBeUndefined();
+		// as resources/file/upload.ts falls back: never an empty name sent
+		expect(uploadName('   ') || uploadName('data.pdf') || 'file.bin').toBe('data.pdf');
 	});
 
 	it('the name it gives breaks no upload rule and stays as it is when given again', () => {
-		for (const name of ['<i>x</i>.txt', 'a/b\\c.txt', 'say "hi"\r\n.txt', '\0<\0/', ' <b> bold </b> ', 'ok.txt']) {
-			const safe = uploadName(name);
+		for (const name of ['<i>x</i>.txt', 'a/b\\c.txt', 'say "hi"\r\n.txt', '\0<\0/', ' <b> bold </b> ', 'ok.txt', 'x < ']) {
+			const safe = uploadName(name)!;
 			expect(problems(safe, 'upload')).toEqual([]);
 			expect(uploadName(safe)).toBe(safe);
+		}
+	});
+});
+
+/** The name the sandbox (which mimics the script) stores for a file part sent under `name`. */
+function storedBySandbox(name: string): string | undefined {
+	const disposition = Buffer.from(`form-data; name="upload_file"; filename="${name}"`, 'utf8').toString('latin1');
+	const received = phpFilename(disposition);
+	return received === undefined ? undefined : cleanInput(received);
+}
+
+describe('the name uploadName gives is the name the site stores', () => {
+	it.each([
+		'x < ',
+		'x <',
+		'a < b.txt',
+		'  spaced  .txt  ',
+		'<i>x</i>.txt',
+		'<!-- note -->a.txt',
+		'<?php x ?>.txt',
+		'a\0<\0.txt',
+		'dir/sub\\file.txt',
+		'say "hi".txt',
+		'résumé 📄 <.pdf',
+		'tab\t<\t',
+		'\v<\v',
+		'\f<\f',
+	])('%j', (name) => {
+		const safe = uploadName(name);
+		expect(safe).toBeTruthy();
+		expect(storedBySandbox(safe!)).toBe(safe);
+	});
+
+	it('for every name of up to 4 characters from the ones the site treats specially', () => {
+		const alphabet = ['a', '<', '>', '!', '?', '-', ' ', '\t', '\v', '\f', '\r', '\n', '\0', '/', '\\', '"'];
+		let names = [''];
+		for (let length = 1; length <= 4; length++) {
+			names = names.flatMap((name) => (name.length === length - 1 ? alphabet.map((c) => name + c) : []));
+			for (const name of names) {
+				const safe = uploadName(name);
+				// no name only for blanks PHP's trim() removes and an upload sends as they are
+				if (safe === undefined) expect(name).toMatch(/^[ \t\v]*$/);
+				else if (storedBySandbox(safe) !== safe) throw new Error(`${JSON.stringify(name)} → ${JSON.stringify(safe)} is stored as ${JSON.stringify(storedBySandbox(safe))}`);
+			}
 		}
 	});
 });

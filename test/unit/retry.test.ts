@@ -1,20 +1,10 @@
 /**
- * Pure unit tests of transport/retry.ts: when a failed call may be sent again, and how long to wait.
- * No server, no engine, no real waiting.
+ * Pure unit tests of transport/retry.ts: when a failed call may be sent again (how long to wait:
+ * retry-wait.test.ts). No server, no engine, no real waiting.
  */
-import {
-	backoffMs,
-	classifyFailure,
-	CREATING_ENDPOINTS,
-	MAX_ATTEMPTS,
-	parseRetryAfter,
-	retryPolicy,
-	TRANSFER_CUT,
-} from '../../nodes/YetiShare/transport/retry';
+import { classifyFailure, CREATING_ENDPOINTS, MAX_ATTEMPTS, retryPolicy, TRANSFER_CUT } from '../../nodes/YetiShare/transport/retry';
 import { networkError } from '../../nodes/YetiShare/transport/causes';
 import { readAnswer, SiteError, type YetiShareCredentials } from '../../nodes/YetiShare/transport/site';
-
-const NOW = Date.parse('2024-05-01T12:00:00Z');
 
 /** What readAnswer throws for one HTTP answer. */
 function answerError(statusCode: number, body: unknown = '', headers: Record<string, unknown> = {}, endpoint = 'folder/info'): SiteError {
@@ -35,112 +25,6 @@ const credentials = (extra: Partial<YetiShareCredentials> = {}): YetiShareCreden
 	baseUrl: 'https://files.example.com',
 	authentication: 'apiKeys',
 	...extra,
-});
-
-describe('Retry-After', () => {
-	it('a number of seconds is that many seconds', () => {
-		expect(parseRetryAfter('120', NOW)).toBe(120_000);
-		expect(parseRetryAfter('1', NOW)).toBe(1000);
-	});
-
-	it('"0" means retry now', () => {
-		expect(parseRetryAfter('0', NOW)).toBe(0);
-	});
-
-	it('spaces around the seconds are ignored', () => {
-		expect(parseRetryAfter('  5 ', NOW)).toBe(5000);
-	});
-
-	it('a repeated header uses its first value', () => {
-		expect(parseRetryAfter(['7', '9'], NOW)).toBe(7000);
-	});
-
-	it('an HTTP date in the future is the time until then', () => {
-		expect(parseRetryAfter('Wed, 01 May 2024 12:00:30 GMT', NOW)).toBe(30_000);
-	});
-
-	it('an HTTP date in the past means retry now', () => {
-		expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT', NOW)).toBe(0);
-	});
-
-	it('an HTTP date equal to now means retry now', () => {
-		expect(parseRetryAfter(new Date(NOW).toUTCString(), NOW)).toBe(0);
-	});
-
-	it('a date is measured from the real clock when no clock is given', () => {
-		const inAMinute = new Date(Date.now() + 60_000).toUTCString();
-		const wait = parseRetryAfter(inAMinute)!;
-		// toUTCString drops milliseconds: the wait is a little under a minute, never more
-		expect(wait).toBeGreaterThan(58_000);
-		expect(wait).toBeLessThanOrEqual(60_000);
-	});
-
-	it('garbage is ignored, so backoff applies', () => {
-		expect(parseRetryAfter('soon', NOW)).toBeUndefined();
-		expect(parseRetryAfter('5s', NOW)).toBeUndefined();
-		expect(parseRetryAfter('1e3', NOW)).toBeUndefined();
-	});
-
-	it('an empty or missing header is ignored', () => {
-		expect(parseRetryAfter('', NOW)).toBeUndefined();
-		expect(parseRetryAfter('   ', NOW)).toBeUndefined();
-		expect(parseRetryAfter(undefined, NOW)).toBeUndefined();
-		expect(parseRetryAfter(null, NOW)).toBeUndefined();
-	});
-
-	it('a value that is not text (a number, an object) is ignored', () => {
-		expect(parseRetryAfter(5, NOW)).toBeUndefined();
-		expect(parseRetryAfter({ seconds: 5 }, NOW)).toBeUndefined();
-	});
-
-	it('a negative Retry-After never means a wait: retry now', () => {
-		// not seconds (/^\d+$/); V8 reads "-5" as a date in 2001, which is in the past
-		expect(parseRetryAfter('-5')).toBe(0);
-	});
-});
-
-describe('backoff', () => {
-	const lowest = () => 0;
-	const highest = () => 1;
-
-	it('grows about 1, 2, 4, 8, 16 s: the lowest is half of that', () => {
-		expect([1, 2, 3, 4, 5].map((attempt) => backoffMs(attempt, lowest))).toEqual([500, 1000, 2000, 4000, 8000]);
-	});
-
-	it('grows about 1, 2, 4, 8, 16 s: the highest is all of that', () => {
-		expect([1, 2, 3, 4, 5].map((attempt) => backoffMs(attempt, highest))).toEqual([1000, 2000, 4000, 8000, 16_000]);
-	});
-
-	it('is capped at 30 s however many attempts', () => {
-		expect(backoffMs(6, highest)).toBe(30_000);
-		expect(backoffMs(6, lowest)).toBe(15_000);
-		expect(backoffMs(50, highest)).toBe(30_000);
-		expect(backoffMs(50, lowest)).toBe(15_000);
-	});
-
-	it('jitter lies between half and all of the ceiling, rounded to whole milliseconds', () => {
-		expect(backoffMs(1, () => 0.5)).toBe(750);
-		expect(backoffMs(1, () => 1 / 3)).toBe(667);
-		for (let attempt = 1; attempt <= 8; attempt++) {
-			const ceiling = Math.min(1000 * 2 ** (attempt - 1), 30_000);
-			for (const r of [0, 0.001, 0.25, 0.5, 0.75, 0.999]) {
-				const wait = backoffMs(attempt, () => r);
-				expect(Number.isInteger(wait)).toBe(true);
-				expect(wait).toBeGreaterThanOrEqual(ceiling / 2);
-				expect(wait).toBeLessThanOrEqual(ceiling);
-			}
-		}
-	});
-
-	it('uses Math.random when no random source is given', () => {
-		const random = jest.spyOn(Math, 'random').mockReturnValue(0.5);
-		try {
-			expect(backoffMs(3)).toBe(3000);
-			expect(random).toHaveBeenCalledTimes(1);
-		} finally {
-			random.mockRestore();
-		}
-	});
 });
 
 describe('retry policy from the credential', () => {
@@ -322,6 +206,27 @@ describe('classifying a failed attempt', () => {
 		it('the system code is found down the chain of causes', () => {
 			const wrapped = new Error('outer', { cause: new Error('middle', { cause: systemError('ECONNRESET') }) });
 			expect(classifyFailure(wrapped)?.reason).toBe('the connection was closed before the site answered');
+		});
+
+		it("a dropped connection behind a wrapper with a code of its own (axios' ERR_BAD_RESPONSE, ERR_NETWORK) is retried", () => {
+			for (const wrapper of ['ERR_BAD_RESPONSE', 'ERR_NETWORK', 'ERR_BAD_REQUEST']) {
+				const wrapped = Object.assign(new Error('Request failed', { cause: systemError('ECONNRESET', 'read ECONNRESET') }), { code: wrapper });
+				expect(classifyFailure(wrapped)).toEqual({ acted: 'unknown', reason: 'the connection was closed before the site answered' });
+			}
+		});
+
+		it('a failed DNS lookup or a cut download behind a coded wrapper is found too', () => {
+			const dns = Object.assign(new Error('outer', { cause: systemError('EAI_AGAIN') }), { code: 'ERR_NETWORK' });
+			expect(classifyFailure(dns)?.acted).toBe('no');
+			const cut = new Error('n8n', { cause: Object.assign(new Error('axios', { cause: systemError(TRANSFER_CUT) }), { code: 'ERR_BAD_RESPONSE' }) });
+			expect(classifyFailure(cut)?.reason).toBe('the transfer was cut off');
+		});
+
+		it('a wrapper code alone (ERR_…, a certificate name starting with E) is no network failure', () => {
+			expect(classifyFailure(Object.assign(new Error('x'), { code: 'ERR_BAD_RESPONSE' }))).toBeUndefined();
+			expect(classifyFailure(Object.assign(new Error('x'), { code: 'ERR_CANCELED' }))).toBeUndefined();
+			const cert = Object.assign(new Error('x', { cause: systemError('ECONNRESET') }), { code: 'ERROR_IN_CERT_NOT_AFTER_FIELD' });
+			expect(classifyFailure(cert)?.reason).toBe('the connection was closed before the site answered');
 		});
 
 		it('a code that is not a system code (lowercase, a number) is ignored', () => {

@@ -51,12 +51,22 @@ function phpTrim(text: string): string {
 	return text.replace(/^[ \t\n\r\0\v]+|[ \t\n\r\0\v]+$/g, '');
 }
 
-/**
- * A binary's file name as the site will store it: every character it would drop or change
- * (see RULES) becomes "_", and spaces at either end go (as the site trims them).
- */
-export function uploadName(name: string): string {
+/** Every character the site would drop or change (see RULES) as "_". */
+function replaceChanged(name: string): string {
 	let safe = name;
 	for (const rule of RULES) safe = safe.replace(rule.pattern, '_');
-	return phpTrim(safe);
+	return safe;
+}
+
+/**
+ * A binary's file name as the site will store it: every character it would drop or change
+ * (see RULES) becomes "_", and spaces at either end go (as the site trims them). undefined when
+ * nothing is left (a name of spaces): the caller knows the fallback (the binary field and its
+ * extension), and an empty name must not be sent.
+ */
+export function uploadName(name: string): string | undefined {
+	// Trimming can leave a kept "<" last ("x < " → "x <"), which the site then strips as a tag:
+	// replacing again after the trim makes it "_".
+	const safe = replaceChanged(phpTrim(replaceChanged(name)));
+	return safe === '' ? undefined : safe;
 }

@@ -67,6 +67,30 @@ const UNREACHABLE: Record<string, string> = {
 };
 
 /**
+ * The names Node gives OpenSSL's certificate-verification failures (X509_V_ERR_… without the
+ * prefix, from src/crypto/crypto_common.cc). They share no shape to match on: several hold no
+ * "CERT" (UNABLE_TO_VERIFY_LEAF_SIGNATURE, INVALID_CA, HOSTNAME_MISMATCH), and codes that are no
+ * TLS failure look just like them (ABORT_ERR, MODULE_NOT_FOUND), so Node's list is kept whole.
+ */
+const CERTIFICATE_CODES = new Set(
+	`UNABLE_TO_GET_ISSUER_CERT UNABLE_TO_GET_CRL UNABLE_TO_DECRYPT_CERT_SIGNATURE UNABLE_TO_DECRYPT_CRL_SIGNATURE
+	UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY CERT_SIGNATURE_FAILURE CRL_SIGNATURE_FAILURE CERT_NOT_YET_VALID CERT_HAS_EXPIRED
+	CRL_NOT_YET_VALID CRL_HAS_EXPIRED ERROR_IN_CERT_NOT_BEFORE_FIELD ERROR_IN_CERT_NOT_AFTER_FIELD
+	ERROR_IN_CRL_LAST_UPDATE_FIELD ERROR_IN_CRL_NEXT_UPDATE_FIELD OUT_OF_MEM DEPTH_ZERO_SELF_SIGNED_CERT
+	SELF_SIGNED_CERT_IN_CHAIN UNABLE_TO_GET_ISSUER_CERT_LOCALLY UNABLE_TO_VERIFY_LEAF_SIGNATURE CERT_CHAIN_TOO_LONG
+	CERT_REVOKED INVALID_CA PATH_LENGTH_EXCEEDED INVALID_PURPOSE CERT_UNTRUSTED CERT_REJECTED HOSTNAME_MISMATCH`.split(/\s+/),
+);
+
+/**
+ * A failed TLS handshake: a certificate-verification name, or a code of Node's own about TLS
+ * (ERR_TLS_CERT_ALTNAME_INVALID, ERR_SSL_…, ERR_OSSL_…). Any other code naming a certificate
+ * (a newer Node's) counts too.
+ */
+function isTlsCode(code: string): boolean {
+	return CERTIFICATE_CODES.has(code) || /CERT|SSL|TLS/i.test(code);
+}
+
+/**
  * A failure to reach the site (refused, no such host, no answer in time, a TLS certificate not
  * accepted) as an error that says in words what is wrong and what to do; undefined for any
  * other error. Node errors and the editor's credential test both show it. It keeps neither the
@@ -74,7 +98,7 @@ const UNREACHABLE: Record<string, string> = {
  */
 export function networkError(error: unknown, endpoint: string): SiteError | undefined {
 	const codes = causes(error).map((e) => (typeof e.code === 'string' ? e.code : ''));
-	const tls = codes.find((own) => /CERT|SSL|TLS|SELF_SIGNED/i.test(own));
+	const tls = codes.find(isTlsCode);
 	if (tls) {
 		return new SiteError('Could not reach the site: its TLS (https) certificate was not accepted', 'tls', {
 			description: `While calling ${endpoint} (${tls}). If the site uses a self-signed certificate and you run it yourself, turn on "Ignore SSL Issues (Insecure)" in the credential; otherwise the site's certificate is expired, for another name, or not from a trusted authority.`,

@@ -61,15 +61,49 @@ export interface Failure {
 /** Gateway timeouts: the proxy stopped waiting, the script behind it may not have (nginx 504, a CDN's 524). */
 const GATEWAY_TIMEOUTS = new Set([504, 524]);
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MONTH = `(?<month>${MONTHS.join('|')})`;
+const TIME = '(?<hour>\\d\\d):(?<minute>\\d\\d):(?<second>\\d\\d)';
+const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+
+/** RFC 9110's HTTP-date: IMF-fixdate, then the obsolete RFC 850 and asctime forms. */
+const HTTP_DATES = [
+	new RegExp(`^${DAY}, (?<day>\\d\\d) ${MONTH} (?<year>\\d{4}) ${TIME} GMT$`),
+	new RegExp(`^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (?<day>\\d\\d)-${MONTH}-(?<year>\\d\\d) ${TIME} GMT$`),
+	new RegExp(`^${DAY} ${MONTH} (?<day>[ \\d]\\d) ${TIME} (?<year>\\d{4})$`),
+];
+
 /**
- * Retry-After is either seconds or an HTTP date. Anything else is ignored (and backoff applies).
+ * An HTTP-date as a time, or undefined. Date.parse is not used: it takes nearly anything ("-5"
+ * and "1.5" are days in 2001).
+ */
+function parseHttpDate(text: string, now: number): number | undefined {
+	const parts = HTTP_DATES.map((form) => form.exec(text)?.groups).find(Boolean);
+	if (!parts) return undefined;
+	const [day, hour, minute, second] = [parts.day, parts.hour, parts.minute, parts.second].map(Number);
+	let year = Number(parts.year);
+	if (parts.year.length === 2) {
+		// RFC 9110: a two-digit year over 50 years ahead is the last such year in the past
+		const thisYear = new Date(now).getUTCFullYear();
+		year += thisYear - (thisYear % 100);
+		if (year > thisYear + 50) year -= 100;
+	}
+	const midnight = Date.UTC(year, MONTHS.indexOf(parts.month), day);
+	// 60 seconds: a leap second; a day the month lacks (31 Feb) would roll into the next month
+	if (hour > 23 || minute > 59 || second > 60 || new Date(midnight).getUTCDate() !== day) return undefined;
+	return midnight + ((hour * 60 + minute) * 60 + second) * 1000;
+}
+
+/**
+ * Retry-After is either delta-seconds (digits only) or an HTTP-date. Anything else is ignored
+ * (and backoff applies).
  */
 export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
-	const text = Array.isArray(value) ? String(value[0]) : typeof value === 'string' ? value.trim() : '';
-	if (text === '') return undefined;
+	const first: unknown = Array.isArray(value) ? value[0] : value;
+	const text = typeof first === 'string' ? first.trim() : '';
 	if (/^\d+$/.test(text)) return Number(text) * 1000;
-	const date = Date.parse(text);
-	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+	const date = parseHttpDate(text, now);
+	return date === undefined ? undefined : Math.max(0, date - now);
 }
 
 /** Exponential backoff with jitter: about 1, 2, 4, 8 s, each between half and all of that. */
@@ -78,11 +112,15 @@ export function backoffMs(attempt: number, random = Math.random): number {
 	return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+/**
+ * A system error's code (ECONNRESET, EAI_AGAIN, our EDOWNLOADCUT), the first down the chain of
+ * causes. The wrappers' own codes (axios' and Node's ERR_…, certificate names) say nothing about
+ * the network and must not hide the system code beneath them.
+ */
+const SYSTEM_CODE = /^E(?:AI_)?[A-Z]+$/;
+
 function networkCode(error: unknown): string | undefined {
-	for (const e of causes(error)) {
-		if (typeof e.code === 'string' && /^E[A-Z_]+$/.test(e.code)) return e.code;
-	}
-	return undefined;
+	return causes(error).find((e) => typeof e.code === 'string' && SYSTEM_CODE.test(e.code))?.code as string | undefined;
 }
 
 /** What a failed attempt says, or undefined when repeating it cannot help (an API error, a 404…). */

@@ -21,7 +21,7 @@ import {
 } from '../nodes/YetiShare/transport/site';
 
 /** Adds the session fields to a form body, whether it is an encoded string, an object or a multipart form. */
-function withSession(body: unknown, session: { access_token: string; account_id: string }): unknown {
+function withSessionFields(body: unknown, session: { access_token: string; account_id: string }): unknown {
 	if (typeof body === 'string') {
 		return `${body}${body === '' ? '' : '&'}${encodeForm(session)}`;
 	}
@@ -211,7 +211,7 @@ export class YetiShareApi implements ICredentialType {
 	}
 
 	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) {
-		requestOptions.body = withSession(requestOptions.body, {
+		requestOptions.body = withSessionFields(requestOptions.body, {
 			access_token: String(credentials.accessToken ?? ''),
 			account_id: String(credentials.accountId ?? ''),
 		}) as IHttpRequestOptions['body'];

@@ -7,7 +7,7 @@ import {
 	authorizeFields,
 	encodeForm,
 	normalizeBaseUrl,
-	outcomeOf,
+	resultOf,
 	readAnswer,
 	requestTimeoutMs,
 	SiteError,
@@ -222,12 +222,12 @@ describe('redirects are never followed', () => {
 
 describe('outcomes as values', () => {
 	it('a result is ok with its value', async () => {
-		await expect(outcomeOf(async () => 42)).resolves.toEqual({ ok: true, value: 42 });
+		await expect(resultOf(async () => 42)).resolves.toEqual({ ok: true, value: 42 });
 	});
 
 	it('a failure is not ok and keeps the very error thrown', async () => {
 		const error = new Error('boom');
-		const outcome = await outcomeOf(async () => {
+		const outcome = await resultOf(async () => {
 			throw error;
 		});
 		expect(outcome.ok).toBe(false);
@@ -235,7 +235,7 @@ describe('outcomes as values', () => {
 	});
 
 	it('a rejected promise that is not an Error is kept too', async () => {
-		await expect(outcomeOf(() => Promise.reject('text'))).resolves.toEqual({ ok: false, error: 'text' });
+		await expect(resultOf(() => Promise.reject('text'))).resolves.toEqual({ ok: false, error: 'text' });
 	});
 });
 

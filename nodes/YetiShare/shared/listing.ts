@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { apiRequest, OutcomeInconclusive, outcomeOf, settle, type ApiRequestOptions, type YetiShareContext } from '../transport';
+import { apiRequest, OutcomeInconclusive, resultOf, settle, type ApiRequestOptions, type YetiShareContext } from '../transport';
 import { folderKey, forgetFolderContents, idOf, isFolderKnown, snapshot, type Kind } from '../execution/seenIds';
 import { forget, remember, TREE } from '../execution/cache';
 import { clock } from '../execution/clock';
@@ -158,7 +158,7 @@ export async function createOnce<T>(
 ): Promise<T> {
 	return await oneAtATime(ctx, `create:${target.kind}:${folderKey(target.folderId)}:${target.name}`, async () => {
 		const check = await prepareCreationCheck(ctx, target);
-		const created = await outcomeOf(async () => await create(check));
+		const created = await resultOf(async () => await create(check));
 		if (!created.ok) {
 			forgetFolderContents(ctx, target.folderId);
 			forgetListing(ctx, target.folderId);

@@ -9,7 +9,7 @@ import { BINARY_ENCODING } from 'n8n-workflow';
 import { toNodeError } from './errors';
 import { sessionCredentials, withRetries, type YetiShareContext } from './request';
 import { retryPolicy, TRANSFER_CUT } from './retry';
-import { outcomeOf, requestTimeoutMs, SiteError, type YetiShareCredentials } from './site';
+import { resultOf, requestTimeoutMs, SiteError, type YetiShareCredentials } from './site';
 
 /** What can store binary data: executions and polls. */
 type DownloadContext = IExecuteFunctions | IPollFunctions;
@@ -100,7 +100,7 @@ async function storeDownload(ctx: DownloadContext, download: FileStream, fileNam
 		transferBroken(`The connection closed after ${received} of ${download.size ?? '?'} bytes: the download is incomplete${broken ? ` (${broken.message})` : ''}`);
 	// a store that failed because the response broke is a cut transfer (repeated); any other
 	// failure of the store (a size limit, say) is handed on as it is and not repeated
-	const stored = await outcomeOf(async () => await ctx.helpers.prepareBinaryData(download.stream, fileName, download.mimeType));
+	const stored = await resultOf(async () => await ctx.helpers.prepareBinaryData(download.stream, fileName, download.mimeType));
 	if (!stored.ok) throw broken ? cut('some') : stored.error;
 	const received = await storedBytes(ctx, stored.value);
 	if (broken || (download.size !== undefined && received !== download.size)) throw cut(received);
@@ -110,7 +110,7 @@ async function storeDownload(ctx: DownloadContext, download: FileStream, fileNam
 /**
  * Downloads a file from its download URL into n8n's binary store, under the site's file name
  * unless `fileName` is given. A download is safe to repeat: a failed or cut transfer is started
- * over, as apiCall retries.
+ * over, as apiRequestWithBody retries.
  */
 export async function downloadFile(
 	ctx: DownloadContext,

@@ -8,13 +8,13 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { asSiteError, networkError } from './causes';
 import type { ApiRequestOptions, YetiShareContext } from './request';
-import type { Failure } from './retry';
-import { outcomeOf, type ApiProblem, type FormFields, type SiteError, type SiteErrorKind } from './site';
+import type { AttemptFailure } from './retry';
+import { resultOf, type ApiProblem, type FormFields, type SiteError, type SiteErrorKind } from './site';
 
 /** Gave up after retrying: says what the site did, how often it was tried, and what to do. */
 export class RetriesExhausted extends Error {
 	constructor(
-		readonly failure: Failure,
+		readonly failure: AttemptFailure,
 		readonly attempts: number,
 		readonly last: unknown,
 		readonly waitedTooLong?: number,
@@ -33,7 +33,7 @@ export class RetriesExhausted extends Error {
 /** A create that failed in a way that leaves it unknown whether the site acted, and could not be checked. */
 export class OutcomeUnknown extends Error {
 	constructor(
-		readonly failure: Failure,
+		readonly failure: AttemptFailure,
 		readonly what: string,
 		readonly checkFailed?: unknown,
 	) {
@@ -85,14 +85,14 @@ export type NodeError = NodeApiError | NodeOperationError;
 const failures = new WeakMap<NodeError, CallFailure>();
 
 /** A call's answer, or the node error it failed with and what it met. */
-export type Settled<T> = { ok: true; value: T } | { ok: false; error: NodeError; failure: CallFailure };
+export type CallResult<T> = { ok: true; value: T } | { ok: false; error: NodeError; failure: CallFailure };
 
 /**
  * Runs calls of this transport (apiRequest, downloadFile, or helpers built on them) and returns
  * their failure as a value, for a caller that handles some failures itself and throws the rest.
  */
-export async function settle<T>(ctx: YetiShareContext, run: () => Promise<T>, itemIndex?: number): Promise<Settled<T>> {
-	const tried = await outcomeOf(run);
+export async function settle<T>(ctx: YetiShareContext, run: () => Promise<T>, itemIndex?: number): Promise<CallResult<T>> {
+	const tried = await resultOf(run);
 	if (tried.ok) return tried;
 	const error = toNodeError(ctx, tried.error, 'the site', {}, { itemIndex });
 	return { ok: false, error, failure: failures.get(error) ?? { kind: 'other' } };

@@ -12,14 +12,14 @@ import { slowDown } from '../execution/parallel';
 import { OutcomeInconclusive, OutcomeUnknown, RetriesExhausted, toNodeError } from './errors';
 import type { MultipartForm } from './multipart';
 import { explainRefusal } from './refusal';
-import { backoffMs, classifyFailure, CREATING_ENDPOINTS, retryPolicy, type Failure, type RetryPolicy } from './retry';
+import { backoffMs, classifyFailure, CREATING_ENDPOINTS, retryPolicy, type AttemptFailure, type RetryPolicy } from './retry';
 import { sessionKey, withSession } from './session';
 import {
 	apiUrl,
 	CREDENTIAL_TYPE,
 	encodeForm,
 	FORM_HEADERS,
-	outcomeOf,
+	resultOf,
 	readAnswer,
 	requestTimeoutMs,
 	type Envelope,
@@ -99,7 +99,7 @@ async function send(
 		// A redirect is reported with the address to use instead (see readAnswer), never followed.
 		disableFollowRedirect: true,
 	};
-	const response = await outcomeOf(
+	const response = await resultOf(
 		async () =>
 			(await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, request, {
 				credentialsDecrypted: {
@@ -113,7 +113,7 @@ async function send(
 	if (typeof payload !== 'string') payload.discard();
 	if (!response.ok) throw response.error;
 	const { statusCode, body: answer, headers } = response.value;
-	const read = await outcomeOf(async () => readAnswer(endpoint, statusCode, answer, headers, request.url));
+	const read = await resultOf(async () => readAnswer(endpoint, statusCode, answer, headers, request.url));
 	if (read.ok) return read.value;
 	throw explainRefusal(read.error, endpoint, typeof payload === 'string' ? undefined : payload.sent()) ?? read.error;
 }
@@ -125,7 +125,7 @@ export async function apiRequest(
 	fields: FormFields = {},
 	options: ApiRequestOptions = {},
 ): Promise<Envelope> {
-	return await apiCall.call(this, endpoint, () => encodeForm(fields), fields, options);
+	return await apiRequestWithBody.call(this, endpoint, () => encodeForm(fields), fields, options);
 }
 
 /**
@@ -158,7 +158,7 @@ async function attempt(
  * looked and found nothing created. Waits follow Retry-After, otherwise exponential backoff with
  * jitter, within the credential's "Max Retry Wait".
  */
-export async function apiCall(
+export async function apiRequestWithBody(
 	this: YetiShareContext,
 	endpoint: string,
 	body: BodyFactory,
@@ -203,7 +203,7 @@ export async function withRetries<T>(
 	let waitedForAnswers = 0;
 	for (let attempts = 1; ; attempts++) {
 		const startedAt = clock.now();
-		const tried = await outcomeOf(run);
+		const tried = await resultOf(run);
 		if (tried.ok) return tried.value;
 		const error = tried.error;
 		const failure = classifyFailure(error);
@@ -237,7 +237,7 @@ export async function withRetries<T>(
  */
 async function findCreated(
 	creating: Pick<ApiRequestOptions, 'confirm' | 'creates'>,
-	failure: Failure,
+	failure: AttemptFailure,
 	startedAt: number,
 	budgetMs: number,
 ): Promise<Envelope | undefined> {
@@ -245,7 +245,7 @@ async function findCreated(
 	const confirm = creating.confirm;
 	if (!confirm) throw new OutcomeUnknown(failure, what);
 	const look = async () => {
-		const looked = await outcomeOf(async () => await confirm(clock.now() - startedAt));
+		const looked = await resultOf(async () => await confirm(clock.now() - startedAt));
 		if (!looked.ok) throw new OutcomeUnknown(failure, what, looked.error);
 		return looked.value;
 	};

@@ -13,7 +13,7 @@ export const CREATING_ENDPOINTS = new Set(['file/upload', 'file/copy', 'folder/c
 export interface RetryPolicy {
 	/**
 	 * The most time one call spends waiting: between attempts, and in attempts that waited for an
-	 * answer and failed (see `Failure.waitedForAnswer`).
+	 * answer and failed (see `AttemptFailure.waitedForAnswer`).
 	 */
 	maxWaitMs: number;
 	maxAttempts: number;
@@ -35,7 +35,8 @@ export function retryPolicy(credentials: YetiShareCredentials): RetryPolicy {
 	return { maxWaitMs, maxAttempts: maxWaitMs > 0 ? MAX_ATTEMPTS : 1, timeoutMs: requestTimeoutMs(credentials) };
 }
 
-export interface Failure {
+/** What one failed attempt says, for deciding whether and when to send the call again. */
+export interface AttemptFailure {
 	/** 'no': the site certainly did not act; 'unknown': it may have. */
 	acted: 'no' | 'unknown';
 	/** How the failure reads to a person, e.g. "HTTP 502" or "the connection was reset". */
@@ -124,7 +125,7 @@ function networkCode(error: unknown): string | undefined {
 }
 
 /** What a failed attempt says, or undefined when repeating it cannot help (an API error, a 404…). */
-export function classifyFailure(error: unknown): Failure | undefined {
+export function classifyFailure(error: unknown): AttemptFailure | undefined {
 	const site = asSiteError(error);
 	if (site && site.kind !== 'network') {
 		const status = site.details.httpCode;

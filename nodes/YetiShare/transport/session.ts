@@ -36,7 +36,7 @@
 import { createHash } from 'crypto';
 import { clock } from '../execution/clock';
 import { isInvalidTokenError } from './causes';
-import { outcomeOf, SiteError, type YetiShareCredentials } from './site';
+import { resultOf, SiteError, type YetiShareCredentials } from './site';
 
 export const MAX_ROUNDS = 5;
 /** Until this process has signed in once: /authorize, n8n saving the token, and a light call. */
@@ -113,7 +113,7 @@ export async function withSession<T>(key: string, credentials: YetiShareCredenti
 	const session = processSession(key);
 	const send = async () => {
 		const attempt = { ...credentials };
-		return { token: attempt.accessToken, tried: await outcomeOf(async () => await calls.call(attempt)) };
+		return { token: attempt.accessToken, tried: await resultOf(async () => await calls.call(attempt)) };
 	};
 	// Another execution of this process already met this token dead and has a newer one.
 	if (!credentials.accessToken || session.dead.has(credentials.accessToken)) adopt(credentials, usable(session, session.latest));
@@ -197,7 +197,7 @@ function growing(first: number, reads: number): number[] {
 async function signIn<T>(session: ProcessSession, credentials: YetiShareCredentials, calls: SessionCalls<T>): Promise<Session> {
 	const fresh: YetiShareCredentials = { ...credentials, accessToken: '', accountId: '' };
 	const startedAt = clock.now();
-	const signedIn = await outcomeOf(async () => await calls.signIn(fresh));
+	const signedIn = await resultOf(async () => await calls.signIn(fresh));
 	// Signed in, then the light call failed (or met the token dead): the token speaks for itself.
 	if (!signedIn.ok && !fresh.accessToken) throw signedIn.error;
 	const now = clock.now();

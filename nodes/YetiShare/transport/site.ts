@@ -30,9 +30,9 @@ function problemOf(serverMessage: string): { problem?: ApiProblem; parameter?: s
 }
 
 /** A call's result or its failure, as a value: the transport decides about failures outside `catch`. */
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+export type Result<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
-export async function outcomeOf<T>(run: () => Promise<T>): Promise<Outcome<T>> {
+export async function resultOf<T>(run: () => Promise<T>): Promise<Result<T>> {
 	try {
 		return { ok: true, value: await run() };
 	} catch (error) {

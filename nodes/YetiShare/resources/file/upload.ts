@@ -1,7 +1,7 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { BINARY_ENCODING, NodeApiError } from 'n8n-workflow';
 
-import { apiCall, apiRequest, formatBytes, multipartForm } from '../../transport';
+import { apiRequestWithBody, apiRequest, formatBytes, multipartForm } from '../../transport';
 import { remember } from '../../execution/cache';
 import { folderPickers } from '../../shared/descriptions';
 import { uploadName } from '../../shared/names';
@@ -130,7 +130,7 @@ export const upload: Operation<'upload'> = {
 		}
 		const folderId = await resolveFolderId(this, i, folder, { createMissing: options.createMissingFolders, offersCreateMissing: true });
 		const target = { kind: 'file' as const, folderId, name: fileName, itemIndex: i, parameter: folder.displayName };
-		const envelope = await createOnce(this, target, async (check) => await apiCall.call(
+		const envelope = await createOnce(this, target, async (check) => await apiRequestWithBody.call(
 			this,
 			'file/upload',
 			async () => {

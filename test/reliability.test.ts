@@ -411,7 +411,7 @@ describe.each(['full', 'undated'] as const)('creates under lost answers, sandbox
 	it('a file of the same name and size appears during the call: the outcome is unknown, said where, and nothing is repeated', async () => {
 		const bytes = randomBytes(5000);
 		world.sandbox.fail({ endpoint: 'file/upload' }, { hang: true, afterSite: true });
-		const running = upload(world, bytes, 'twin.bin', world.addCredential({ timeout: 3 }));
+		const running = upload(world, bytes, 'twin.bin', world.addCredential({ timeout: 1 }));
 		// another process uploads the same file while this call hangs
 		await until(() => world.sandbox.log.some((entry) => entry.endpoint === 'file/upload' && entry.outcome === 'hung'));
 		const other = world.sandbox.addFile(demo(world), { name: 'twin.bin', content: bytes });

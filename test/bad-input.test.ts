@@ -1,7 +1,8 @@
 /**
  * Bad input, one table: each case runs three items (good, bad, good) with Continue On Fail.
  * The bad item's error names the parameter and the item; the good ones succeed; there is one
- * output per input, in order, each paired with its input.
+ * output per input, in order, each paired with its input; where the node refuses the value itself,
+ * nothing is sent for the bad item.
  */
 import { describe, expect, it } from '@jest/globals';
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
@@ -29,6 +30,8 @@ interface Case {
 	/** What the bad item's error description must say, and what it must not. */
 	hint?: RegExp;
 	noHint?: RegExp;
+	/** The bad item is refused before anything is sent: the run calls this endpoint this often, for the good items only. */
+	sent?: [endpoint: string, calls: number];
 }
 
 const getFolder = { resource: 'folder', operation: 'get' };
@@ -37,21 +40,22 @@ const upload = { resource: 'file', operation: 'upload', parentFolder: root, bina
 const createFolder = { resource: 'folder', operation: 'create', parentFolder: root, folderName: FROM_ITEM };
 const urlUpload = { resource: 'file', operation: 'uploadFromUrl', parentFolder: root, url: FROM_ITEM, waitForCompletion: false };
 const long = 'x'.repeat(300);
+const infoForGoodOnly: Case['sent'] = ['folder/info', 2];
+const createForGoodOnly: Case['sent'] = ['folder/create', 2];
 
 const CASES: Case[] = [
 	// folders, by ID
-	{ what: 'folder ID empty', parameters: { ...getFolder, folderId: byId }, good: '123', bad: '', message: /Parameter "Folder" is empty/ },
-	{ what: 'folder ID not a number', parameters: { ...getFolder, folderId: byId }, good: '123', bad: 'abc', message: /Parameter "Folder" is not a folder ID: "abc" is not a number/ },
-	{ what: 'folder ID negative', parameters: { ...getFolder, folderId: byId }, good: '123', bad: '-4', message: /Parameter "Folder" is not a folder ID/ },
-	{ what: 'folder ID a fraction', parameters: { ...getFolder, folderId: byId }, good: '123', bad: '1.5', message: /Parameter "Folder" is not a folder ID/ },
-	{ what: 'folder ID an object from an expression', parameters: { ...getFolder, folderId: byId }, good: '123', bad: { id: 123 }, message: /Parameter "Folder"/ },
-	{ what: 'the root where a folder is needed', parameters: { ...getFolder, folderId: byId }, good: '123', bad: 'root', message: /Parameter "Folder" is the root folder/ },
+	{ what: 'folder ID empty', parameters: { ...getFolder, folderId: byId }, good: '123', bad: '', message: /Parameter "Folder" is empty/, sent: infoForGoodOnly },
+	{ what: 'folder ID not a number', parameters: { ...getFolder, folderId: byId }, good: '123', bad: 'abc', message: /Parameter "Folder" is not a folder ID: "abc" is not a number/, sent: infoForGoodOnly },
+	{ what: 'folder ID negative', parameters: { ...getFolder, folderId: byId }, good: '123', bad: '-4', message: /Parameter "Folder" is not a folder ID/, sent: infoForGoodOnly },
+	{ what: 'folder ID a fraction', parameters: { ...getFolder, folderId: byId }, good: '123', bad: '1.5', message: /Parameter "Folder" is not a folder ID/, sent: infoForGoodOnly },
+	{ what: 'folder ID an object from an expression', parameters: { ...getFolder, folderId: byId }, good: '123', bad: { id: 123 }, message: /Parameter "Folder"/, sent: infoForGoodOnly },
+	{ what: 'the root where a folder is needed', parameters: { ...getFolder, folderId: byId }, good: '123', bad: 'root', message: /Parameter "Folder" is the root folder/, sent: infoForGoodOnly },
 	{ what: 'folder ID that does not exist', parameters: { ...getFolder, folderId: byId }, good: '123', bad: '987654', message: /Could not find folder based on folder_id\. \(parameter "Folder": "987654"\)/ },
 	// folders, by URL and path
-	{ what: 'folder URL of a file', parameters: { ...getFolder, folderId: byUrl }, good: (w: World) => `${w.sandbox.baseUrl}/folder/123/Invoices`, bad: 'https://example.com/file/12', message: /Parameter "Folder" is not a folder address/ },
+	{ what: 'folder URL of a file', parameters: { ...getFolder, folderId: byUrl }, good: (w: World) => `${w.sandbox.baseUrl}/folder/123/Invoices`, bad: 'https://example.com/file/12', message: /Parameter "Folder" is not a folder address/, sent: infoForGoodOnly },
 	{ what: 'folder URL not a URL', parameters: { ...getFolder, folderId: byUrl }, good: (w: World) => `${w.sandbox.baseUrl}/folder/123/Invoices`, bad: 'folder 123', message: /Parameter "Folder"/ },
 	{ what: 'folder path with an empty segment', parameters: { ...getFolder, folderId: byPath }, good: 'Invoices/2026', bad: 'Invoices//2026', message: /Parameter "Folder".*empty/ },
-	{ what: 'folder path that does not exist', parameters: { ...getFolder, folderId: byPath }, good: 'Invoices/2026', bad: 'Invoices/1999', message: /Parameter "Folder" was not found: "Invoices" has no folder named "1999"/ },
 	// "Create Missing Folders" is suggested only where the operation has that option (File → Upload)
 	{ what: 'folder path that does not exist, in Folder → Get (no Create Missing Folders to suggest)', parameters: { ...getFolder, folderId: byPath }, good: 'Invoices/2026', bad: 'Invoices/1999', message: /Parameter "Folder" was not found: "Invoices" has no folder named "1999"/, hint: /Check the spelling/, noHint: /Create Missing Folders/ },
 	{ what: 'folder path that does not exist, in File → Search (no Create Missing Folders to suggest)', parameters: { resource: 'file', operation: 'search', parentFolder: byPath, name: 'summary', returnAll: true }, good: 'Invoices', bad: 'Nowhere', message: /Parameter "Parent Folder" was not found: the top level has no folder named "Nowhere"/, hint: /Check the spelling/, noHint: /Create Missing Folders/ },
@@ -63,14 +67,14 @@ const CASES: Case[] = [
 	{ what: 'folder created under a parent that does not exist', parameters: { ...createFolder, folderName: 'Fine', parentFolder: byId }, good: '123', bad: '987654', message: /Parameter "Parent Folder" is folder 987654, which this account does not have/ },
 	{ what: 'copy into a folder that does not exist', parameters: { resource: 'file', operation: 'copy', fileId: { __rl: true, mode: 'id', value: '1161' }, destinationFolder: byId }, good: '123', bad: '987654', message: /Parameter "Parent Folder" is folder 987654, which this account does not have/ },
 	// folder names
-	{ what: 'folder name empty', parameters: createFolder, good: 'Fine', bad: '', message: /Parameter "Folder Name" is empty/ },
-	{ what: 'folder name only spaces', parameters: createFolder, good: 'Fine', bad: '   ', message: /Parameter "Folder Name" is empty/ },
-	{ what: 'folder name with an HTML tag', parameters: createFolder, good: 'Fine', bad: 'Report <b>final</b>', message: /Parameter "Folder Name" contains "<" not followed by a space/ },
-	{ what: 'folder name with "<" before a digit (strip_tags eats the rest)', parameters: createFolder, good: 'I < 3 cats', bad: 'I <3 cats', message: /Parameter "Folder Name" contains "<" not followed by a space \("I <3 cats"\): the site would not store the name as written/ },
+	{ what: 'folder name empty', parameters: createFolder, good: 'Fine', bad: '', message: /Parameter "Folder Name" is empty: enter a name/, sent: createForGoodOnly },
+	{ what: 'folder name only spaces', parameters: createFolder, good: 'Fine', bad: '   ', message: /Parameter "Folder Name" is empty/, sent: createForGoodOnly },
+	{ what: 'folder name with an HTML tag', parameters: createFolder, good: 'Fine', bad: 'Report <b>final</b>', message: /Parameter "Folder Name" contains "<" not followed by a space \("Report <b>final<\/b>"\): the site would not store the name as written/, sent: createForGoodOnly },
+	{ what: 'folder name with "<" before a digit (strip_tags eats the rest)', parameters: createFolder, good: 'I < 3 cats', bad: 'I <3 cats', message: /Parameter "Folder Name" contains "<" not followed by a space \("I <3 cats"\): the site would not store the name as written/, sent: createForGoodOnly },
 	{ what: 'new folder name with a tag', parameters: { resource: 'folder', operation: 'update', folderId: { __rl: true, mode: 'id', value: '128' }, updateFields: { folderName: FROM_ITEM } }, good: 'Team', bad: '<i>Team</i>', message: /Parameter "Folder Name" contains "<" not followed by a space/ },
 	{ what: 'missing folder to create with a tag in its path', parameters: { ...upload, parentFolder: byPath, options: { createMissingFolders: true } }, good: 'Invoices/New', bad: 'Invoices/<b>New', file: true, message: /Parameter "Parent Folder" contains "<" not followed by a space \("<b>New"\)/ },
-	{ what: 'folder name too long', parameters: createFolder, good: 'Fine', bad: long, message: /Parameter "Folder Name" is 300 characters long: the site keeps at most 255/ },
-	{ what: 'folder name an object', parameters: createFolder, good: 'Fine', bad: { name: 'x' }, message: /Parameter "Folder Name" is not text/ },
+	{ what: 'folder name too long', parameters: createFolder, good: 'Fine', bad: long, message: /Parameter "Folder Name" is 300 characters long: the site keeps at most 255/, sent: createForGoodOnly },
+	{ what: 'folder name an object', parameters: createFolder, good: 'Fine', bad: { name: 'x' }, message: /Parameter "Folder Name" is not text/, sent: createForGoodOnly },
 	// limits
 	{ what: 'limit 0', parameters: { resource: 'folder', operation: 'getMany', parentFolder: root, returnAll: false, limit: FROM_ITEM }, good: 1, bad: 0, message: /Parameter "Limit" must be a whole number of at least 1 \(got 0\)/ },
 	{ what: 'limit negative', parameters: { resource: 'folder', operation: 'getMany', parentFolder: root, returnAll: false, limit: FROM_ITEM }, good: 1, bad: -3, message: /Parameter "Limit" must be a whole number of at least 1/ },
@@ -103,10 +107,6 @@ const CASES: Case[] = [
 describe('bad input: an error naming the parameter and the item, and every other item done', () => {
 	const world = useWorld({});
 
-	it('has at least 30 cases', () => {
-		expect(CASES.length).toBeGreaterThanOrEqual(30);
-	});
-
 	it.each(CASES.map((entry) => [entry.what, entry] as const))('%s', async (_what, entry) => {
 		const good = typeof entry.good === 'function' ? (entry.good as (w: World) => unknown)(world) : entry.good;
 		const values = [good, entry.bad, good];
@@ -124,6 +124,7 @@ describe('bad input: an error naming the parameter and the item, and every other
 		expect(run.json[1].error).toMatch(/\[item 1\]$/);
 		if (entry.hint) expect(run.json[1].errorDescription).toMatch(entry.hint);
 		if (entry.noHint) expect(run.json[1].errorDescription).not.toMatch(entry.noHint);
+		if (entry.sent) expect(world.sandbox.count(entry.sent[0])).toBe(entry.sent[1]);
 		expect(run.json[0].error ?? null).toBeNull();
 		expect(run.json[2].error ?? null).toBeNull();
 		expect(run.items.map((item) => (item.pairedItem as { item: number }).item)).toEqual([0, 1, 2]);

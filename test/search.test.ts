@@ -1,6 +1,7 @@
 /**
- * File → Search and Folder → Search: the API has none, so the node walks the tree. What a user
- * checks: the right entries with their paths, the filters, and that a Limit ends the walk early.
+ * File → Search: the API has none, so the node walks the tree. What a user checks: the right
+ * files with their paths, the filters, and that a Limit ends the walk early. (Kept apart from
+ * file.test.ts for its size; Folder → Search is in folder.test.ts.)
  */
 import type { INodeParameters } from 'n8n-workflow';
 import { describe, expect, it } from '@jest/globals';
@@ -10,7 +11,6 @@ import { folderById, useWorld, type World } from './setup';
 const root = folderById('root');
 const demo = (world: World) => world.sandbox.demoAccount.id;
 const searchFiles = (parameters: Record<string, unknown>) => ({ resource: 'file', operation: 'search', parentFolder: root, returnAll: true, ...parameters });
-const searchFolders = (parameters: Record<string, unknown>) => ({ resource: 'folder', operation: 'search', parentFolder: root, returnAll: true, ...parameters });
 const paths = (json: Array<Record<string, unknown>>) => json.map((entry) => entry.path);
 
 /** Runs a search and says how many folder listings it read. */
@@ -99,40 +99,5 @@ describe.each([{ scriptVersion: 5 as const }, { scriptVersion: 4 as const }])('F
 		expect(gone.json[0].error).toMatch(/Parameter "Parent Folder" is folder 99999, which this account does not have.*\[item 0\]/);
 		const sizes = await world.run(searchFiles({ filters: { minSize: 100, maxSize: 10 } }), { continueOnFail: true });
 		expect(sizes.json[0].error).toMatch(/Parameter "Max Size \(Bytes\)" is 10, below Min Size \(Bytes\) 100.*\[item 0\]/);
-	});
-});
-
-describe('Folder → Search', () => {
-	const world = useWorld({});
-
-	it('finds folders by name anywhere below the Parent Folder, each with its path', async () => {
-		const run = await world.run(searchFolders({ name: 'march' }));
-		expect(run.error).toBeUndefined();
-		expect(run.json.map((entry) => [entry.type, entry.path, entry.id])).toEqual([['folder', 'Invoices/2026/March', '125']]);
-		expect(run.json[0]).not.toHaveProperty('accessPassword');
-
-		const below = await world.run(searchFolders({ parentFolder: folderById('126') }));
-		expect(paths(below.json)).toEqual(['Holidays']);
-		const top = await world.run(searchFolders({ name: '*', includeSubfolders: false }));
-		expect(paths(top.json)).toEqual(expect.arrayContaining(['Invoices', 'Photos', 'Shared with team', 'Private']));
-		expect(paths(top.json)).not.toContain('Invoices/2026');
-	});
-
-	it('a backslash makes ? and * in the Name literal', async () => {
-		const top = world.sandbox.addFolder(demo(world), { name: 'Questions' });
-		for (const name of ['Why?', 'Whys', 'Why*']) world.sandbox.addFolder(demo(world), { name, parentId: top.id });
-		const found = async (name: string) => paths((await world.run(searchFolders({ parentFolder: folderById(top.id), name }))).json).sort();
-		expect(await found('Why?')).toEqual(['Why*', 'Why?', 'Whys']);
-		expect(await found('Why\\?')).toEqual(['Why?']);
-		expect(await found('Why\\*')).toEqual(['Why*']);
-	});
-
-	it('a Limit ends the walk early; Return All reads every folder once', async () => {
-		const top = world.sandbox.addFolder(demo(world), { name: 'Tree' });
-		world.sandbox.seedTree(demo(world), { folders: 62, depth: 5, files: 0, parentId: top.id });
-		const all = await withListings(world, searchFolders({ parentFolder: folderById(top.id), name: 'Level 5 *' }));
-		expect([all.json.length, all.listings]).toEqual([32, 1 + 62]);
-		const two = await withListings(world, searchFolders({ parentFolder: folderById(top.id), returnAll: false, limit: 2 }));
-		expect([paths(two.json), two.listings]).toEqual([['Level 1 folder 1', 'Level 1 folder 2'], 1]);
 	});
 });

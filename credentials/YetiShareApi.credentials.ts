@@ -21,7 +21,10 @@ import {
 } from '../nodes/YetiShare/transport/site';
 
 /** Adds the session fields to a form body, whether it is an encoded string, an object or a multipart form. */
-function withSessionFields(body: unknown, session: { access_token: string; account_id: string }): unknown {
+function withSessionFields(
+	body: unknown,
+	session: { access_token: string; account_id: string },
+): unknown {
 	if (typeof body === 'string') {
 		return `${body}${body === '' ? '' : '&'}${encodeForm(session)}`;
 	}
@@ -29,9 +32,14 @@ function withSessionFields(body: unknown, session: { access_token: string; accou
 		for (const [name, value] of Object.entries(session)) body.set(name, value);
 		return body;
 	}
-	if (body !== null && typeof body === 'object' && typeof (body as { append?: unknown }).append === 'function') {
+	if (
+		body !== null &&
+		typeof body === 'object' &&
+		typeof (body as { append?: unknown }).append === 'function'
+	) {
 		// a multipart form (uploads: the transport's MultipartForm, which sends text fields first)
-		for (const [name, value] of Object.entries(session)) (body as { append: (n: string, v: string) => void }).append(name, value);
+		for (const [name, value] of Object.entries(session))
+			(body as { append: (n: string, v: string) => void }).append(name, value);
 		return body;
 	}
 	return { ...((body as IDataObject | undefined) ?? {}), ...session };
@@ -56,7 +64,13 @@ async function authorize(helper: IHttpRequestHelper, site: YetiShareCredentials)
 		// the editor's credential test shows this message as it is (a bare code otherwise)
 		throw networkError(error, 'authorize') ?? error;
 	})) as { statusCode: number; body: unknown; headers: Record<string, unknown> };
-	const envelope = readAnswer('authorize', response.statusCode, response.body, response.headers, request.url);
+	const envelope = readAnswer(
+		'authorize',
+		response.statusCode,
+		response.body,
+		response.headers,
+		request.url,
+	);
 	const data = (envelope.data ?? {}) as IDataObject;
 	if (typeof data.access_token !== 'string' || data.access_token === '') {
 		throw new Error('The site accepted the login but sent no access token');
@@ -163,7 +177,8 @@ export class YetiShareApi implements ICredentialType {
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 60,
-			description: 'How long to wait for the site to answer before giving up. For uploads and downloads: how long a transfer may stall, not its total time.',
+			description:
+				'How long to wait for the site to answer before giving up. For uploads and downloads: how long a transfer may stall, not its total time.',
 		},
 		{
 			displayName: 'Max Retry Wait (Seconds)',
@@ -180,7 +195,7 @@ export class YetiShareApi implements ICredentialType {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to connect even when the site\'s TLS certificate cannot be verified (a self-signed certificate). Anyone between n8n and the site could then read the keys and files: use it only for a site you run yourself.',
+				"Whether to connect even when the site's TLS certificate cannot be verified (a self-signed certificate). Anyone between n8n and the site could then read the keys and files: use it only for a site you run yourself.",
 		},
 		{
 			// Filled by /authorize and stored with the credential, so every execution and process shares one token.
@@ -210,7 +225,10 @@ export class YetiShareApi implements ICredentialType {
 		}
 	}
 
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	) {
 		requestOptions.body = withSessionFields(requestOptions.body, {
 			access_token: String(credentials.accessToken ?? ''),
 			account_id: String(credentials.accountId ?? ''),
@@ -231,11 +249,21 @@ export class YetiShareApi implements ICredentialType {
 		rules: [
 			{
 				type: 'responseSuccessBody',
-				properties: { key: '_status', value: 'error', message: 'The site refused the access token: check the keys, or ask the site owner to allow API access for your account level' },
+				properties: {
+					key: '_status',
+					value: 'error',
+					message:
+						'The site refused the access token: check the keys, or ask the site owner to allow API access for your account level',
+				},
 			},
 			{
 				type: 'responseSuccessBody',
-				properties: { key: 'status', value: 'error', message: 'The site refused the access token: check the keys, or ask the site owner to allow API access for your account level' },
+				properties: {
+					key: 'status',
+					value: 'error',
+					message:
+						'The site refused the access token: check the keys, or ask the site owner to allow API access for your account level',
+				},
 			},
 		],
 	};

@@ -23,8 +23,14 @@ function load<T>(built: string): T {
 	return new (Object.values(exported)[0])();
 }
 
-const nodes = (pkg.n8n.nodes as string[]).map((built) => ({ built, description: load<INodeType>(built).description }));
-const credentials = (pkg.n8n.credentials as string[]).map((built) => ({ built, type: load<ICredentialType>(built) }));
+const nodes = (pkg.n8n.nodes as string[]).map((built) => ({
+	built,
+	description: load<INodeType>(built).description,
+}));
+const credentials = (pkg.n8n.credentials as string[]).map((built) => ({
+	built,
+	type: load<ICredentialType>(built),
+}));
 
 /** The anchors GitHub gives the README's headings (lower case, punctuation dropped, spaces to hyphens, repeats numbered). */
 function readmeAnchors(): Set<string> {
@@ -34,7 +40,11 @@ function readmeAnchors(): Set<string> {
 		if (line.startsWith('```')) inFence = !inFence;
 		const heading = !inFence && /^#{1,6}\s+(.*)$/.exec(line);
 		if (!heading) continue;
-		const slug = heading[1].trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+		const slug = heading[1]
+			.trim()
+			.toLowerCase()
+			.replace(/[^\p{L}\p{N}\s_-]/gu, '')
+			.replace(/\s/g, '-');
 		let anchor = slug;
 		for (let n = 1; anchors.has(anchor); n++) anchor = `${slug}-${n}`;
 		anchors.add(anchor);
@@ -50,7 +60,10 @@ function expectReadmeSection(url: string) {
 
 /** Checks a description's icon: one SVG per theme, found from the source as n8n finds it from dist/. */
 function expectThemedIcons(icon: Icon | undefined, built: string) {
-	expect(icon).toEqual({ light: expect.stringMatching(/^file:.*\.svg$/), dark: expect.stringMatching(/^file:.*\.svg$/) });
+	expect(icon).toEqual({
+		light: expect.stringMatching(/^file:.*\.svg$/),
+		dark: expect.stringMatching(/^file:.*\.svg$/),
+	});
 	const { light, dark } = icon as { light: string; dark: string };
 	expect(light).not.toBe(dark);
 	for (const file of [light, dark]) {
@@ -69,20 +82,26 @@ describe.each(nodes)('the node in $built', ({ built, description }) => {
 	const codex = existsSync(codexFile) ? JSON.parse(readFileSync(codexFile, 'utf8')) : undefined;
 
 	it('has a codex file beside it naming it, with a category', () => {
-		expect(codex).toMatchObject({ node: `${pkg.name}.${description.name}`, nodeVersion: '1.0', codexVersion: '1.0' });
+		expect(codex).toMatchObject({
+			node: `${pkg.name}.${description.name}`,
+			nodeVersion: '1.0',
+			codexVersion: '1.0',
+		});
 		expect(codex.categories).toEqual(['Data & Storage']);
 	});
 
 	it("has Docs links to README sections that exist (the editor's Docs link and the credential's help)", () => {
 		const { primaryDocumentation, credentialDocumentation } = codex.resources;
-		for (const { url } of [...primaryDocumentation, ...credentialDocumentation]) expectReadmeSection(url);
+		for (const { url } of [...primaryDocumentation, ...credentialDocumentation])
+			expectReadmeSection(url);
 	});
 
 	it('has a light and a dark icon', () => expectThemedIcons(description.icon, built));
 });
 
 describe.each(credentials)('the credential in $built', ({ built, type }) => {
-	it('links to a README section that exists', () => expectReadmeSection(type.documentationUrl as string));
+	it('links to a README section that exists', () =>
+		expectReadmeSection(type.documentationUrl as string));
 
 	it('has a light and a dark icon', () => expectThemedIcons(type.icon, built));
 });
@@ -96,7 +115,10 @@ describe('package.json', () => {
 
 	it('has what n8n verification asks of it: MIT, an author with an email, the community keyword', () => {
 		expect(pkg.license).toBe('MIT');
-		expect(pkg.author).toMatchObject({ name: expect.any(String), email: expect.stringMatching(/^[^@\s]+@[^@\s]+\.[^@\s]+$/) });
+		expect(pkg.author).toMatchObject({
+			name: expect.any(String),
+			email: expect.stringMatching(/^[^@\s]+@[^@\s]+\.[^@\s]+$/),
+		});
 		expect(pkg.keywords).toContain('n8n-community-node-package');
 	});
 });
@@ -105,7 +127,9 @@ describe('package.json', () => {
 function filesUnder(dir: string): string[] {
 	return readdirSync(dir).flatMap((name) => {
 		const path = join(dir, name);
-		return statSync(path).isDirectory() ? filesUnder(path) : [relative(root, path).split('\\').join('/')];
+		return statSync(path).isDirectory()
+			? filesUnder(path)
+			: [relative(root, path).split('\\').join('/')];
 	});
 }
 
@@ -114,14 +138,25 @@ describe('the packed package (npm pack of the build)', () => {
 	let manifest: Record<string, unknown> = {};
 
 	beforeAll(() => {
-		if (!existsSync(join(root, 'dist'))) throw new Error('dist/ is missing: run npm run build first');
+		if (!existsSync(join(root, 'dist')))
+			throw new Error('dist/ is missing: run npm run build first');
 		const work = mkdtempSync(join(tmpdir(), 'yetishare-files-'));
 		try {
 			const [packed] = JSON.parse(
-				execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+				execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], {
+					cwd: root,
+					encoding: 'utf8',
+					stdio: ['ignore', 'pipe', 'ignore'],
+				}),
 			) as Array<{ filename: string; files: Array<{ path: string }> }>;
 			files = packed.files.map(({ path }) => path).sort();
-			execFileSync('tar', ['-xzf', join(work, packed.filename), '-C', work, 'package/package.json']);
+			execFileSync('tar', [
+				'-xzf',
+				join(work, packed.filename),
+				'-C',
+				work,
+				'package/package.json',
+			]);
 			manifest = JSON.parse(readFileSync(join(work, 'package/package.json'), 'utf8'));
 		} finally {
 			rmSync(work, { recursive: true, force: true });
@@ -135,13 +170,19 @@ describe('the packed package (npm pack of the build)', () => {
 			/^dist\/icons\/[^/]+\.svg$/.test(path) ||
 			['index.js', 'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(path);
 		expect(files.filter((path) => !shipped(path))).toEqual([]);
-		expect(files.filter((path) => /\.map$|\.d\.ts$|\.tsbuildinfo$/.test(path) || path === 'dist/package.json')).toEqual([]);
+		expect(
+			files.filter(
+				(path) => /\.map$|\.d\.ts$|\.tsbuildinfo$/.test(path) || path === 'dist/package.json',
+			),
+		).toEqual([]);
 	});
 
 	it('holds everything n8n loads: every compiled source, the codex files and the icons', () => {
 		const sources = [...filesUnder(join(root, 'nodes')), ...filesUnder(join(root, 'credentials'))];
 		const expected = [
-			...sources.filter((path) => path.endsWith('.ts') && !path.endsWith('.test.ts')).map((path) => `dist/${path.replace(/\.ts$/, '.js')}`),
+			...sources
+				.filter((path) => path.endsWith('.ts') && !path.endsWith('.test.ts'))
+				.map((path) => `dist/${path.replace(/\.ts$/, '.js')}`),
 			...sources.filter((path) => path.endsWith('.node.json')).map((path) => `dist/${path}`),
 			...readdirSync(join(root, 'icons')).map((name) => `dist/icons/${name}`),
 			...(pkg.n8n.nodes as string[]),

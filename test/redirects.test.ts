@@ -19,7 +19,9 @@ function redirector(status: number, target: (path: string) => string) {
 		req.resume();
 		req.on('end', () => {
 			res.writeHead(status, { Location: target(req.url ?? '/'), 'Content-Type': 'text/html' });
-			res.end(`<html><head><title>${status}</title></head><body><center><h1>${status}</h1></center><hr><center>nginx</center></body></html>`);
+			res.end(
+				`<html><head><title>${status}</title></head><body><center><h1>${status}</h1></center><hr><center>nginx</center></body></html>`,
+			);
 		});
 	});
 	return {
@@ -38,7 +40,10 @@ function redirector(status: number, target: (path: string) => string) {
 describe.each([301, 302, 307, 308])('a site that answers every call with HTTP %i', (status) => {
 	const world = useWorld({});
 
-	async function withRedirector<T>(target: (path: string) => string, use: (baseUrl: string, seen: Array<{ method?: string; url?: string }>) => Promise<T>) {
+	async function withRedirector<T>(
+		target: (path: string) => string,
+		use: (baseUrl: string, seen: Array<{ method?: string; url?: string }>) => Promise<T>,
+	) {
 		const site = redirector(status, target);
 		const baseUrl = await site.start();
 		try {
@@ -53,8 +58,13 @@ describe.each([301, 302, 307, 308])('a site that answers every call with HTTP %i
 			(path) => `https://www.files.example${path}`,
 			async (baseUrl, seen) => {
 				const credential = world.addCredential({ baseUrl });
-				const run = await world.run({ resource: 'account', operation: 'get' }, { credential, continueOnFail: true });
-				expect(run.json[0].error).toBe("The site redirects its API to another address: set the credential's Base URL to https://www.files.example [item 0]");
+				const run = await world.run(
+					{ resource: 'account', operation: 'get' },
+					{ credential, continueOnFail: true },
+				);
+				expect(run.json[0].error).toBe(
+					"The site redirects its API to another address: set the credential's Base URL to https://www.files.example [item 0]",
+				);
 				expect(run.json[0].errorDescription).toBe(
 					`The site at ${baseUrl} answered authorize with HTTP ${status}, pointing to https://www.files.example. The node does not follow redirects: one would turn the call into a request without its fields (correct keys would then be refused as wrong) or send a whole upload twice.`,
 				);
@@ -69,9 +79,14 @@ describe.each([301, 302, 307, 308])('a site that answers every call with HTTP %i
 		await withRedirector(
 			(path) => `https://www.files.example${path}`,
 			async (baseUrl) => {
-				const result = await world.engine.testCredential('yetiShareApi', credentialData(world.sandbox, { baseUrl }));
+				const result = await world.engine.testCredential(
+					'yetiShareApi',
+					credentialData(world.sandbox, { baseUrl }),
+				);
 				expect(result.status).toBe('Error');
-				expect(result.message).toContain("set the credential's Base URL to https://www.files.example");
+				expect(result.message).toContain(
+					"set the credential's Base URL to https://www.files.example",
+				);
 				expect(result.message).not.toMatch(/Could not authenticate|check the keys/i);
 			},
 		);
@@ -81,8 +96,13 @@ describe.each([301, 302, 307, 308])('a site that answers every call with HTTP %i
 		await withRedirector(
 			(path) => `/files${path}`,
 			async (baseUrl) => {
-				const run = await world.run({ resource: 'account', operation: 'get' }, { credential: world.addCredential({ baseUrl }), continueOnFail: true });
-				expect(run.json[0].error).toBe(`The site redirects its API to another address: set the credential's Base URL to ${baseUrl}/files [item 0]`);
+				const run = await world.run(
+					{ resource: 'account', operation: 'get' },
+					{ credential: world.addCredential({ baseUrl }), continueOnFail: true },
+				);
+				expect(run.json[0].error).toBe(
+					`The site redirects its API to another address: set the credential's Base URL to ${baseUrl}/files [item 0]`,
+				);
 			},
 		);
 	});
@@ -91,10 +111,27 @@ describe.each([301, 302, 307, 308])('a site that answers every call with HTTP %i
 		await withRedirector(
 			(path) => `https://files.example${path}`,
 			async (baseUrl, seen) => {
-				const credential = world.addCredential({ baseUrl, accessToken: 'a'.repeat(128), accountId: '158642' });
-				const item = await world.engine.binaryItem(randomBytes(200_000), { fileName: 'moved.bin', mimeType: 'application/octet-stream' });
-				const run = await world.run({ resource: 'file', operation: 'upload', binaryPropertyName: 'data', parentFolder: folderById('root') }, { items: [item], credential, continueOnFail: true });
-				expect(run.json[0].error).toMatch(/^The site redirects its API to another address: set the credential's Base URL to https:\/\/files\.example \[item 0\]$/);
+				const credential = world.addCredential({
+					baseUrl,
+					accessToken: 'a'.repeat(128),
+					accountId: '158642',
+				});
+				const item = await world.engine.binaryItem(randomBytes(200_000), {
+					fileName: 'moved.bin',
+					mimeType: 'application/octet-stream',
+				});
+				const run = await world.run(
+					{
+						resource: 'file',
+						operation: 'upload',
+						binaryPropertyName: 'data',
+						parentFolder: folderById('root'),
+					},
+					{ items: [item], credential, continueOnFail: true },
+				);
+				expect(run.json[0].error).toMatch(
+					/^The site redirects its API to another address: set the credential's Base URL to https:\/\/files\.example \[item 0\]$/,
+				);
 				// the first call of an upload asks for the account's limits; nothing was tried again
 				expect(seen).toEqual([{ method: 'POST', url: '/api/v2/account/package' }]);
 			},
@@ -109,9 +146,16 @@ describe('a redirect to no usable address', () => {
 		const site = redirector(302, () => 'ftp://files.example/');
 		const baseUrl = await site.start();
 		try {
-			const run = await world.run({ resource: 'account', operation: 'get' }, { credential: world.addCredential({ baseUrl }), continueOnFail: true });
-			expect(run.json[0].error).toBe(`The site at ${baseUrl} answered authorize with a redirect (HTTP 302) to no usable address [item 0]`);
-			expect(run.json[0].errorDescription).toMatch(/use the address it ends up at as the credential's Base URL/);
+			const run = await world.run(
+				{ resource: 'account', operation: 'get' },
+				{ credential: world.addCredential({ baseUrl }), continueOnFail: true },
+			);
+			expect(run.json[0].error).toBe(
+				`The site at ${baseUrl} answered authorize with a redirect (HTTP 302) to no usable address [item 0]`,
+			);
+			expect(run.json[0].errorDescription).toMatch(
+				/use the address it ends up at as the credential's Base URL/,
+			);
 		} finally {
 			await site.stop();
 		}

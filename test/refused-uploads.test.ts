@@ -13,8 +13,14 @@ const MiB = 1024 * 1024;
 const root = folderById('root');
 
 async function upload(world: World, size: number, fileName: string) {
-	const item = await world.engine.binaryItem(randomBytes(size), { fileName, mimeType: 'application/octet-stream' });
-	return await world.run({ resource: 'file', operation: 'upload', binaryPropertyName: 'data', parentFolder: root }, { items: [item], continueOnFail: true });
+	const item = await world.engine.binaryItem(randomBytes(size), {
+		fileName,
+		mimeType: 'application/octet-stream',
+	});
+	return await world.run(
+		{ resource: 'file', operation: 'upload', binaryPropertyName: 'data', parentFolder: root },
+		{ items: [item], continueOnFail: true },
+	);
 }
 
 /** Signs the credential in and clears the log: what follows is the upload's own calls. */
@@ -24,12 +30,15 @@ async function signedIn(world: World) {
 	world.sandbox.clearLog();
 }
 
-const stored = (world: World, name: string) => world.sandbox.state.files.filter((file) => file.filename === name);
+const stored = (world: World, name: string) =>
+	world.sandbox.state.files.filter((file) => file.filename === name);
 
 /** Nothing says the keys or the token are wrong. */
 function expectNoBlameOnTheCredential(text: string) {
 	expect(text).not.toMatch(/^Please provide the access_token param/);
-	expect(text).not.toMatch(/Could not authenticate|Could not validate access_token|check the keys/i);
+	expect(text).not.toMatch(
+		/Could not authenticate|Could not validate access_token|check the keys/i,
+	);
 }
 
 describe('uploads a stock PHP refuses', () => {
@@ -39,9 +48,15 @@ describe('uploads a stock PHP refuses', () => {
 		await signedIn(world);
 		const run = await upload(world, 3 * MiB, 'scan-3mb.pdf');
 		const error = String(run.json[0].error);
-		expect(error).toBe('The site did not receive the file "scan-3mb.pdf" (3.0 MiB): the file is likely larger than the site\'s PHP upload_max_filesize [item 0]');
-		expect(run.json[0].errorDescription).toMatch(/^The site answered "Did not receive uploaded file\.": PHP hands the script no file larger than its upload_max_filesize/);
-		expect(run.json[0].errorDescription).toMatch(/Ask the site owner to raise PHP's upload_max_filesize and post_max_size/);
+		expect(error).toBe(
+			'The site did not receive the file "scan-3mb.pdf" (3.0 MiB): the file is likely larger than the site\'s PHP upload_max_filesize [item 0]',
+		);
+		expect(run.json[0].errorDescription).toMatch(
+			/^The site answered "Did not receive uploaded file\.": PHP hands the script no file larger than its upload_max_filesize/,
+		);
+		expect(run.json[0].errorDescription).toMatch(
+			/Ask the site owner to raise PHP's upload_max_filesize and post_max_size/,
+		);
 		expectNoBlameOnTheCredential(error);
 		expect(world.sandbox.count('file/upload')).toBe(1);
 		expect(world.sandbox.count('authorize')).toBe(0);
@@ -52,8 +67,12 @@ describe('uploads a stock PHP refuses', () => {
 		await signedIn(world);
 		const run = await upload(world, 12 * MiB, 'video-12mb.mp4');
 		const error = String(run.json[0].error);
-		expect(error).toBe('The site did not receive the file "video-12mb.mp4" (12.0 MiB): the request was larger than the site\'s PHP post_max_size [item 0]');
-		expect(run.json[0].errorDescription).toMatch(/though the node sent the access token: PHP drops every field and the file of a request larger than its post_max_size .* The credential is fine\./);
+		expect(error).toBe(
+			'The site did not receive the file "video-12mb.mp4" (12.0 MiB): the request was larger than the site\'s PHP post_max_size [item 0]',
+		);
+		expect(run.json[0].errorDescription).toMatch(
+			/though the node sent the access token: PHP drops every field and the file of a request larger than its post_max_size .* The credential is fine\./,
+		);
 		expectNoBlameOnTheCredential(error);
 		expect(world.sandbox.count('file/upload')).toBe(1);
 		expect(world.sandbox.count('authorize')).toBe(0);
@@ -73,11 +92,21 @@ describe('uploads a stock PHP refuses', () => {
 	it('the other items of the run go on (Continue On Fail), each answered for itself', async () => {
 		const items = await Promise.all([
 			world.engine.binaryItem(randomBytes(1000), { fileName: 'a.txt', mimeType: 'text/plain' }),
-			world.engine.binaryItem(randomBytes(3 * MiB), { fileName: 'b.bin', mimeType: 'application/octet-stream' }),
+			world.engine.binaryItem(randomBytes(3 * MiB), {
+				fileName: 'b.bin',
+				mimeType: 'application/octet-stream',
+			}),
 			world.engine.binaryItem(randomBytes(1000), { fileName: 'c.txt', mimeType: 'text/plain' }),
 		]);
-		const run = await world.run({ resource: 'file', operation: 'upload', binaryPropertyName: 'data', parentFolder: root }, { items, continueOnFail: true });
-		expect(run.json.map((json) => json.name ?? json.error)).toEqual(['a.txt', expect.stringMatching(/"b\.bin" \(3\.0 MiB\).*upload_max_filesize \[item 1\]/), 'c.txt']);
+		const run = await world.run(
+			{ resource: 'file', operation: 'upload', binaryPropertyName: 'data', parentFolder: root },
+			{ items, continueOnFail: true },
+		);
+		expect(run.json.map((json) => json.name ?? json.error)).toEqual([
+			'a.txt',
+			expect.stringMatching(/"b\.bin" \(3\.0 MiB\).*upload_max_filesize \[item 1\]/),
+			'c.txt',
+		]);
 		expect(run.items.map((item) => (item.pairedItem as { item: number }).item)).toEqual([0, 1, 2]);
 	});
 });
@@ -89,10 +118,18 @@ describe('uploads the web server refuses (nginx client_max_body_size 1M)', () =>
 		await signedIn(world);
 		const run = await upload(world, 2 * MiB, 'photo-2mb.jpg');
 		const error = String(run.json[0].error);
-		expect(error).toBe('The site\'s web server refused the upload of "photo-2mb.jpg" (2.0 MiB) as too large (HTTP 413) [item 0]');
-		expect(run.json[0].errorDescription).toMatch(/such as nginx's client_max_body_size .* and the script never saw the request\. Ask the site owner/);
+		expect(error).toBe(
+			'The site\'s web server refused the upload of "photo-2mb.jpg" (2.0 MiB) as too large (HTTP 413) [item 0]',
+		);
+		expect(run.json[0].errorDescription).toMatch(
+			/such as nginx's client_max_body_size .* and the script never saw the request\. Ask the site owner/,
+		);
 		expectNoBlameOnTheCredential(error);
-		expect(world.sandbox.log.filter((entry) => entry.endpoint === 'file/upload').map((entry) => entry.status)).toEqual([413]);
+		expect(
+			world.sandbox.log
+				.filter((entry) => entry.endpoint === 'file/upload')
+				.map((entry) => entry.status),
+		).toEqual([413]);
 		expect(world.sandbox.count('authorize')).toBe(0);
 		expect(stored(world, 'photo-2mb.jpg')).toHaveLength(0);
 	});
@@ -102,23 +139,45 @@ describe('other answers that mean the file never arrived, and 413 on any call', 
 	const world = useWorld({});
 
 	it('"Filesize received was zero." for a file that is not empty', async () => {
-		world.sandbox.fail({ endpoint: 'file/upload' }, { status: 200, body: '{"response":"Filesize received was zero.","_status":"error","_datetime":"2026-12-02 10:00:00"}' });
+		world.sandbox.fail(
+			{ endpoint: 'file/upload' },
+			{
+				status: 200,
+				body: '{"response":"Filesize received was zero.","_status":"error","_datetime":"2026-12-02 10:00:00"}',
+			},
+		);
 		const run = await upload(world, 5000, 'notes.txt');
-		expect(run.json[0].error).toBe('The site did not receive the file "notes.txt" (4.9 KiB): it arrived empty, likely for being larger than the site\'s PHP upload_max_filesize [item 0]');
+		expect(run.json[0].error).toBe(
+			'The site did not receive the file "notes.txt" (4.9 KiB): it arrived empty, likely for being larger than the site\'s PHP upload_max_filesize [item 0]',
+		);
 		expect(world.sandbox.count('file/upload')).toBe(1);
 	});
 
 	it('a 413 from a proxy on a call that is not an upload: said as such, not retried', async () => {
 		world.sandbox.fail({ endpoint: 'folder/info', times: 3 }, { status: 413 });
-		const run = await world.run({ resource: 'folder', operation: 'get', folderId: folderById(123) }, { continueOnFail: true });
-		expect(run.json[0].error).toBe('The site\'s web server refused the request to folder/info as too large (HTTP 413) [item 0]');
+		const run = await world.run(
+			{ resource: 'folder', operation: 'get', folderId: folderById(123) },
+			{ continueOnFail: true },
+		);
+		expect(run.json[0].error).toBe(
+			"The site's web server refused the request to folder/info as too large (HTTP 413) [item 0]",
+		);
 		expect(world.sandbox.count('folder/info')).toBe(1);
 	});
 
 	it('"Please provide the access_token param." when the node sent none is the site\'s own answer, kept as it is', async () => {
 		// a token the credential lost is not a size limit: only an upload that carried the token is explained
-		world.sandbox.fail({ endpoint: 'folder/info' }, { status: 200, body: '{"response":"Please provide the access_token param.","_status":"error","_datetime":"2026-12-02 10:00:00"}' });
-		const run = await world.run({ resource: 'folder', operation: 'get', folderId: folderById(123) }, { continueOnFail: true });
+		world.sandbox.fail(
+			{ endpoint: 'folder/info' },
+			{
+				status: 200,
+				body: '{"response":"Please provide the access_token param.","_status":"error","_datetime":"2026-12-02 10:00:00"}',
+			},
+		);
+		const run = await world.run(
+			{ resource: 'folder', operation: 'get', folderId: folderById(123) },
+			{ continueOnFail: true },
+		);
 		expect(run.json[0].error).toMatch(/^Please provide the access_token param\./);
 	});
 });

@@ -13,20 +13,38 @@ import { folderById, items, useWorld, type World } from './setup';
 const root = folderById('root');
 const demo = (world: World) => world.sandbox.demoAccount.id;
 const fileById = (id: string) => ({ __rl: true, mode: 'id', value: id });
-const getFolder = (id: string) => ({ resource: 'folder', operation: 'get', folderId: folderById(id) });
+const getFolder = (id: string) => ({
+	resource: 'folder',
+	operation: 'get',
+	folderId: folderById(id),
+});
 
 /** When each call to `endpoint` reached the site, ms since the first. */
 function arrivals(world: World, endpoint: string): number[] {
-	const times = world.sandbox.log.filter((entry) => entry.endpoint === endpoint).map((entry) => entry.at);
+	const times = world.sandbox.log
+		.filter((entry) => entry.endpoint === endpoint)
+		.map((entry) => entry.at);
 	return times.map((at) => at - times[0]);
 }
 const gaps = (times: number[]) => times.slice(1).map((at, i) => at - times[i]);
 
-async function upload(world: World, bytes: Buffer, fileName: string, credential = world.credential) {
-	const item = await world.engine.binaryItem(bytes, { fileName, mimeType: 'application/octet-stream' });
-	return await world.run({ resource: 'file', operation: 'upload', binaryPropertyName: 'data', parentFolder: root }, { items: [item], credential, continueOnFail: true });
+async function upload(
+	world: World,
+	bytes: Buffer,
+	fileName: string,
+	credential = world.credential,
+) {
+	const item = await world.engine.binaryItem(bytes, {
+		fileName,
+		mimeType: 'application/octet-stream',
+	});
+	return await world.run(
+		{ resource: 'file', operation: 'upload', binaryPropertyName: 'data', parentFolder: root },
+		{ items: [item], credential, continueOnFail: true },
+	);
 }
-const filesNamed = (world: World, name: string) => world.sandbox.state.files.filter((file) => file.filename === name && file.status === 'active');
+const filesNamed = (world: World, name: string) =>
+	world.sandbox.state.files.filter((file) => file.filename === name && file.status === 'active');
 
 describe('rate limits (HTTP 429)', () => {
 	const world = useWorld({});
@@ -45,7 +63,10 @@ describe('rate limits (HTTP 429)', () => {
 	it('waits until the date Retry-After gives', async () => {
 		const folder = world.sandbox.addFolder(demo(world), { name: 'Busy' });
 		const until = new Date(world.clock.now() + 3000);
-		world.sandbox.fail({ endpoint: 'folder/info' }, { status: 429, retryAfter: until.toUTCString() });
+		world.sandbox.fail(
+			{ endpoint: 'folder/info' },
+			{ status: 429, retryAfter: until.toUTCString() },
+		);
 		const run = await world.run(getFolder(folder.id));
 		expect(run.error).toBeUndefined();
 		const calls = world.sandbox.log.filter((entry) => entry.endpoint === 'folder/info');
@@ -72,10 +93,16 @@ describe('rate limits (HTTP 429)', () => {
 		world.sandbox.fail({ endpoint: 'folder/info', times: 50 }, { status: 429, retryAfter: '2' });
 		const credential = world.addCredential({ maxRetryWait: 5 });
 		const started = world.clock.now();
-		const run = await world.run(getFolder(folder.id), { credential, items: items(2), continueOnFail: true });
+		const run = await world.run(getFolder(folder.id), {
+			credential,
+			items: items(2),
+			continueOnFail: true,
+		});
 		// 2 s, 2 s, then a third 2 s would pass 5 s: three calls per item, and each item fails alone
 		expect(run.json).toHaveLength(2);
-		expect(run.json[0].error).toMatch(/The site is rate-limiting requests \(HTTP 429\): folder\/info was refused, tried 3 times \[item 0\]/);
+		expect(run.json[0].error).toMatch(
+			/The site is rate-limiting requests \(HTTP 429\): folder\/info was refused, tried 3 times \[item 0\]/,
+		);
 		expect(run.json[1].error).toMatch(/\[item 1\]/);
 		expect(world.sandbox.count('folder/info')).toBe(6);
 		expect(world.clock.now() - started).toBeLessThan(15_000);
@@ -87,7 +114,9 @@ describe('rate limits (HTTP 429)', () => {
 		const started = world.clock.now();
 		const run = await world.run(getFolder(folder.id));
 		expect(run.error?.message).toMatch(/rate-limiting/);
-		expect(run.error?.description).toMatch(/would have waited 3600 s, beyond the credential's "Max Retry Wait \(Seconds\)"/);
+		expect(run.error?.description).toMatch(
+			/would have waited 3600 s, beyond the credential's "Max Retry Wait \(Seconds\)"/,
+		);
 		expect(world.sandbox.count('folder/info')).toBe(1);
 		expect(world.clock.now() - started).toBeLessThan(3000);
 	});
@@ -111,14 +140,22 @@ describe('server errors, timeouts and dropped connections on calls safe to repea
 	])('%s: retried, and the item succeeds', async (_what, fault) => {
 		const folder = world.sandbox.addFolder(demo(world), { name: 'Flaky' });
 		world.sandbox.fail({ endpoint: 'folder/listing', times: 2 }, fault);
-		const run = await world.run({ resource: 'folder', operation: 'getMany', folderId: folderById(folder.id), returnAll: true });
+		const run = await world.run({
+			resource: 'folder',
+			operation: 'getMany',
+			folderId: folderById(folder.id),
+			returnAll: true,
+		});
 		expect(run.error).toBeUndefined();
 		expect(world.sandbox.count('folder/listing')).toBe(3);
 	});
 
 	it('a hung site: each attempt ends at the timeout, and the call succeeds when the site answers again', async () => {
 		world.sandbox.fail({ endpoint: 'account/info' }, { hang: true });
-		const run = await world.run({ resource: 'account', operation: 'get' }, { credential: world.addCredential({ timeout: 1 }) });
+		const run = await world.run(
+			{ resource: 'account', operation: 'get' },
+			{ credential: world.addCredential({ timeout: 1 }) },
+		);
 		expect(run.error).toBeUndefined();
 		expect(run.json[0].username).toBe(world.sandbox.demoAccount.username);
 	});
@@ -128,11 +165,18 @@ describe('server errors, timeouts and dropped connections on calls safe to repea
 		await world.run({ resource: 'account', operation: 'get' }, { credential }); // signs in, so only the hung calls are timed
 		world.sandbox.fail({ endpoint: 'account/info', times: 100 }, { hang: true });
 		const started = world.clock.now();
-		const run = await world.run({ resource: 'account', operation: 'get' }, { credential, items: items(2), continueOnFail: true });
+		const run = await world.run(
+			{ resource: 'account', operation: 'get' },
+			{ credential, items: items(2), continueOnFail: true },
+		);
 		const seconds = (world.clock.now() - started) / 1000;
 		expect(run.json).toHaveLength(2);
 		for (const [index, item] of run.json.entries()) {
-			expect(item.error).toMatch(new RegExp(`The site kept failing \\(the site did not answer in time\\): account/info was tried \\d times \\[item ${index}\\]`));
+			expect(item.error).toMatch(
+				new RegExp(
+					`The site kept failing \\(the site did not answer in time\\): account/info was tried \\d times \\[item ${index}\\]`,
+				),
+			);
 		}
 		// Timeout (1 s) + Max Retry Wait (3 s) per item. Counting only the waits between
 		// attempts took 4.5 to 6 s an item (three 1 s attempts).
@@ -143,9 +187,14 @@ describe('server errors, timeouts and dropped connections on calls safe to repea
 		const credential = world.addCredential({ timeout: 2, maxRetryWait: 3 });
 		world.sandbox.fail({ endpoint: 'account/info' }, { hang: true });
 		world.sandbox.fail({ endpoint: 'account/info', times: 5 }, { slowMs: 1500 });
-		const run = await world.run({ resource: 'account', operation: 'get' }, { credential, items: items(3) });
+		const run = await world.run(
+			{ resource: 'account', operation: 'get' },
+			{ credential, items: items(3) },
+		);
 		expect(run.error).toBeUndefined();
-		expect(run.json.map((item) => item.username)).toEqual(Array(3).fill(world.sandbox.demoAccount.username));
+		expect(run.json.map((item) => item.username)).toEqual(
+			Array(3).fill(world.sandbox.demoAccount.username),
+		);
 		// one hung attempt, then three slow answers, one per item, each waited for in full
 		const calls = world.sandbox.log.filter((entry) => entry.endpoint === 'account/info');
 		expect(calls.map((entry) => entry.outcome)).toEqual(['hung', 'success', 'success', 'success']);
@@ -157,16 +206,23 @@ describe('server errors, timeouts and dropped connections on calls safe to repea
 		['dropped', { close: true as const }],
 	])('sign-in (/authorize) %s once: retried, and the item succeeds', async (_what, fault) => {
 		world.sandbox.fail({ endpoint: 'authorize' }, fault);
-		const run = await world.run({ resource: 'account', operation: 'get' }, { credential: world.addCredential({ timeout: 1 }) });
+		const run = await world.run(
+			{ resource: 'account', operation: 'get' },
+			{ credential: world.addCredential({ timeout: 1 }) },
+		);
 		expect(run.error).toBeUndefined();
 		expect(world.sandbox.count('authorize')).toBe(2);
 	});
 
-
 	it('a download answered 503 is tried again', async () => {
 		const file = world.sandbox.addFile(demo(world), { name: 'busy.txt', content: 'whole' });
 		world.sandbox.fail({ endpoint: 'download' }, { status: 503, retryAfter: '1' });
-		const run = await world.run({ resource: 'file', operation: 'download', fileId: fileById(file.id), binaryPropertyName: 'data' });
+		const run = await world.run({
+			resource: 'file',
+			operation: 'download',
+			fileId: fileById(file.id),
+			binaryPropertyName: 'data',
+		});
 		expect(run.error).toBeUndefined();
 		expect((await world.engine.binaryBuffer(run.items[0], 'data')).toString()).toBe('whole');
 	});
@@ -179,30 +235,48 @@ describe('server errors, timeouts and dropped connections on calls safe to repea
 });
 
 // n8n keeps binary data on disk (filesystem) or in the item (default): the node checks what was stored in both
-describe.each(['filesystem', 'default'] as const)('downloads cut off, binary data mode "%s"', (binaryMode) => {
-	const world = useWorld({ binaryMode });
+describe.each(['filesystem', 'default'] as const)(
+	'downloads cut off, binary data mode "%s"',
+	(binaryMode) => {
+		const world = useWorld({ binaryMode });
 
-	it('a download cut off is started over, and the file arrives whole', async () => {
-		const content = randomBytes(512 * 1024);
-		const file = world.sandbox.addFile(demo(world), { name: 'cut.bin', content });
-		world.sandbox.fail({ endpoint: 'download', times: 2 }, { cutAfterBytes: 100_000 });
-		const run = await world.run({ resource: 'file', operation: 'download', fileId: fileById(file.id), binaryPropertyName: 'data' });
-		expect(run.error).toBeUndefined();
-		expect((await world.engine.binaryBuffer(run.items[0], 'data')).equals(content)).toBe(true);
-		expect(world.sandbox.log.filter((entry) => entry.kind === 'download')).toHaveLength(3);
-	});
+		it('a download cut off is started over, and the file arrives whole', async () => {
+			const content = randomBytes(512 * 1024);
+			const file = world.sandbox.addFile(demo(world), { name: 'cut.bin', content });
+			world.sandbox.fail({ endpoint: 'download', times: 2 }, { cutAfterBytes: 100_000 });
+			const run = await world.run({
+				resource: 'file',
+				operation: 'download',
+				fileId: fileById(file.id),
+				binaryPropertyName: 'data',
+			});
+			expect(run.error).toBeUndefined();
+			expect((await world.engine.binaryBuffer(run.items[0], 'data')).equals(content)).toBe(true);
+			expect(world.sandbox.log.filter((entry) => entry.kind === 'download')).toHaveLength(3);
+		});
 
-	it('a download cut off every time fails the item and says the transfer was cut off', async () => {
-		const file = world.sandbox.addFile(demo(world), { name: 'cut.bin', content: randomBytes(512 * 1024) });
-		world.sandbox.fail({ endpoint: 'download', times: 100 }, { cutAfterBytes: 100_000 });
-		const run = await world.run(
-			{ resource: 'file', operation: 'download', fileId: fileById(file.id), binaryPropertyName: 'data' },
-			{ credential: world.addCredential({ maxRetryWait: 1 }), continueOnFail: true },
-		);
-		expect(run.json[0].error).toMatch(/The site kept failing \(the transfer was cut off\): the download was tried \d+ times \[item 0\]/);
-		expect(run.items[0].binary).toBeUndefined();
-	});
-});
+		it('a download cut off every time fails the item and says the transfer was cut off', async () => {
+			const file = world.sandbox.addFile(demo(world), {
+				name: 'cut.bin',
+				content: randomBytes(512 * 1024),
+			});
+			world.sandbox.fail({ endpoint: 'download', times: 100 }, { cutAfterBytes: 100_000 });
+			const run = await world.run(
+				{
+					resource: 'file',
+					operation: 'download',
+					fileId: fileById(file.id),
+					binaryPropertyName: 'data',
+				},
+				{ credential: world.addCredential({ maxRetryWait: 1 }), continueOnFail: true },
+			);
+			expect(run.json[0].error).toMatch(
+				/The site kept failing \(the transfer was cut off\): the download was tried \d+ times \[item 0\]/,
+			);
+			expect(run.items[0].binary).toBeUndefined();
+		});
+	},
+);
 
 describe('calls that create things are never repeated blindly', () => {
 	const world = useWorld({});
@@ -215,7 +289,11 @@ describe('calls that create things are never repeated blindly', () => {
 		expect(world.sandbox.count('file/upload')).toBe(1);
 		const stored = filesNamed(world, 'lost-answer.bin');
 		expect(stored).toHaveLength(1);
-		expect(run.json[0]).toMatchObject({ file_id: stored[0].id, name: 'lost-answer.bin', size: String(bytes.length) });
+		expect(run.json[0]).toMatchObject({
+			file_id: stored[0].id,
+			name: 'lost-answer.bin',
+			size: String(bytes.length),
+		});
 	});
 
 	it('an upload cut off before the site stored it: checked, then sent again, and stored once', async () => {
@@ -231,7 +309,12 @@ describe('calls that create things are never repeated blindly', () => {
 
 	it('an upload that timed out while the site stored it: found, not uploaded again', async () => {
 		world.sandbox.fail({ endpoint: 'file/upload' }, { hang: true, afterSite: true });
-		const run = await upload(world, randomBytes(10_000), 'slow.bin', world.addCredential({ timeout: 1 }));
+		const run = await upload(
+			world,
+			randomBytes(10_000),
+			'slow.bin',
+			world.addCredential({ timeout: 1 }),
+		);
 		expect(run.json[0].error).toBeNull(); // the API's own field: no error for this file
 		expect(filesNamed(world, 'slow.bin')).toHaveLength(1);
 	});
@@ -251,15 +334,27 @@ describe('calls that create things are never repeated blindly', () => {
 		world.sandbox.fail({ endpoint: 'file/upload' }, { status: 502, afterSite: true });
 		// the look at the folder before the upload passes; the check after the 502 fails
 		world.sandbox.fail({ endpoint: 'folder/listing', times: 20, after: 1 }, { status: 500 });
-		const run = await upload(world, randomBytes(5000), 'unknown.bin', world.addCredential({ maxRetryWait: 2 }));
-		expect(run.json[0].error).toMatch(/It is unknown whether the site created the file "unknown.bin" in the root folder: HTTP 502 while calling file\/upload \[item 0\]/);
+		const run = await upload(
+			world,
+			randomBytes(5000),
+			'unknown.bin',
+			world.addCredential({ maxRetryWait: 2 }),
+		);
+		expect(run.json[0].error).toMatch(
+			/It is unknown whether the site created the file "unknown.bin" in the root folder: HTTP 502 while calling file\/upload \[item 0\]/,
+		);
 		expect(run.items[0].json.error).toBeDefined();
 		expect(world.sandbox.count('file/upload')).toBe(1);
 	});
 
 	it('a folder created while its answer was lost: found, not created again', async () => {
 		world.sandbox.fail({ endpoint: 'folder/create' }, { close: true, afterSite: true });
-		const run = await world.run({ resource: 'folder', operation: 'create', folderName: 'Made once', parentFolder: root });
+		const run = await world.run({
+			resource: 'folder',
+			operation: 'create',
+			folderName: 'Made once',
+			parentFolder: root,
+		});
 		expect(run.error).toBeUndefined();
 		const made = world.sandbox.state.folders.filter((folder) => folder.folderName === 'Made once');
 		expect(made).toHaveLength(1);
@@ -269,28 +364,56 @@ describe('calls that create things are never repeated blindly', () => {
 
 	it('a folder the proxy refused before the site saw it: created on the next try', async () => {
 		world.sandbox.fail({ endpoint: 'folder/create' }, { status: 503 });
-		const run = await world.run({ resource: 'folder', operation: 'create', folderName: 'Second try', parentFolder: root });
+		const run = await world.run({
+			resource: 'folder',
+			operation: 'create',
+			folderName: 'Second try',
+			parentFolder: root,
+		});
 		expect(run.error).toBeUndefined();
-		expect(world.sandbox.state.folders.filter((folder) => folder.folderName === 'Second try')).toHaveLength(1);
+		expect(
+			world.sandbox.state.folders.filter((folder) => folder.folderName === 'Second try'),
+		).toHaveLength(1);
 		expect(world.sandbox.count('folder/create')).toBe(2);
 	});
 
 	it('folders made on the way by "Create Missing Folders" are not doubled either', async () => {
 		world.sandbox.fail({ endpoint: 'folder/create' }, { status: 502, afterSite: true });
-		const item = await world.engine.binaryItem(Buffer.from('x'), { fileName: 'deep.txt', mimeType: 'text/plain' });
+		const item = await world.engine.binaryItem(Buffer.from('x'), {
+			fileName: 'deep.txt',
+			mimeType: 'text/plain',
+		});
 		const run = await world.run(
-			{ resource: 'file', operation: 'upload', binaryPropertyName: 'data', parentFolder: { __rl: true, mode: 'path', value: 'New/Deeper' }, options: { createMissingFolders: true } },
+			{
+				resource: 'file',
+				operation: 'upload',
+				binaryPropertyName: 'data',
+				parentFolder: { __rl: true, mode: 'path', value: 'New/Deeper' },
+				options: { createMissingFolders: true },
+			},
 			{ items: [item] },
 		);
 		expect(run.error).toBeUndefined();
-		expect(world.sandbox.state.folders.filter((folder) => folder.folderName === 'New')).toHaveLength(1);
-		expect(world.sandbox.state.folders.filter((folder) => folder.folderName === 'Deeper')).toHaveLength(1);
+		expect(
+			world.sandbox.state.folders.filter((folder) => folder.folderName === 'New'),
+		).toHaveLength(1);
+		expect(
+			world.sandbox.state.folders.filter((folder) => folder.folderName === 'Deeper'),
+		).toHaveLength(1);
 	});
 
 	it('a copy whose answer was lost: found, not copied again', async () => {
-		const original = world.sandbox.addFile(demo(world), { name: 'to-copy.txt', content: 'copy me' });
+		const original = world.sandbox.addFile(demo(world), {
+			name: 'to-copy.txt',
+			content: 'copy me',
+		});
 		world.sandbox.fail({ endpoint: 'file/copy' }, { status: 504, afterSite: true });
-		const run = await world.run({ resource: 'file', operation: 'copy', fileId: fileById(original.id), destinationFolder: root });
+		const run = await world.run({
+			resource: 'file',
+			operation: 'copy',
+			fileId: fileById(original.id),
+			destinationFolder: root,
+		});
 		expect(run.error).toBeUndefined();
 		const copies = filesNamed(world, 'to-copy.txt').filter((file) => file.id !== original.id);
 		expect(copies).toHaveLength(1);
@@ -301,10 +424,18 @@ describe('calls that create things are never repeated blindly', () => {
 	it('a URL upload cannot be checked (the API lists none): it is reported as unknown, not repeated', async () => {
 		world.sandbox.fail({ endpoint: 'file/url_upload_add' }, { status: 502 });
 		const run = await world.run(
-			{ resource: 'file', operation: 'uploadFromUrl', url: 'https://example.com/a.pdf', parentFolder: root, waitForCompletion: false },
+			{
+				resource: 'file',
+				operation: 'uploadFromUrl',
+				url: 'https://example.com/a.pdf',
+				parentFolder: root,
+				waitForCompletion: false,
+			},
 			{ continueOnFail: true },
 		);
-		expect(run.json[0].error).toMatch(/It is unknown whether the site created a URL upload of https:\/\/example.com\/a.pdf: HTTP 502/);
+		expect(run.json[0].error).toMatch(
+			/It is unknown whether the site created a URL upload of https:\/\/example.com\/a.pdf: HTTP 502/,
+		);
 		expect(world.sandbox.count('file/url_upload_add')).toBe(1);
 	});
 
@@ -331,99 +462,153 @@ const LOST: Array<[string, SandboxFault]> = [
 	['connection reset, before the site acted', { close: true as const }],
 ];
 
-const activeFiles = (world: World, name: string) => world.sandbox.state.files.filter((file) => file.filename === name && file.status === 'active');
-const foldersNamed = (world: World, name: string) => world.sandbox.state.folders.filter((folder) => folder.folderName === name && folder.status === 'active');
+const activeFiles = (world: World, name: string) =>
+	world.sandbox.state.files.filter((file) => file.filename === name && file.status === 'active');
+const foldersNamed = (world: World, name: string) =>
+	world.sandbox.state.folders.filter(
+		(folder) => folder.folderName === name && folder.status === 'active',
+	);
 
-describe.each(['full', 'undated'] as const)('creates under lost answers, sandbox fields "%s"', (fields) => {
-	const world = useWorld({ fields });
-	const quick = () => world.addCredential({ timeout: 1 });
+describe.each(['full', 'undated'] as const)(
+	'creates under lost answers, sandbox fields "%s"',
+	(fields) => {
+		const world = useWorld({ fields });
+		const quick = () => world.addCredential({ timeout: 1 });
 
-	it.each(LOST)('Upload, %s: one file, the item done', async (_what, fault) => {
-		const bytes = randomBytes(100_000);
-		world.sandbox.fail({ endpoint: 'file/upload' }, fault);
-		const run = await upload(world, bytes, 'report.bin', quick());
-		expect(run.json[0].error).toBeNull(); // the API's own field: no error for this file
-		const stored = activeFiles(world, 'report.bin');
-		expect(stored).toHaveLength(1);
-		expect(readFileSync(stored[0].storagePath).equals(bytes)).toBe(true);
-		expect(run.json[0]).toMatchObject({ file_id: stored[0].id, name: 'report.bin', size: String(bytes.length) });
-	});
+		it.each(LOST)('Upload, %s: one file, the item done', async (_what, fault) => {
+			const bytes = randomBytes(100_000);
+			world.sandbox.fail({ endpoint: 'file/upload' }, fault);
+			const run = await upload(world, bytes, 'report.bin', quick());
+			expect(run.json[0].error).toBeNull(); // the API's own field: no error for this file
+			const stored = activeFiles(world, 'report.bin');
+			expect(stored).toHaveLength(1);
+			expect(readFileSync(stored[0].storagePath).equals(bytes)).toBe(true);
+			expect(run.json[0]).toMatchObject({
+				file_id: stored[0].id,
+				name: 'report.bin',
+				size: String(bytes.length),
+			});
+		});
 
-	it.each(LOST)('Copy, %s: one copy beside the original, the item done', async (_what, fault) => {
-		const original = world.sandbox.addFile(demo(world), { name: 'contract.pdf', content: 'signed' });
-		world.sandbox.fail({ endpoint: 'file/copy' }, fault);
-		const run = await world.run({ resource: 'file', operation: 'copy', fileId: fileById(original.id), destinationFolder: root }, { credential: quick() });
-		expect(run.error).toBeUndefined();
-		const copies = activeFiles(world, 'contract.pdf').filter((file) => file.id !== original.id);
-		expect(copies).toHaveLength(1);
-		expect(run.json[0].id).toBe(copies[0].id);
-		expect((run.json[0].original_file as IDataObject).id).toBe(original.id);
-	});
+		it.each(LOST)('Copy, %s: one copy beside the original, the item done', async (_what, fault) => {
+			const original = world.sandbox.addFile(demo(world), {
+				name: 'contract.pdf',
+				content: 'signed',
+			});
+			world.sandbox.fail({ endpoint: 'file/copy' }, fault);
+			const run = await world.run(
+				{
+					resource: 'file',
+					operation: 'copy',
+					fileId: fileById(original.id),
+					destinationFolder: root,
+				},
+				{ credential: quick() },
+			);
+			expect(run.error).toBeUndefined();
+			const copies = activeFiles(world, 'contract.pdf').filter((file) => file.id !== original.id);
+			expect(copies).toHaveLength(1);
+			expect(run.json[0].id).toBe(copies[0].id);
+			expect((run.json[0].original_file as IDataObject).id).toBe(original.id);
+		});
 
-	it.each(LOST)('Folder Create, %s: one folder, the item done', async (_what, fault) => {
-		world.sandbox.fail({ endpoint: 'folder/create' }, fault);
-		const run = await world.run({ resource: 'folder', operation: 'create', folderName: 'Quarterly', parentFolder: root }, { credential: quick() });
-		expect(run.error).toBeUndefined();
-		const made = foldersNamed(world, 'Quarterly');
-		expect(made).toHaveLength(1);
-		expect(run.json[0].id).toBe(made[0].id);
-	});
+		it.each(LOST)('Folder Create, %s: one folder, the item done', async (_what, fault) => {
+			world.sandbox.fail({ endpoint: 'folder/create' }, fault);
+			const run = await world.run(
+				{ resource: 'folder', operation: 'create', folderName: 'Quarterly', parentFolder: root },
+				{ credential: quick() },
+			);
+			expect(run.error).toBeUndefined();
+			const made = foldersNamed(world, 'Quarterly');
+			expect(made).toHaveLength(1);
+			expect(run.json[0].id).toBe(made[0].id);
+		});
 
-	it.each(LOST)('Create Missing Folders, %s on both folders: each made once, the file uploaded once', async (_what, fault) => {
-		world.sandbox.fail({ endpoint: 'folder/create', times: 2 }, fault);
-		const item = await world.engine.binaryItem(Buffer.from('deep'), { fileName: 'deep.txt', mimeType: 'text/plain' });
-		const run = await world.run(
-			{ resource: 'file', operation: 'upload', binaryPropertyName: 'data', parentFolder: { __rl: true, mode: 'path', value: 'Archive/2031' }, options: { createMissingFolders: true } },
-			{ items: [item], credential: quick() },
+		it.each(LOST)(
+			'Create Missing Folders, %s on both folders: each made once, the file uploaded once',
+			async (_what, fault) => {
+				world.sandbox.fail({ endpoint: 'folder/create', times: 2 }, fault);
+				const item = await world.engine.binaryItem(Buffer.from('deep'), {
+					fileName: 'deep.txt',
+					mimeType: 'text/plain',
+				});
+				const run = await world.run(
+					{
+						resource: 'file',
+						operation: 'upload',
+						binaryPropertyName: 'data',
+						parentFolder: { __rl: true, mode: 'path', value: 'Archive/2031' },
+						options: { createMissingFolders: true },
+					},
+					{ items: [item], credential: quick() },
+				);
+				expect(run.error).toBeUndefined();
+				const [archive] = foldersNamed(world, 'Archive');
+				expect(foldersNamed(world, 'Archive')).toHaveLength(1);
+				expect(foldersNamed(world, '2031')).toHaveLength(1);
+				expect(foldersNamed(world, '2031')[0].parentId).toBe(archive.id);
+				expect(activeFiles(world, 'deep.txt')).toHaveLength(1);
+				expect(activeFiles(world, 'deep.txt')[0].folderId).toBe(foldersNamed(world, '2031')[0].id);
+			},
 		);
-		expect(run.error).toBeUndefined();
-		const [archive] = foldersNamed(world, 'Archive');
-		expect(foldersNamed(world, 'Archive')).toHaveLength(1);
-		expect(foldersNamed(world, '2031')).toHaveLength(1);
-		expect(foldersNamed(world, '2031')[0].parentId).toBe(archive.id);
-		expect(activeFiles(world, 'deep.txt')).toHaveLength(1);
-		expect(activeFiles(world, 'deep.txt')[0].folderId).toBe(foldersNamed(world, '2031')[0].id);
-	});
 
-	it('a file of the same name and size was there before: ruled out by its id, the new one is found', async () => {
-		const bytes = randomBytes(5000);
-		const older = world.sandbox.addFile(demo(world), { name: 'same.bin', content: bytes });
-		world.sandbox.fail({ endpoint: 'file/upload' }, { status: 502, afterSite: true });
-		const run = await upload(world, bytes, 'same.bin');
-		expect(run.json[0].error).toBeNull(); // the API's own field: no error for this file
-		expect(world.sandbox.count('file/upload')).toBe(1);
-		const stored = activeFiles(world, 'same.bin');
-		expect(stored).toHaveLength(2);
-		expect(run.json[0].file_id).not.toBe(older.id);
-		expect(stored.map((file) => file.id)).toContain(run.json[0].file_id);
-	});
+		it('a file of the same name and size was there before: ruled out by its id, the new one is found', async () => {
+			const bytes = randomBytes(5000);
+			const older = world.sandbox.addFile(demo(world), { name: 'same.bin', content: bytes });
+			world.sandbox.fail({ endpoint: 'file/upload' }, { status: 502, afterSite: true });
+			const run = await upload(world, bytes, 'same.bin');
+			expect(run.json[0].error).toBeNull(); // the API's own field: no error for this file
+			expect(world.sandbox.count('file/upload')).toBe(1);
+			const stored = activeFiles(world, 'same.bin');
+			expect(stored).toHaveLength(2);
+			expect(run.json[0].file_id).not.toBe(older.id);
+			expect(stored.map((file) => file.id)).toContain(run.json[0].file_id);
+		});
 
-	it('a folder of the same name was there before: ruled out by its id, the new one is found', async () => {
-		const older = world.sandbox.addFolder(demo(world), { name: 'Twice' });
-		world.sandbox.fail({ endpoint: 'folder/create' }, { close: true, afterSite: true });
-		const run = await world.run({ resource: 'folder', operation: 'create', folderName: 'Twice', parentFolder: root });
-		expect(run.error).toBeUndefined();
-		expect(foldersNamed(world, 'Twice')).toHaveLength(2);
-		expect(run.json[0].id).not.toBe(older.id);
-		expect(world.sandbox.count('folder/create')).toBe(1);
-	});
+		it('a folder of the same name was there before: ruled out by its id, the new one is found', async () => {
+			const older = world.sandbox.addFolder(demo(world), { name: 'Twice' });
+			world.sandbox.fail({ endpoint: 'folder/create' }, { close: true, afterSite: true });
+			const run = await world.run({
+				resource: 'folder',
+				operation: 'create',
+				folderName: 'Twice',
+				parentFolder: root,
+			});
+			expect(run.error).toBeUndefined();
+			expect(foldersNamed(world, 'Twice')).toHaveLength(2);
+			expect(run.json[0].id).not.toBe(older.id);
+			expect(world.sandbox.count('folder/create')).toBe(1);
+		});
 
-	it('a file of the same name and size appears during the call: the outcome is unknown, said where, and nothing is repeated', async () => {
-		const bytes = randomBytes(5000);
-		world.sandbox.fail({ endpoint: 'file/upload' }, { hang: true, afterSite: true });
-		const running = upload(world, bytes, 'twin.bin', world.addCredential({ timeout: 1 }));
-		// another process uploads the same file while this call hangs
-		await until(() => world.sandbox.log.some((entry) => entry.endpoint === 'file/upload' && entry.outcome === 'hung'));
-		const other = world.sandbox.addFile(demo(world), { name: 'twin.bin', content: bytes });
-		const run = await running;
-		expect(run.json[0].error).toMatch(/It is unknown whether the site created the file "twin.bin" in the root folder: the site did not answer in time while calling file\/upload \[item 0\]/);
-		expect(run.json[0].errorDescription).toMatch(new RegExp(`Looking in the root folder found 2 files named "twin.bin" of 5000 bytes that appeared during the call \\(ids \\d+, \\d+\\)`));
-		expect(run.json[0].errorDescription).toContain(other.id);
-		expect(run.json[0].errorDescription).toMatch(/The call was not repeated, so that nothing is created twice/);
-		expect(world.sandbox.count('file/upload')).toBe(1);
-		expect(activeFiles(world, 'twin.bin')).toHaveLength(2);
-	});
-});
+		it('a file of the same name and size appears during the call: the outcome is unknown, said where, and nothing is repeated', async () => {
+			const bytes = randomBytes(5000);
+			world.sandbox.fail({ endpoint: 'file/upload' }, { hang: true, afterSite: true });
+			const running = upload(world, bytes, 'twin.bin', world.addCredential({ timeout: 1 }));
+			// another process uploads the same file while this call hangs
+			await until(() =>
+				world.sandbox.log.some(
+					(entry) => entry.endpoint === 'file/upload' && entry.outcome === 'hung',
+				),
+			);
+			const other = world.sandbox.addFile(demo(world), { name: 'twin.bin', content: bytes });
+			const run = await running;
+			expect(run.json[0].error).toMatch(
+				/It is unknown whether the site created the file "twin.bin" in the root folder: the site did not answer in time while calling file\/upload \[item 0\]/,
+			);
+			expect(run.json[0].errorDescription).toMatch(
+				new RegExp(
+					`Looking in the root folder found 2 files named "twin.bin" of 5000 bytes that appeared during the call \\(ids \\d+, \\d+\\)`,
+				),
+			);
+			expect(run.json[0].errorDescription).toContain(other.id);
+			expect(run.json[0].errorDescription).toMatch(
+				/The call was not repeated, so that nothing is created twice/,
+			);
+			expect(world.sandbox.count('file/upload')).toBe(1);
+			expect(activeFiles(world, 'twin.bin')).toHaveLength(2);
+		});
+	},
+);
 
 /**
  * A create whose answer was given up on while the site may still be working on it (the client's
@@ -440,16 +625,25 @@ describe('creates given up on while the site may still act', () => {
 	])('Upload, %s: unknown, said so, not uploaded again', async (_what, fault) => {
 		world.sandbox.fail({ endpoint: 'file/upload' }, fault);
 		const run = await upload(world, randomBytes(5000), 'maybe.bin', brief());
-		expect(run.json[0].error).toMatch(/^It is unknown whether the site created the file "maybe.bin" in the root folder: (HTTP 504 \(the web server stopped waiting for the site's script\)|the site did not answer in time) while calling file\/upload \[item 0\]$/);
-		expect(run.json[0].errorDescription).toMatch(/^Nothing had appeared after looking again for \d+ s, but the site may still have been working on the call when its answer was given up on\. The call was not repeated, so that nothing is created twice\./);
+		expect(run.json[0].error).toMatch(
+			/^It is unknown whether the site created the file "maybe.bin" in the root folder: (HTTP 504 \(the web server stopped waiting for the site's script\)|the site did not answer in time) while calling file\/upload \[item 0\]$/,
+		);
+		expect(run.json[0].errorDescription).toMatch(
+			/^Nothing had appeared after looking again for \d+ s, but the site may still have been working on the call when its answer was given up on\. The call was not repeated, so that nothing is created twice\./,
+		);
 		expect(world.sandbox.count('file/upload')).toBe(1);
 		expect(activeFiles(world, 'maybe.bin')).toHaveLength(0);
 	});
 
 	it('Folder Create after a timeout, the site never acting: unknown, not created again', async () => {
 		world.sandbox.fail({ endpoint: 'folder/create' }, { hang: true });
-		const run = await world.run({ resource: 'folder', operation: 'create', folderName: 'Perhaps', parentFolder: root }, { credential: brief(), continueOnFail: true });
-		expect(run.json[0].error).toMatch(/^It is unknown whether the site created the folder "Perhaps" in the root folder: the site did not answer in time/);
+		const run = await world.run(
+			{ resource: 'folder', operation: 'create', folderName: 'Perhaps', parentFolder: root },
+			{ credential: brief(), continueOnFail: true },
+		);
+		expect(run.json[0].error).toMatch(
+			/^It is unknown whether the site created the folder "Perhaps" in the root folder: the site did not answer in time/,
+		);
 		expect(world.sandbox.count('folder/create')).toBe(1);
 	});
 
@@ -467,9 +661,20 @@ describe('creates given up on while the site may still act', () => {
 	});
 
 	it('Copy after a 504, the site acting later: the copy found, not copied again', async () => {
-		const original = world.sandbox.addFile(demo(world), { name: 'later-copy.txt', content: 'copy me' });
+		const original = world.sandbox.addFile(demo(world), {
+			name: 'later-copy.txt',
+			content: 'copy me',
+		});
 		world.sandbox.fail({ endpoint: 'file/copy' }, { status: 504, actsAfterMs: 1000 });
-		const run = await world.run({ resource: 'file', operation: 'copy', fileId: fileById(original.id), destinationFolder: root }, { credential: world.addCredential({ maxRetryWait: 10 }) });
+		const run = await world.run(
+			{
+				resource: 'file',
+				operation: 'copy',
+				fileId: fileById(original.id),
+				destinationFolder: root,
+			},
+			{ credential: world.addCredential({ maxRetryWait: 10 }) },
+		);
 		expect(run.error).toBeUndefined();
 		const copies = activeFiles(world, 'later-copy.txt').filter((file) => file.id !== original.id);
 		expect(copies).toHaveLength(1);

@@ -23,7 +23,8 @@ describe('the session token across processes', () => {
 		const nodeTypes: Record<string, INodeType> = {};
 		for (let p = 0; p < PROCESSES; p++) {
 			jest.isolateModules(() => {
-				const { YetiShare } = require('../nodes/YetiShare/YetiShare.node') as typeof import('../nodes/YetiShare/YetiShare.node');
+				const { YetiShare } =
+					require('../nodes/YetiShare/YetiShare.node') as typeof import('../nodes/YetiShare/YetiShare.node');
 				nodeTypes[`CUSTOM.yetiShare${p}`] = new YetiShare();
 			});
 		}
@@ -36,7 +37,8 @@ describe('the session token across processes', () => {
 		await sandbox.stop();
 	});
 	beforeEach(() => sandbox.reset());
-	const addCredential = () => engine.credentials.add('yetiShareApi', 'YetiShare sandbox', credentialData(sandbox));
+	const addCredential = () =>
+		engine.credentials.add('yetiShareApi', 'YetiShare sandbox', credentialData(sandbox));
 
 	/**
 	 * Every execution of every process at once, each reading the files of its own folder, with
@@ -47,14 +49,23 @@ describe('the session token across processes', () => {
 		for (let p = 0; p < PROCESSES; p++) {
 			for (let e = 0; e < EXECUTIONS_PER_PROCESS; e++) {
 				const folder = sandbox.addFolder(sandbox.demoAccount.id, { name: `p${p}e${e}` });
-				const file = sandbox.addFile(sandbox.demoAccount.id, { name: `p${p}e${e}.txt`, folderId: folder.id, content: 'x' });
+				const file = sandbox.addFile(sandbox.demoAccount.id, {
+					name: `p${p}e${e}.txt`,
+					folderId: folder.id,
+					content: 'x',
+				});
 				runs.push(
 					engine
 						.run({
 							node: {
 								type: `CUSTOM.yetiShare${p}`,
 								typeVersion: 1,
-								parameters: { resource: 'file', operation: 'get', fileId: { __rl: true, mode: 'id', value: '={{ $json.file }}' }, ...(inFlight ? { requestsInParallel: inFlight } : {}) },
+								parameters: {
+									resource: 'file',
+									operation: 'get',
+									fileId: { __rl: true, mode: 'id', value: '={{ $json.file }}' },
+									...(inFlight ? { requestsInParallel: inFlight } : {}),
+								},
 								credentials: { yetiShareApi: credential },
 							},
 							items: items(ITEMS, () => ({ file: file.id })),
@@ -81,7 +92,9 @@ describe('the session token across processes', () => {
 		const before = sandbox.count('authorize');
 		expectEveryItemDone(await runEverywhere(credential));
 		const renewals = sandbox.count('authorize') - before;
-		process.stdout.write(`dead at the start: ${PROCESSES} processes × ${EXECUTIONS_PER_PROCESS} executions × ${ITEMS} items, ${renewals} /authorize\n`);
+		process.stdout.write(
+			`dead at the start: ${PROCESSES} processes × ${EXECUTIONS_PER_PROCESS} executions × ${ITEMS} items, ${renewals} /authorize\n`,
+		);
 		expect(renewals).toBeGreaterThanOrEqual(1);
 		expect(renewals).toBeLessThanOrEqual(PROCESSES);
 	});
@@ -89,8 +102,15 @@ describe('the session token across processes', () => {
 	it('two processes sign in at the same moment and the later sign-in lands late: the one it overtook waits for its token, two sign-ins in all', async () => {
 		// A token stored dead, a credential new to both processes (so both wait alike), each process
 		// reading its own file: the gate makes both meet the dead token at the same moment.
-		const credential = engine.credentials.add('yetiShareApi', 'Overtaken', credentialData(sandbox, { accessToken: 'D'.repeat(128), accountId: sandbox.demoAccount.id }));
-		const files = [0, 1].map((p) => sandbox.addFile(sandbox.demoAccount.id, { name: `overtaken-${p}.txt`, content: 'x' }).id);
+		const credential = engine.credentials.add(
+			'yetiShareApi',
+			'Overtaken',
+			credentialData(sandbox, { accessToken: 'D'.repeat(128), accountId: sandbox.demoAccount.id }),
+		);
+		const files = [0, 1].map(
+			(p) =>
+				sandbox.addFile(sandbox.demoAccount.id, { name: `overtaken-${p}.txt`, content: 'x' }).id,
+		);
 		sandbox.gate('file/info', 2, 'file_id');
 		// Each /authorize acts at once and is answered late, as under load: the first 100 ms later,
 		// so the other process signs in too (without jitter both wait the same moment, and even
@@ -103,7 +123,16 @@ describe('the session token across processes', () => {
 			const outputs = await Promise.all(
 				files.map(async (file, p) => {
 					const result = await engine.run({
-						node: { type: `CUSTOM.yetiShare${p}`, typeVersion: 1, parameters: { resource: 'file', operation: 'get', fileId: { __rl: true, mode: 'id', value: file } }, credentials: { yetiShareApi: credential } },
+						node: {
+							type: `CUSTOM.yetiShare${p}`,
+							typeVersion: 1,
+							parameters: {
+								resource: 'file',
+								operation: 'get',
+								fileId: { __rl: true, mode: 'id', value: file },
+							},
+							credentials: { yetiShareApi: credential },
+						},
 						items: items(ITEMS),
 						onError: 'continueRegularOutput',
 					});

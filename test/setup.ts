@@ -57,7 +57,9 @@ export function credentialData(sandbox: SandboxServer, overrides: IDataObject = 
 }
 
 /** Starts a sandbox and an engine for one test file; `beforeEach` resets the site's state. */
-export function useWorld(options: SandboxOptions & { binaryMode?: 'filesystem' | 'default' } = {}): World {
+export function useWorld(
+	options: SandboxOptions & { binaryMode?: 'filesystem' | 'default' } = {},
+): World {
 	const { binaryMode = 'filesystem', ...sandboxOptions } = options;
 	const world = {} as World;
 
@@ -94,7 +96,10 @@ export function useWorld(options: SandboxOptions & { binaryMode?: 'filesystem' |
 		return world.engine.credentials.add(
 			'yetiShareApi',
 			'YetiShare sandbox',
-			credentialData(world.sandbox, { ...(login ? { authentication: 'usernamePassword' } : {}), ...data }),
+			credentialData(world.sandbox, {
+				...(login ? { authentication: 'usernamePassword' } : {}),
+				...data,
+			}),
 		);
 	};
 
@@ -109,7 +114,11 @@ export function useWorld(options: SandboxOptions & { binaryMode?: 'filesystem' |
 			items: runOptions.items ?? [{ json: {} }],
 			onError: runOptions.continueOnFail ? 'continueRegularOutput' : undefined,
 		});
-		return { items: result.items, json: result.items.map((item) => item.json), error: result.error };
+		return {
+			items: result.items,
+			json: result.items.map((item) => item.json),
+			error: result.error,
+		};
 	};
 
 	return world;
@@ -120,6 +129,9 @@ export function folderById(id: string | number) {
 	return { __rl: true, mode: 'id', value: String(id) };
 }
 
-export function items(count: number, make: (i: number) => IDataObject = (i) => ({ i })): INodeExecutionData[] {
+export function items(
+	count: number,
+	make: (i: number) => IDataObject = (i) => ({ i }),
+): INodeExecutionData[] {
 	return Array.from({ length: count }, (_, i) => ({ json: make(i) }));
 }

@@ -9,7 +9,13 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import { basename, dirname, join, relative, resolve } from 'path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import type { ICredentialType, INodeProperties, INodePropertyCollection, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	ICredentialType,
+	INodeProperties,
+	INodePropertyCollection,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 
 const root = resolve(__dirname, '..');
 const recordPath = join(__dirname, 'stable-names.json');
@@ -22,13 +28,15 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
 };
 
 /** The TypeScript source of a built file listed in package.json's "n8n" section. */
-const sourceOf = (built: string) => join(root, built.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
+const sourceOf = (built: string) =>
+	join(root, built.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
 
 /** The class as n8n loads it: the export named like the file (YetiShare.node.js exports YetiShare). */
 function load<T>(built: string): T {
 	const className = basename(built).split('.')[0];
 	const exported = require(sourceOf(built)) as Record<string, new () => T>;
-	if (typeof exported[className] !== 'function') throw new Error(`${built}: n8n looks for an exported class ${className}`);
+	if (typeof exported[className] !== 'function')
+		throw new Error(`${built}: n8n looks for an exported class ${className}`);
 	return new exported[className]();
 }
 
@@ -48,7 +56,8 @@ function walk(properties: INodeProperties[], prefix: string, path: string[], out
 		const name = [...path, property.name].join('.');
 		out.add(`${prefix} > ${name}`);
 		if (property.type === 'options' || property.type === 'multiOptions') {
-			for (const option of property.options ?? []) out.add(`${prefix} > ${name} = ${JSON.stringify((option as { value: unknown }).value)}`);
+			for (const option of property.options ?? [])
+				out.add(`${prefix} > ${name} = ${JSON.stringify((option as { value: unknown }).value)}`);
 		} else if (property.type === 'collection') {
 			walk((property.options ?? []) as INodeProperties[], prefix, [...path, property.name], out);
 		} else if (property.type === 'fixedCollection') {
@@ -81,10 +90,14 @@ function nodeNames(description: INodeTypeDescription, out: Set<string>) {
 				const values = property.displayOptions?.show?.[selector];
 				if (!values) continue;
 				contexts = contexts.flatMap((context) =>
-					values.map((value) => `${context} ${selector}=${typeof value === 'string' ? value : JSON.stringify(value)}`),
+					values.map(
+						(value) =>
+							`${context} ${selector}=${typeof value === 'string' ? value : JSON.stringify(value)}`,
+					),
 				);
 			}
-			for (const context of contexts) walk([property], `${description.name}@${version}${context}`, [], out);
+			for (const context of contexts)
+				walk([property], `${description.name}@${version}${context}`, [], out);
 		}
 	}
 }
@@ -106,29 +119,48 @@ function staticDataNames(owners: Array<{ dir: string; node: string }>, out: Set<
 		const text = readFileSync(file, 'utf8');
 		const where = relative(root, file);
 		const calls = text.split('getWorkflowStaticData(').length - 1;
-		const typed = [...text.matchAll(/const (\w+) = \w+\.getWorkflowStaticData\('(\w+)'\) as (\w+);/g)];
+		const typed = [
+			...text.matchAll(/const (\w+) = \w+\.getWorkflowStaticData\('(\w+)'\) as (\w+);/g),
+		];
 		if (typed.length !== calls) {
-			throw new Error(`${where}: write each getWorkflowStaticData call as "const state = ctx.getWorkflowStaticData('node') as SomeState;" with an interface SomeState, so this test can read its keys`);
+			throw new Error(
+				`${where}: write each getWorkflowStaticData call as "const state = ctx.getWorkflowStaticData('node') as SomeState;" with an interface SomeState, so this test can read its keys`,
+			);
 		}
 		const owner = owners.find(({ dir }) => file.startsWith(dir + '/'))?.node ?? where;
 		const declared = new Map<string, Set<string>>();
 		for (const [, variable, scope, type] of typed) {
 			const body = new RegExp(`interface ${type} \\{([^}]*)\\}`).exec(text)?.[1];
-			if (body === undefined) throw new Error(`${where}: no "interface ${type} { … }" for the static data`);
-			const keys = [...body.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '').matchAll(/^\s*(\w+)\??\s*:/gm)].map((match) => match[1]);
-			if (keys.length === 0) throw new Error(`${where}: interface ${type} declares no static data keys`);
+			if (body === undefined)
+				throw new Error(`${where}: no "interface ${type} { … }" for the static data`);
+			const keys = [
+				...body.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '').matchAll(/^\s*(\w+)\??\s*:/gm),
+			].map((match) => match[1]);
+			if (keys.length === 0)
+				throw new Error(`${where}: interface ${type} declares no static data keys`);
 			for (const key of keys) out.add(`${owner} static data (${scope}) > ${key}`);
 			declared.set(variable, new Set([...(declared.get(variable) ?? []), ...keys]));
 		}
 		for (const [variable, keys] of declared) {
-			const used = new Set([...text.matchAll(new RegExp(`\\b${variable}\\.(\\w+)`, 'g'))].map((match) => match[1]));
-			const assigned = [...text.matchAll(new RegExp(`Object\\.assign\\(${variable}, \\{([^}]*)\\}\\)`, 'g'))].map((match) => match[1]).join(' ');
+			const used = new Set(
+				[...text.matchAll(new RegExp(`\\b${variable}\\.(\\w+)`, 'g'))].map((match) => match[1]),
+			);
+			const assigned = [
+				...text.matchAll(new RegExp(`Object\\.assign\\(${variable}, \\{([^}]*)\\}\\)`, 'g')),
+			]
+				.map((match) => match[1])
+				.join(' ');
 			for (const key of used) {
-				if (!keys.has(key)) throw new Error(`${where}: static data key "${key}" is used but not declared in the state interface`);
+				if (!keys.has(key))
+					throw new Error(
+						`${where}: static data key "${key}" is used but not declared in the state interface`,
+					);
 			}
 			for (const key of keys) {
 				if (!used.has(key) && !new RegExp(`\\b${key}\\b`).test(assigned)) {
-					throw new Error(`${where}: static data key "${key}" is declared but never read or written as ${variable}.${key}`);
+					throw new Error(
+						`${where}: static data key "${key}" is declared but never read or written as ${variable}.${key}`,
+					);
 				}
 			}
 		}
@@ -146,7 +178,8 @@ function currentNames(): string[] {
 		out.add(`node type ${pkg.name}.${description.name}`);
 		// n8n registers a second type, <name>Tool, for nodes usable by AI agents
 		if (description.usableAsTool) out.add(`node type ${pkg.name}.${description.name}Tool`);
-		for (const credential of description.credentials ?? []) out.add(`node ${description.name} credential ${credential.name}`);
+		for (const credential of description.credentials ?? [])
+			out.add(`node ${description.name} credential ${credential.name}`);
 		nodeNames(description, out);
 	}
 	for (const built of pkg.n8n.credentials) {
@@ -181,7 +214,9 @@ describe('names saved workflows and credentials use', () => {
 					return [];
 				}
 			})();
-			const names = [...new Set([...kept, ...current])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+			const names = [...new Set([...kept, ...current])].sort((a, b) =>
+				a < b ? -1 : a > b ? 1 : 0,
+			);
 			const record: StableNames = {
 				about: `Names saved n8n workflows and credentials refer to, checked by test/stable-names.test.ts. Add new ones with: ${updateCommand}`,
 				names,

@@ -27,7 +27,11 @@ function sourceFiles(dir: string): string[] {
 /** Every module a source file imports or requires, as written. */
 function importsOf(path: string): string[] {
 	const text = readFileSync(path, 'utf8');
-	const found = [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^import\s+)['"]([^'"]+)['"]/gm)];
+	const found = [
+		...text.matchAll(
+			/(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^import\s+)['"]([^'"]+)['"]/gm,
+		),
+	];
 	return found.map((match) => match[1]);
 }
 
@@ -38,29 +42,54 @@ describe('no runtime dependencies', () => {
 		const work = mkdtempSync(join(tmpdir(), 'yetishare-pack-'));
 		try {
 			const [packed] = JSON.parse(
-				execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+				execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], {
+					cwd: ROOT,
+					encoding: 'utf8',
+					stdio: ['ignore', 'pipe', 'ignore'],
+				}),
 			) as Array<{ filename: string }>;
-			execFileSync('tar', ['-xzf', join(work, packed.filename), '-C', work, 'package/package.json']);
-			const manifest = JSON.parse(readFileSync(join(work, 'package/package.json'), 'utf8')) as Record<string, unknown>;
+			execFileSync('tar', [
+				'-xzf',
+				join(work, packed.filename),
+				'-C',
+				work,
+				'package/package.json',
+			]);
+			const manifest = JSON.parse(
+				readFileSync(join(work, 'package/package.json'), 'utf8'),
+			) as Record<string, unknown>;
 			expect(manifest.dependencies ?? {}).toEqual({});
 			expect(manifest.bundleDependencies ?? manifest.bundledDependencies ?? []).toEqual([]);
-			expect(Object.keys((manifest.peerDependencies as object | undefined) ?? {})).toEqual(['n8n-workflow']);
+			expect(Object.keys((manifest.peerDependencies as object | undefined) ?? {})).toEqual([
+				'n8n-workflow',
+			]);
 		} finally {
 			rmSync(work, { recursive: true, force: true });
 		}
 
 		// Anything else would work only because n8n happens to install it for itself.
-		const foreign = [...sourceFiles(join(ROOT, 'nodes')), ...sourceFiles(join(ROOT, 'credentials'))].flatMap((path) =>
+		const foreign = [
+			...sourceFiles(join(ROOT, 'nodes')),
+			...sourceFiles(join(ROOT, 'credentials')),
+		].flatMap((path) =>
 			importsOf(path)
-				.filter((specifier) => !specifier.startsWith('.') && specifier !== 'n8n-workflow' && !isBuiltin(specifier))
+				.filter(
+					(specifier) =>
+						!specifier.startsWith('.') && specifier !== 'n8n-workflow' && !isBuiltin(specifier),
+				)
 				.map((specifier) => `${relative(ROOT, path)}: ${specifier}`),
 		);
 		expect(foreign).toEqual([]);
 	});
 
 	it("the upload's multipart path imports only n8n-workflow and its own modules (n8n Cloud's import rule)", () => {
-		const uploadPath = ['nodes/YetiShare/resources/file/upload.ts', 'nodes/YetiShare/transport/multipart.ts'];
-		const imports = uploadPath.flatMap((path) => importsOf(join(ROOT, path)).filter((specifier) => !specifier.startsWith('.')));
+		const uploadPath = [
+			'nodes/YetiShare/resources/file/upload.ts',
+			'nodes/YetiShare/transport/multipart.ts',
+		];
+		const imports = uploadPath.flatMap((path) =>
+			importsOf(join(ROOT, path)).filter((specifier) => !specifier.startsWith('.')),
+		);
 		expect(imports).toEqual(['n8n-workflow', 'n8n-workflow']);
 	});
 });
@@ -77,8 +106,22 @@ describe('uploads are streamed', () => {
 			// A process of its own (n8n-core's engine, as in npm run bench), so that its peak RSS is this upload's.
 			const child = spawn(
 				process.execPath,
-				['--expose-gc', require.resolve('ts-node/dist/bin.js'), '--transpile-only', 'test/bench/node-transfer.ts', 'upload', world.sandbox.baseUrl, key1, key2, file],
-				{ cwd: ROOT, env: { ...process.env, TRANSFER_FROM_SOURCES: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+				[
+					'--expose-gc',
+					require.resolve('ts-node/dist/bin.js'),
+					'--transpile-only',
+					'test/bench/node-transfer.ts',
+					'upload',
+					world.sandbox.baseUrl,
+					key1,
+					key2,
+					file,
+				],
+				{
+					cwd: ROOT,
+					env: { ...process.env, TRANSFER_FROM_SOURCES: '1' },
+					stdio: ['ignore', 'pipe', 'pipe'],
+				},
 			);
 			let stdout = '';
 			let stderr = '';
@@ -86,10 +129,17 @@ describe('uploads are streamed', () => {
 			child.stderr.on('data', (chunk) => (stderr += chunk));
 			const [code] = (await once(child, 'exit')) as [number];
 			expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
-			const measured = JSON.parse(stdout) as { bytes: number; rssBefore: number; rssPeak: number; fileId: string };
+			const measured = JSON.parse(stdout) as {
+				bytes: number;
+				rssBefore: number;
+				rssPeak: number;
+				fileId: string;
+			};
 
 			expect(measured.bytes).toBe(256 * MiB);
-			expect(world.sandbox.state.files.find((stored) => stored.id === String(measured.fileId))?.md5).toBe(md5);
+			expect(
+				world.sandbox.state.files.find((stored) => stored.id === String(measured.fileId))?.md5,
+			).toBe(md5);
 			// A body held in memory (as when the HTTP client keeps it to follow redirects) grows it by the file's size.
 			expect(measured.rssPeak - measured.rssBefore).toBeLessThan(64 * MiB);
 		} finally {
@@ -117,18 +167,30 @@ describe('an upload that breaks off lets go of the file it was reading', () => {
 
 	it('no file of the binary store stays open after uploads cut off midway', async () => {
 		const items = await Promise.all(
-			[1, 2, 3].map(async (n) => await world.engine.binaryItem(randomBytes(4 * MiB), { fileName: `cut-${n}.bin`, mimeType: 'application/octet-stream' })),
+			[1, 2, 3].map(
+				async (n) =>
+					await world.engine.binaryItem(randomBytes(4 * MiB), {
+						fileName: `cut-${n}.bin`,
+						mimeType: 'application/octet-stream',
+					}),
+			),
 		);
 		world.sandbox.fail({ endpoint: 'file/upload', times: 3 }, { cutAfterBytes: 256 * 1024 });
 		const run = await world.run(
-			{ resource: 'file', operation: 'upload', binaryPropertyName: 'data', parentFolder: { __rl: true, mode: 'id', value: 'root' } },
+			{
+				resource: 'file',
+				operation: 'upload',
+				binaryPropertyName: 'data',
+				parentFolder: { __rl: true, mode: 'id', value: 'root' },
+			},
 			{ items, credential: world.addCredential({ maxRetryWait: 0 }), continueOnFail: true },
 		);
 		expect(run.json.map((json) => typeof json.error)).toEqual(['string', 'string', 'string']);
 		// each attempt read part of its file; a body never sent in full must not keep it open until
 		// garbage collection. Closing a file ends on Node's thread pool, a moment after the node is
 		// done: wait for that moment (2 s at most), not for a collection that never comes here
-		for (let waited = 0; openInStore().length > 0 && waited < 2000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+		for (let waited = 0; openInStore().length > 0 && waited < 2000; waited += 20)
+			await new Promise((resolve) => setTimeout(resolve, 20));
 		expect(openInStore()).toEqual([]);
 	});
 });

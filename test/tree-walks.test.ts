@@ -19,7 +19,11 @@ function plantTree(world: World, top = 'Walk root') {
 		const branch = world.sandbox.addFolder(demo, { name: `Branch ${a}`, parentId: root.id });
 		for (let b = 0; b < 4; b++) {
 			const leaf = world.sandbox.addFolder(demo, { name: `Leaf ${a}.${b}`, parentId: branch.id });
-			world.sandbox.addFile(demo, { name: `file-${a}.${b}.txt`, folderId: leaf.id, content: `${a}.${b}` });
+			world.sandbox.addFile(demo, {
+				name: `file-${a}.${b}.txt`,
+				folderId: leaf.id,
+				content: `${a}.${b}`,
+			});
 			leaves.push(leaf.id);
 		}
 	}
@@ -27,7 +31,11 @@ function plantTree(world: World, top = 'Walk root') {
 }
 
 async function allPages(world: World, method: string, filter?: string) {
-	const node = { type: NODE_TYPE, parameters: { resource: 'folder', operation: 'get' }, credentials: { yetiShareApi: world.credential } };
+	const node = {
+		type: NODE_TYPE,
+		parameters: { resource: 'folder', operation: 'get' },
+		credentials: { yetiShareApi: world.credential },
+	};
 	const pages: INodeListSearchResult[] = [];
 	let token: string | undefined;
 	do {
@@ -56,7 +64,9 @@ describe('walking the folder tree, on a site 20–60 ms away', () => {
 
 	it('the file picker finds a file at the bottom of the tree, with its path', async () => {
 		plantTree(world);
-		expect(await allPages(world, 'searchFiles', 'file-3.2')).toEqual(['/Walk root/Branch 3/Leaf 3.2/file-3.2.txt']);
+		expect(await allPages(world, 'searchFiles', 'file-3.2')).toEqual([
+			'/Walk root/Branch 3/Leaf 3.2/file-3.2.txt',
+		]);
 		expect(world.sandbox.peakInFlight('folder/listing')).toBe(LISTINGS_IN_PARALLEL);
 	});
 });
@@ -66,10 +76,25 @@ describe('the trigger with Include Subfolders, on a site 20–60 ms away', () =>
 
 	it(`reads the watched tree ${LISTINGS_IN_PARALLEL} listings at once and starts one item per new file`, async () => {
 		const { root, leaves } = plantTree(world);
-		const node = { type: TRIGGER_TYPE, parameters: { event: 'fileAdded', folder: folderById(root.id), options: { includeSubfolders: true } }, credentials: { yetiShareApi: world.credential } };
+		const node = {
+			type: TRIGGER_TYPE,
+			parameters: {
+				event: 'fileAdded',
+				folder: folderById(root.id),
+				options: { includeSubfolders: true },
+			},
+			credentials: { yetiShareApi: world.credential },
+		};
 		const activation = await world.engine.poll({ node });
 		expect(activation.items).toBeNull();
-		const added = leaves.map((leaf, i) => world.sandbox.addFile(world.sandbox.demoAccount.id, { name: `new-${i}.txt`, folderId: leaf, content: String(i) }).id);
+		const added = leaves.map(
+			(leaf, i) =>
+				world.sandbox.addFile(world.sandbox.demoAccount.id, {
+					name: `new-${i}.txt`,
+					folderId: leaf,
+					content: String(i),
+				}).id,
+		);
 		world.sandbox.clearLog();
 		const poll = await world.engine.poll({ node, staticData: activation.staticData });
 		expect(poll.items![0].map((item) => (item.json as IDataObject).id)).toEqual(added);
@@ -85,7 +110,11 @@ describe('a short link on the older API revision, on a site 20–60 ms away', ()
 		const { leaves } = plantTree(world);
 		const file = world.sandbox.state.files.find((candidate) => candidate.folderId === leaves[15])!;
 		world.sandbox.clearLog();
-		const run = await world.run({ resource: 'file', operation: 'get', fileId: { __rl: true, mode: 'url', value: `${world.sandbox.baseUrl}/${file.shortUrl}` } });
+		const run = await world.run({
+			resource: 'file',
+			operation: 'get',
+			fileId: { __rl: true, mode: 'url', value: `${world.sandbox.baseUrl}/${file.shortUrl}` },
+		});
 		expect(run.error).toBeUndefined();
 		expect(run.json[0].filename).toBe(file.filename);
 		expect(world.sandbox.peakInFlight('folder/listing')).toBe(LISTINGS_IN_PARALLEL);

@@ -21,7 +21,10 @@ describe('YetiShare Trigger', () => {
 
 	beforeAll(async () => {
 		await sandbox.start();
-		engine = new Engine({ nodeTypes: { [TRIGGER]: new YetiShareTrigger(), [NODE_TYPE]: new YetiShare() }, credentialTypes: [new YetiShareApi()] });
+		engine = new Engine({
+			nodeTypes: { [TRIGGER]: new YetiShareTrigger(), [NODE_TYPE]: new YetiShare() },
+			credentialTypes: [new YetiShareApi()],
+		});
 		await engine.init();
 	});
 	beforeEach(() => {
@@ -33,15 +36,27 @@ describe('YetiShare Trigger', () => {
 		await sandbox.stop();
 	});
 
-	const trigger = (parameters: IDataObject) => ({ type: TRIGGER, parameters: parameters as any, credentials: { yetiShareApi: credential } });
-	const ids = (items: INodeExecutionData[][] | null) => (items?.[0] ?? []).map((item) => String(item.json.id));
+	const trigger = (parameters: IDataObject) => ({
+		type: TRIGGER,
+		parameters: parameters as any,
+		credentials: { yetiShareApi: credential },
+	});
+	const ids = (items: INodeExecutionData[][] | null) =>
+		(items?.[0] ?? []).map((item) => String(item.json.id));
 
 	it('500 files arriving over 5 polls, in subfolders and with equal timestamps, are each emitted once; none at activation', async () => {
 		const watched = sandbox.addFolder(demo(), { name: 'Inbox' });
-		const subfolders = [sandbox.addFolder(demo(), { name: 'A', parentId: watched.id }), sandbox.addFolder(demo(), { name: 'B', parentId: watched.id })];
+		const subfolders = [
+			sandbox.addFolder(demo(), { name: 'A', parentId: watched.id }),
+			sandbox.addFolder(demo(), { name: 'B', parentId: watched.id }),
+		];
 		const elsewhere = sandbox.addFolder(demo(), { name: 'Elsewhere' });
 		sandbox.addFile(demo(), { name: 'already-there.txt', folderId: watched.id, content: 'old' });
-		const node = trigger({ event: 'fileAdded', folder: folderById(watched.id), options: { includeSubfolders: true } });
+		const node = trigger({
+			event: 'fileAdded',
+			folder: folderById(watched.id),
+			options: { includeSubfolders: true },
+		});
 
 		const activation = await engine.poll({ node });
 		expect(activation.error).toBeUndefined();
@@ -54,10 +69,25 @@ describe('YetiShare Trigger', () => {
 			for (let n = 0; n < 100; n++) {
 				const where = [watched.id, subfolders[0].id, subfolders[1].id][n % 3];
 				// the fixture gives added files one timestamp per second at most: many share one
-				expected.push(sandbox.addFile(demo(), { name: `r${round}-${n}.txt`, folderId: where, content: `${round}/${n}` }).id);
+				expected.push(
+					sandbox.addFile(demo(), {
+						name: `r${round}-${n}.txt`,
+						folderId: where,
+						content: `${round}/${n}`,
+					}).id,
+				);
 			}
-			sandbox.addFile(demo(), { name: `outside-${round}.txt`, folderId: elsewhere.id, content: 'no' });
-			sandbox.addFile(demo(), { name: `trashed-${round}.txt`, folderId: watched.id, content: 'no', status: 'trash' });
+			sandbox.addFile(demo(), {
+				name: `outside-${round}.txt`,
+				folderId: elsewhere.id,
+				content: 'no',
+			});
+			sandbox.addFile(demo(), {
+				name: `trashed-${round}.txt`,
+				folderId: watched.id,
+				content: 'no',
+				status: 'trash',
+			});
 			const listingsBefore = sandbox.count('folder/listing');
 			const poll = await engine.poll({ node, staticData });
 			expect(poll.error).toBeUndefined();
@@ -83,22 +113,38 @@ describe('YetiShare Trigger', () => {
 		// what n8n saved with that execution, through its database (JSON)
 		const saved = JSON.parse(JSON.stringify(beforeStop.staticData));
 
-		const whileStopped = [sandbox.addFile(demo(), { name: 'two.txt', folderId: watched.id, content: '2' }).id, sandbox.addFile(demo(), { name: 'three.txt', folderId: watched.id, content: '3' }).id];
+		const whileStopped = [
+			sandbox.addFile(demo(), { name: 'two.txt', folderId: watched.id, content: '2' }).id,
+			sandbox.addFile(demo(), { name: 'three.txt', folderId: watched.id, content: '3' }).id,
+		];
 		await engine.close();
-		engine = new Engine({ nodeTypes: { [TRIGGER]: new YetiShareTrigger(), [NODE_TYPE]: new YetiShare() }, credentialTypes: [new YetiShareApi()] });
+		engine = new Engine({
+			nodeTypes: { [TRIGGER]: new YetiShareTrigger(), [NODE_TYPE]: new YetiShare() },
+			credentialTypes: [new YetiShareApi()],
+		});
 		await engine.init();
 		credential = engine.credentials.add('yetiShareApi', 'sandbox', credentialData(sandbox));
 
-		const afterRestart = await engine.poll({ node: trigger({ event: 'fileAdded', folder: folderById(watched.id) }), staticData: saved });
+		const afterRestart = await engine.poll({
+			node: trigger({ event: 'fileAdded', folder: folderById(watched.id) }),
+			staticData: saved,
+		});
 		expect(ids(afterRestart.items).sort()).toEqual(whileStopped.sort());
 		staticData = afterRestart.staticData;
-		const next = await engine.poll({ node: trigger({ event: 'fileAdded', folder: folderById(watched.id) }), staticData });
+		const next = await engine.poll({
+			node: trigger({ event: 'fileAdded', folder: folderById(watched.id) }),
+			staticData,
+		});
 		expect(next.items).toBeNull();
 	});
 
 	it('Folder Added with a name filter, and Download File', async () => {
 		const watched = sandbox.addFolder(demo(), { name: 'Projects' });
-		const folders = trigger({ event: 'folderAdded', folder: folderById(watched.id), options: { name: 'client-*' } });
+		const folders = trigger({
+			event: 'folderAdded',
+			folder: folderById(watched.id),
+			options: { name: 'client-*' },
+		});
 		let folderState = (await engine.poll({ node: folders })).staticData;
 		sandbox.addFolder(demo(), { name: 'client-acme', parentId: watched.id });
 		sandbox.addFolder(demo(), { name: 'internal', parentId: watched.id });
@@ -107,7 +153,11 @@ describe('YetiShare Trigger', () => {
 		expect(poll.items![0][0].json.type).toBe('folder');
 		folderState = poll.staticData;
 
-		const files = trigger({ event: 'fileAdded', folder: folderById(watched.id), options: { download: true } });
+		const files = trigger({
+			event: 'fileAdded',
+			folder: folderById(watched.id),
+			options: { download: true },
+		});
 		const fileState = (await engine.poll({ node: files })).staticData;
 		sandbox.addFile(demo(), { name: 'brief.txt', folderId: watched.id, content: 'the brief' });
 		const withFile = await engine.poll({ node: files, staticData: fileState });
@@ -133,7 +183,11 @@ describe('YetiShare Trigger', () => {
 	it('a manual test returns the newest match as a sample and leaves the state alone', async () => {
 		const watched = sandbox.addFolder(demo(), { name: 'Samples' });
 		sandbox.addFile(demo(), { name: 'older.txt', folderId: watched.id, content: 'o' });
-		const newest = sandbox.addFile(demo(), { name: 'newest.txt', folderId: watched.id, content: 'n' });
+		const newest = sandbox.addFile(demo(), {
+			name: 'newest.txt',
+			folderId: watched.id,
+			content: 'n',
+		});
 		const node = trigger({ event: 'fileAdded', folder: folderById(watched.id) });
 		const seeded = (await engine.poll({ node })).staticData;
 		const manual = await engine.poll({ node, staticData: seeded, mode: 'manual' });
@@ -144,10 +198,21 @@ describe('YetiShare Trigger', () => {
 	it('a failing poll leaves the state unchanged, and the next one catches up', async () => {
 		const watched = sandbox.addFolder(demo(), { name: 'Flaky' });
 		// retries off, so the outage outlasts the poll
-		const noRetries = engine.credentials.add('yetiShareApi', 'no retries', credentialData(sandbox, { maxRetryWait: 0 }));
-		const node = { ...trigger({ event: 'fileAdded', folder: folderById(watched.id) }), credentials: { yetiShareApi: noRetries } };
+		const noRetries = engine.credentials.add(
+			'yetiShareApi',
+			'no retries',
+			credentialData(sandbox, { maxRetryWait: 0 }),
+		);
+		const node = {
+			...trigger({ event: 'fileAdded', folder: folderById(watched.id) }),
+			credentials: { yetiShareApi: noRetries },
+		};
 		const seeded = (await engine.poll({ node })).staticData;
-		const added = sandbox.addFile(demo(), { name: 'during-outage.txt', folderId: watched.id, content: 'x' });
+		const added = sandbox.addFile(demo(), {
+			name: 'during-outage.txt',
+			folderId: watched.id,
+			content: 'x',
+		});
 		sandbox.fail({ endpoint: 'folder/listing' }, { status: 502 });
 		const failed = await engine.poll({ node, staticData: seeded });
 		expect(failed.error?.message).toMatch(/HTTP 502/);
@@ -162,7 +227,9 @@ describe('YetiShare Trigger', () => {
 		const seeded = (await engine.poll({ node })).staticData;
 		sandbox.state.folders.find((folder) => folder.id === watched.id)!.status = 'trash';
 		const poll = await engine.poll({ node, staticData: seeded });
-		expect(poll.error?.message).toMatch(/The watched folder \(ID \d+\) no longer exists on the site/);
+		expect(poll.error?.message).toMatch(
+			/The watched folder \(ID \d+\) no longer exists on the site/,
+		);
 	});
 
 	describe('Remote Upload Finished', () => {
@@ -186,12 +253,23 @@ describe('YetiShare Trigger', () => {
 
 		async function schedule(path: string): Promise<number> {
 			const run = await engine.run({
-				node: { type: NODE_TYPE, parameters: { resource: 'file', operation: 'uploadFromUrl', url: `${originUrl}${path}`, parentFolder: folderById('root'), waitForCompletion: false }, credentials: { yetiShareApi: credential } },
+				node: {
+					type: NODE_TYPE,
+					parameters: {
+						resource: 'file',
+						operation: 'uploadFromUrl',
+						url: `${originUrl}${path}`,
+						parentFolder: folderById('root'),
+						waitForCompletion: false,
+					},
+					credentials: { yetiShareApi: credential },
+				},
 			});
 			return run.items[0].json.scheduled_item_id as number;
 		}
 		async function release(path: string, id: number, status = 200) {
-			for (let wait = 0; !held.has(path) && wait < 100; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
+			for (let wait = 0; !held.has(path) && wait < 100; wait++)
+				await new Promise((resolve) => setTimeout(resolve, 20));
 			held.get(path)!.writeHead(status, { 'content-type': 'text/plain' }).end(`body of ${path}`);
 			held.delete(path);
 			await settle(id);
@@ -205,36 +283,50 @@ describe('YetiShare Trigger', () => {
 			throw new Error(`scheduled item ${id} did not finish`);
 		}
 
-		it.each([false, true])('ids completing at different polls are emitted once each (Include Failed: %s)', async (includeFailed) => {
-			// each answers only when released below, so each finishes at a known poll
-			const [a, b, bad] = [await schedule('/a.txt'), await schedule('/b.txt'), await schedule('/gone.txt')];
-			const node = trigger({ event: 'remoteUploadFinished', scheduledItemIds: `${a}, ${b}, ${bad}`, options: { includeFailed } });
-			const activation = await engine.poll({ node });
-			expect(activation.items).toBeNull();
-			let staticData = activation.staticData;
+		it.each([false, true])(
+			'ids completing at different polls are emitted once each (Include Failed: %s)',
+			async (includeFailed) => {
+				// each answers only when released below, so each finishes at a known poll
+				const [a, b, bad] = [
+					await schedule('/a.txt'),
+					await schedule('/b.txt'),
+					await schedule('/gone.txt'),
+				];
+				const node = trigger({
+					event: 'remoteUploadFinished',
+					scheduledItemIds: `${a}, ${b}, ${bad}`,
+					options: { includeFailed },
+				});
+				const activation = await engine.poll({ node });
+				expect(activation.items).toBeNull();
+				let staticData = activation.staticData;
 
-			await release('/gone.txt', bad, 404);
-			await release('/a.txt', a);
-			const first = await engine.poll({ node, staticData });
-			const firstIds = (first.items?.[0] ?? []).map((item) => item.json.scheduled_item_id);
-			expect(firstIds.sort()).toEqual(includeFailed ? [a, bad].sort() : [a]);
-			staticData = first.staticData;
-			if (includeFailed) expect(first.items![0].find((item) => item.json.scheduled_item_id === bad)!.json.failed).toBe(true);
+				await release('/gone.txt', bad, 404);
+				await release('/a.txt', a);
+				const first = await engine.poll({ node, staticData });
+				const firstIds = (first.items?.[0] ?? []).map((item) => item.json.scheduled_item_id);
+				expect(firstIds.sort()).toEqual(includeFailed ? [a, bad].sort() : [a]);
+				staticData = first.staticData;
+				if (includeFailed)
+					expect(
+						first.items![0].find((item) => item.json.scheduled_item_id === bad)!.json.failed,
+					).toBe(true);
 
-			const statusCalls = sandbox.count('file/url_upload_status');
-			const nothingYet = await engine.poll({ node, staticData });
-			expect(nothingYet.items).toBeNull();
-			// only the unfinished id is asked about
-			expect(sandbox.count('file/url_upload_status') - statusCalls).toBe(1);
-			staticData = nothingYet.staticData;
+				const statusCalls = sandbox.count('file/url_upload_status');
+				const nothingYet = await engine.poll({ node, staticData });
+				expect(nothingYet.items).toBeNull();
+				// only the unfinished id is asked about
+				expect(sandbox.count('file/url_upload_status') - statusCalls).toBe(1);
+				staticData = nothingYet.staticData;
 
-			await release('/b.txt', b);
-			const second = await engine.poll({ node, staticData });
-			expect(second.items![0].map((item) => item.json.scheduled_item_id)).toEqual([b]);
-			expect(second.items![0][0].json.status).toBe('complete');
-			const after = await engine.poll({ node, staticData: second.staticData });
-			expect(after.items).toBeNull();
-		});
+				await release('/b.txt', b);
+				const second = await engine.poll({ node, staticData });
+				expect(second.items![0].map((item) => item.json.scheduled_item_id)).toEqual([b]);
+				expect(second.items![0][0].json.status).toBe('complete');
+				const after = await engine.poll({ node, staticData: second.staticData });
+				expect(after.items).toBeNull();
+			},
+		);
 	});
 });
 
@@ -243,7 +335,10 @@ describe('YetiShare Trigger on a site without URL uploads', () => {
 	let engine: Engine;
 	beforeAll(async () => {
 		await sandbox.start();
-		engine = new Engine({ nodeTypes: { [TRIGGER]: new YetiShareTrigger() }, credentialTypes: [new YetiShareApi()] });
+		engine = new Engine({
+			nodeTypes: { [TRIGGER]: new YetiShareTrigger() },
+			credentialTypes: [new YetiShareApi()],
+		});
 		await engine.init();
 	});
 	afterAll(async () => {
@@ -253,7 +348,15 @@ describe('YetiShare Trigger on a site without URL uploads', () => {
 
 	it('says so at activation', async () => {
 		const credential = engine.credentials.add('yetiShareApi', 'sandbox', credentialData(sandbox));
-		const poll = await engine.poll({ node: { type: TRIGGER, parameters: { event: 'remoteUploadFinished', scheduledItemIds: '51' }, credentials: { yetiShareApi: credential } } });
-		expect(poll.error?.message).toMatch(/This site does not offer URL uploads, so there is nothing to watch/);
+		const poll = await engine.poll({
+			node: {
+				type: TRIGGER,
+				parameters: { event: 'remoteUploadFinished', scheduledItemIds: '51' },
+				credentials: { yetiShareApi: credential },
+			},
+		});
+		expect(poll.error?.message).toMatch(
+			/This site does not offer URL uploads, so there is nothing to watch/,
+		);
 	});
 });

@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { searchFiles, searchFolders, searchFoldersWithRoot } from './methods/listSearch';
@@ -15,7 +20,8 @@ export class YetiShare implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Upload, download and organise files on a site running the File Upload Script (YetiShare) API v2',
+		description:
+			'Upload, download and organise files on a site running the File Upload Script (YetiShare) API v2',
 		defaults: { name: 'YetiShare' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -1,7 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { DEFAULT_REQUESTS_IN_PARALLEL, forEachItem, TRANSFERS_IN_PARALLEL } from './execution/parallel';
+import {
+	DEFAULT_REQUESTS_IN_PARALLEL,
+	forEachItem,
+	TRANSFERS_IN_PARALLEL,
+} from './execution/parallel';
 import { asNodeError, parameterError } from './shared/utils';
 
 import { resources } from './resources';
@@ -12,16 +16,29 @@ function operationOf(ctx: IExecuteFunctions, itemIndex: number): Operation {
 	const operation = ctx.getNodeParameter('operation', itemIndex) as string;
 	const found = resources[resource]?.operations[operation];
 	if (!found) {
-		throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" of "${resource}" is not supported`, { itemIndex });
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The operation "${operation}" of "${resource}" is not supported`,
+			{ itemIndex },
+		);
 	}
 	return found;
 }
 
 /** How many items may be in flight: the node's "Requests in Parallel", lower for transfers. */
 function inParallel(ctx: IExecuteFunctions): number {
-	const chosen = ctx.getNodeParameter('requestsInParallel', 0, DEFAULT_REQUESTS_IN_PARALLEL) as number;
+	const chosen = ctx.getNodeParameter(
+		'requestsInParallel',
+		0,
+		DEFAULT_REQUESTS_IN_PARALLEL,
+	) as number;
 	if (!Number.isInteger(chosen) || chosen < 1) {
-		throw parameterError(ctx, 0, 'Requests in Parallel', `must be a whole number of at least 1, not ${JSON.stringify(chosen)}`);
+		throw parameterError(
+			ctx,
+			0,
+			'Requests in Parallel',
+			`must be a whole number of at least 1, not ${JSON.stringify(chosen)}`,
+		);
 	}
 	return operationOf(ctx, 0).transfer ? Math.min(chosen, TRANSFERS_IN_PARALLEL) : chosen;
 }
@@ -50,7 +67,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				if (this.continueOnFail()) {
 					outputs[i] = [
 						{
-							json: { error: error.message, ...(error.description ? { errorDescription: error.description } : {}) },
+							json: {
+								error: error.message,
+								...(error.description ? { errorDescription: error.description } : {}),
+							},
 							pairedItem: { item: i },
 						},
 					];

@@ -83,17 +83,23 @@ async function main() {
 
 		const times = new Map<string, number[]>();
 		const collections = new Map<string, number[]>();
-		const keep = (map: Map<string, number[]>, key: string, value: number) => map.set(key, [...(map.get(key) ?? []), value]);
+		const keep = (map: Map<string, number[]>, key: string, value: number) =>
+			map.set(key, [...(map.get(key) ?? []), value]);
 		for (let round = 0; round < RUNS; round++) {
 			// the cases in a different order each round, curl first
 			const started = process.hrtime.bigint();
 			await run('curl', ['-sS', '-o', target, url]);
 			keep(times, 'curl', Number(process.hrtime.bigint() - started) / 1e6);
 			for (const item of round % 2 === 0 ? CASES : [...CASES].reverse()) {
-				const { stdout } = await run(runtime.node, ['--trace-gc', '-e', CLIENT, url, target, String(item.heapMiB), item.how], { maxBuffer: 64 * MiB });
+				const { stdout } = await run(
+					runtime.node,
+					['--trace-gc', '-e', CLIENT, url, target, String(item.heapMiB), item.how],
+					{ maxBuffer: 64 * MiB },
+				);
 				const during = stdout.slice(stdout.indexOf('download starts'));
 				const ms = Number(/^ms ([\d.]+)$/m.exec(during)?.[1]);
-				if (!Number.isFinite(ms)) throw new Error(`${item.label}: no time in\n${stdout.slice(-2000)}`);
+				if (!Number.isFinite(ms))
+					throw new Error(`${item.label}: no time in\n${stdout.slice(-2000)}`);
 				keep(times, item.label, ms);
 				keep(collections, item.label, (during.match(/Mark-Compact/g) ?? []).length);
 				process.stderr.write(`  ${item.label}: ${(ms / 1000).toFixed(2)} s\n`);
@@ -113,7 +119,8 @@ async function main() {
 			}),
 		];
 		process.stdout.write(`\n${lines.join('\n')}\n`);
-		if (!process.argv.includes('--no-write')) keepInReport('BENCHMARKS.md', 'bench:gc', lines.join('\n'));
+		if (!process.argv.includes('--no-write'))
+			keepInReport('BENCHMARKS.md', 'bench:gc', lines.join('\n'));
 	} finally {
 		server?.close();
 		rmSync(work, { recursive: true, force: true });

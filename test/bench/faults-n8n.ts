@@ -7,7 +7,11 @@
  */
 import { keepInReliabilityReport } from './measure';
 
-import { ParallelExecutions, type ParallelRow, type SessionScenario } from '../n8n/parallel-executions';
+import {
+	ParallelExecutions,
+	type ParallelRow,
+	type SessionScenario,
+} from '../n8n/parallel-executions';
 import { ensureN8n, N8N_VERSIONS } from '../n8n/runtime';
 import { SandboxServer } from '../sandbox/server';
 
@@ -27,10 +31,14 @@ async function main() {
 				for (let attempt = 1; attempt <= TRIES; attempt++) {
 					const row = await parallel.run(scenario);
 					rows.push(row);
-					process.stderr.write(`n8n ${version}, token ${scenario}, try ${attempt}: ${row.failed} failed, ${row.authorize} /authorize, ${row.drops} drops, overlapped ${row.overlapped}, ${row.seconds.toFixed(1)} s${row.errors.length ? `, errors: ${row.errors.join('; ')}` : ''}\n`);
+					process.stderr.write(
+						`n8n ${version}, token ${scenario}, try ${attempt}: ${row.failed} failed, ${row.authorize} /authorize, ${row.drops} drops, overlapped ${row.overlapped}, ${row.seconds.toFixed(1)} s${row.errors.length ? `, errors: ${row.errors.join('; ')}` : ''}\n`,
+					);
 				}
-				const sum = (pick: (row: ParallelRow) => number) => rows.reduce((total, row) => total + pick(row), 0);
-				const range = (pick: (row: ParallelRow) => number) => `${Math.min(...rows.map(pick))}–${Math.max(...rows.map(pick))}`;
+				const sum = (pick: (row: ParallelRow) => number) =>
+					rows.reduce((total, row) => total + pick(row), 0);
+				const range = (pick: (row: ParallelRow) => number) =>
+					`${Math.min(...rows.map(pick))}–${Math.max(...rows.map(pick))}`;
 				lines.push(
 					`| ${version} | token ${scenario} | ${TRIES} | ${rows[0].items} | ${sum((row) => row.failed)} | ${rows.filter((row) => row.failed > 0).length} | ${range((row) => row.authorize)} | ${scenario === 'dropped midway' ? range((row) => row.drops) : '—'} | ${rows.filter((row) => row.overlapped).length}/${TRIES} | ${(sum((row) => row.seconds) / TRIES).toFixed(1)} |`,
 				);

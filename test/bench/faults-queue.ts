@@ -22,19 +22,45 @@ async function main() {
 	const rows: Array<{ scenario: string; result: LoadResult }> = [];
 	try {
 		await cluster.prepare();
-		const files = sandbox.state.files.filter((file) => file.accountId === sandbox.demoAccount.id && file.status === 'active').map((file) => file.id);
+		const files = sandbox.state.files
+			.filter((file) => file.accountId === sandbox.demoAccount.id && file.status === 'active')
+			.map((file) => file.id);
 		const items = Array.from({ length: ITEMS }, (_, i) => files[i % files.length]);
-		const workflow = { ...startedByWebhook(fileInfoWorkflow('yetishare', { apiUrl: sandbox.apiUrl, key1: '', key2: '' }, 'q-load', items), 'q-load'), id: 'q-load' };
+		const workflow = {
+			...startedByWebhook(
+				fileInfoWorkflow(
+					'yetishare',
+					{ apiUrl: sandbox.apiUrl, key1: '', key2: '' },
+					'q-load',
+					items,
+				),
+				'q-load',
+			),
+			id: 'q-load',
+		};
 		await cluster.cli.importSandboxCredential(sandbox);
 		await cluster.cli.importWorkflows([workflow]);
 		await cluster.cli.activate(workflow.id);
 		await cluster.start();
-		const load = (dropAfter: number) => loadOnOneCredential(cluster, sandbox, { path: 'q-load', executions: EXECUTIONS, items: ITEMS, node: 'File info', dropAfter });
+		const load = (dropAfter: number) =>
+			loadOnOneCredential(cluster, sandbox, {
+				path: 'q-load',
+				executions: EXECUTIONS,
+				items: ITEMS,
+				node: 'File info',
+				dropAfter,
+			});
 		// no stored token at the first execution: every execution signs in or waits for one that does
-		rows.push({ scenario: `queue mode, 2 workers: ${EXECUTIONS} executions × ${ITEMS} items at once, no token stored, every token dropped twice`, result: await load(300) });
+		rows.push({
+			scenario: `queue mode, 2 workers: ${EXECUTIONS} executions × ${ITEMS} items at once, no token stored, every token dropped twice`,
+			result: await load(300),
+		});
 		// the stored token dead when they start (the site drops a token after an hour unused)
 		sandbox.killTokens();
-		rows.push({ scenario: `queue mode, 2 workers: ${EXECUTIONS} executions × ${ITEMS} items at once, the stored token dead, every token dropped twice`, result: await load(300) });
+		rows.push({
+			scenario: `queue mode, 2 workers: ${EXECUTIONS} executions × ${ITEMS} items at once, the stored token dead, every token dropped twice`,
+			result: await load(300),
+		});
 	} finally {
 		await cluster.stop();
 		await sandbox.stop();
@@ -44,10 +70,15 @@ async function main() {
 		'| scenario | items | failed items | /authorize | duplicates | seconds |',
 		'| --- | ---: | ---: | ---: | ---: | ---: |',
 		// file/info creates nothing: no duplicates to count
-		...rows.map(({ scenario, result }) => `| ${scenario} | ${result.items} | ${result.failedItems} | ${result.authorize} | — | ${result.seconds.toFixed(1)} |`),
+		...rows.map(
+			({ scenario, result }) =>
+				`| ${scenario} | ${result.items} | ${result.failedItems} | ${result.authorize} | — | ${result.seconds.toFixed(1)} |`,
+		),
 	].join('\n');
 	const errors = rows.flatMap(({ result }) => result.errors);
-	process.stdout.write(`${table}\n${errors.length ? `errors of the failed executions:\n${[...new Set(errors)].join('\n')}\n` : ''}`);
+	process.stdout.write(
+		`${table}\n${errors.length ? `errors of the failed executions:\n${[...new Set(errors)].join('\n')}\n` : ''}`,
+	);
 	if (process.argv.includes('--no-write')) return;
 	const stamp = `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run faults:queue\` (real n8n 2.40.7 processes in queue mode: a main process, two workers with concurrency 10, Redis, PostgreSQL; sandbox on loopback). Executions per worker: ${rows.map(({ result }) => result.perWorker.join('/')).join(', ')}.`;
 	keepInReliabilityReport('faults:queue', stamp, table);

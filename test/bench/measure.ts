@@ -67,6 +67,8 @@ export function keepInReport(file: string, marker: string, text: string, heading
 	const current = readFileSync(report, 'utf8');
 	const block = `<!-- ${marker} -->\n${text}\n<!-- /${marker} -->`;
 	const pattern = new RegExp(`<!-- ${marker} -->[\\s\\S]*<!-- /${marker} -->`);
-	const updated = pattern.test(current) ? current.replace(pattern, () => block) : `${current.trimEnd()}\n\n${heading ? `${heading}\n\n` : ''}${block}\n`;
+	const updated = pattern.test(current)
+		? current.replace(pattern, () => block)
+		: `${current.trimEnd()}\n\n${heading ? `${heading}\n\n` : ''}${block}\n`;
 	writeFileSync(report, updated);
 }

@@ -15,7 +15,9 @@ import { Readable } from 'stream';
 import { Engine } from '../harness';
 
 // The built package, as n8n loads it (npm run bench builds it first).
-const { multipartForm } = require(join(__dirname, '../../dist/nodes/YetiShare/transport/multipart.js')) as typeof import('../../nodes/YetiShare/transport/multipart');
+const { multipartForm } = require(
+	join(__dirname, '../../dist/nodes/YetiShare/transport/multipart.js'),
+) as typeof import('../../nodes/YetiShare/transport/multipart');
 
 export const CANDIDATES = ['form-data', 'formdata-shape', 'n8n-formData', 'own-stream'] as const;
 type Candidate = (typeof CANDIDATES)[number];
@@ -35,20 +37,51 @@ const send: Record<Candidate, (ctx: IExecuteFunctions, upload: Upload) => Promis
 	'form-data': async (ctx, { url, fields, fileName, size, content }) => {
 		const form = new FormData();
 		for (const [name, value] of Object.entries(fields)) form.append(name, value);
-		form.append('upload_file', content, { filename: fileName, contentType: 'application/octet-stream', knownLength: size });
-		return await ctx.helpers.httpRequest({ method: 'POST', url, body: form, disableFollowRedirect: true, json: false });
+		form.append('upload_file', content, {
+			filename: fileName,
+			contentType: 'application/octet-stream',
+			knownLength: size,
+		});
+		return await ctx.helpers.httpRequest({
+			method: 'POST',
+			url,
+			body: form,
+			disableFollowRedirect: true,
+			json: false,
+		});
 	},
 	// The shipped body: a FormData-shaped description that n8n's HTTP client streams.
 	'formdata-shape': async (ctx, { url, fields, fileName, size, content }) => {
-		const body = multipartForm(fields, 'upload_file', { name: fileName, type: 'application/octet-stream', size, stream: () => content });
-		return await ctx.helpers.httpRequest({ method: 'POST', url, body, disableFollowRedirect: true, json: false } as IHttpRequestOptions);
+		const body = multipartForm(fields, 'upload_file', {
+			name: fileName,
+			type: 'application/octet-stream',
+			size,
+			stream: () => content,
+		});
+		return await ctx.helpers.httpRequest({
+			method: 'POST',
+			url,
+			body,
+			disableFollowRedirect: true,
+			json: false,
+		} as IHttpRequestOptions);
 	},
 	// n8n's legacy helper building the form from a description (deprecated for community nodes).
 	'n8n-formData': async (ctx, { url, fields, fileName, size, content }) =>
 		await ctx.helpers.request({
 			method: 'POST',
 			uri: url,
-			formData: { ...fields, upload_file: { value: content, options: { filename: fileName, contentType: 'application/octet-stream', knownLength: size } } },
+			formData: {
+				...fields,
+				upload_file: {
+					value: content,
+					options: {
+						filename: fileName,
+						contentType: 'application/octet-stream',
+						knownLength: size,
+					},
+				},
+			},
 			followRedirect: false,
 			followAllRedirects: false,
 		}),
@@ -57,7 +90,10 @@ const send: Record<Candidate, (ctx: IExecuteFunctions, upload: Upload) => Promis
 		const boundary = `bench${Date.now()}`;
 		const head = Buffer.from(
 			Object.entries(fields)
-				.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+				.map(
+					([name, value]) =>
+						`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+				)
 				.join('') +
 				`--${boundary}\r\nContent-Disposition: form-data; name="upload_file"; filename="${fileName}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
 		);
@@ -73,14 +109,21 @@ const send: Record<Candidate, (ctx: IExecuteFunctions, upload: Upload) => Promis
 			method: 'POST',
 			url,
 			body: body as unknown as IHttpRequestOptions['body'],
-			headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + size + tail.length) },
+			headers: {
+				'content-type': `multipart/form-data; boundary=${boundary}`,
+				'content-length': String(head.length + size + tail.length),
+			},
 			disableFollowRedirect: true,
 			json: false,
 		});
 	},
 };
 
-function benchNode(candidate: Candidate, apiUrl: string, fields: Record<string, string>): INodeType {
+function benchNode(
+	candidate: Candidate,
+	apiUrl: string,
+	fields: Record<string, string>,
+): INodeType {
 	return {
 		description: {
 			displayName: 'Multipart candidate',
@@ -97,22 +140,54 @@ function benchNode(candidate: Candidate, apiUrl: string, fields: Record<string, 
 			const binary = this.getInputData()[0].binary!.data;
 			const { fileSize } = await this.helpers.getBinaryMetadata(binary.id!);
 			const content = await this.helpers.getBinaryStream(binary.id!, 256 * 1024);
-			const answer = await send[candidate](this, { url: `${apiUrl}/file/upload`, fields, fileName: binary.fileName ?? 'file.bin', size: fileSize, content });
-			const parsed = (typeof answer === 'string' ? JSON.parse(answer) : answer) as { data?: Array<{ size?: string; error?: unknown }> };
-			return [[{ json: { size: Number(parsed.data?.[0]?.size ?? -1), error: String(parsed.data?.[0]?.error ?? '') } }]];
+			const answer = await send[candidate](this, {
+				url: `${apiUrl}/file/upload`,
+				fields,
+				fileName: binary.fileName ?? 'file.bin',
+				size: fileSize,
+				content,
+			});
+			const parsed = (typeof answer === 'string' ? JSON.parse(answer) : answer) as {
+				data?: Array<{ size?: string; error?: unknown }>;
+			};
+			return [
+				[
+					{
+						json: {
+							size: Number(parsed.data?.[0]?.size ?? -1),
+							error: String(parsed.data?.[0]?.error ?? ''),
+						},
+					},
+				],
+			];
 		},
 	};
 }
 
 async function main() {
-	const [candidate, apiUrl, accessToken, accountId, file] = process.argv.slice(2) as [Candidate, string, string, string, string];
+	const [candidate, apiUrl, accessToken, accountId, file] = process.argv.slice(2) as [
+		Candidate,
+		string,
+		string,
+		string,
+		string,
+	];
 	if (!CANDIDATES.includes(candidate)) throw new Error(`unknown candidate ${candidate}`);
 	const fields = { access_token: accessToken, account_id: accountId, folder_id: '' };
 	const type = 'CUSTOM.multipartCandidate';
-	const engine = new Engine({ nodeTypes: { [type]: benchNode(candidate, apiUrl, fields) }, credentialTypes: [], binaryMode: 'filesystem' });
+	const engine = new Engine({
+		nodeTypes: { [type]: benchNode(candidate, apiUrl, fields) },
+		credentialTypes: [],
+		binaryMode: 'filesystem',
+	});
 	await engine.init();
 	try {
-		const items = [await engine.binaryItem(file, { fileName: basename(file), mimeType: 'application/octet-stream' })];
+		const items = [
+			await engine.binaryItem(file, {
+				fileName: basename(file),
+				mimeType: 'application/octet-stream',
+			}),
+		];
 		(global as { gc?: () => void }).gc?.();
 		const rssBefore = process.memoryUsage().rss;
 		const started = process.hrtime.bigint();
@@ -120,7 +195,9 @@ async function main() {
 		const ms = Number(process.hrtime.bigint() - started) / 1e6;
 		const rssPeak = process.resourceUsage().maxRSS * 1024;
 		if (result.error) throw new Error(`${candidate}: ${result.error.message}`);
-		process.stdout.write(`${JSON.stringify({ ms, bytes: result.items[0].json.size, rssBefore, rssPeak })}\n`);
+		process.stdout.write(
+			`${JSON.stringify({ ms, bytes: result.items[0].json.size, rssBefore, rssPeak })}\n`,
+		);
 	} finally {
 		await engine.close();
 	}

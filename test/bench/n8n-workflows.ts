@@ -27,7 +27,12 @@ export interface Step {
 }
 
 const CREDENTIAL = { yetiShareApi: { id: 'yetishare-sandbox', name: 'YetiShare sandbox' } };
-const TRIGGER: Step = { name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} };
+const TRIGGER: Step = {
+	name: 'Start',
+	type: 'n8n-nodes-base.manualTrigger',
+	typeVersion: 1,
+	parameters: {},
+};
 
 /** A workflow whose nodes run one after the other, each fed by the previous one. */
 export function chain(id: string, name: string, steps: Step[]): Workflow {
@@ -40,18 +45,33 @@ export function chain(id: string, name: string, steps: Step[]): Workflow {
 		id,
 		name,
 		active: false,
-		nodes: all.map((step, index) => ({ id: `${id}-${index}`, position: [index * 220, 0], ...step })),
+		nodes: all.map((step, index) => ({
+			id: `${id}-${index}`,
+			position: [index * 220, 0],
+			...step,
+		})),
 		connections,
 		settings: { executionOrder: 'v1' },
 	};
 }
 
 export function yetiShare(name: string, parameters: Parameters): Step {
-	return { name, type: 'n8n-nodes-yetishare.yetiShare', typeVersion: 1, parameters, credentials: CREDENTIAL };
+	return {
+		name,
+		type: 'n8n-nodes-yetishare.yetiShare',
+		typeVersion: 1,
+		parameters,
+		credentials: CREDENTIAL,
+	};
 }
 
 function httpRequest(name: string, parameters: Parameters): Step {
-	return { name, type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, parameters: { options: {}, ...parameters } };
+	return {
+		name,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		parameters: { options: {}, ...parameters },
+	};
 }
 
 /** The session fields, from the workflow's own /authorize call. */
@@ -61,7 +81,12 @@ const SESSION = [
 ];
 
 /** An HTTP Request node that POSTs form fields to one API endpoint. */
-function httpForm(name: string, site: SiteAccess, endpoint: string, fields: Array<{ name: string; value: string }>): Step {
+function httpForm(
+	name: string,
+	site: SiteAccess,
+	endpoint: string,
+	fields: Array<{ name: string; value: string }>,
+): Step {
 	return httpRequest(name, {
 		method: 'POST',
 		url: `${site.apiUrl}/${endpoint}`,
@@ -78,7 +103,12 @@ const authorize = (site: SiteAccess) =>
 	]);
 
 export function readFile(path: string): Step {
-	return { name: 'Read file', type: 'n8n-nodes-base.readWriteFile', typeVersion: 1.1, parameters: { operation: 'read', fileSelector: path, options: {} } };
+	return {
+		name: 'Read file',
+		type: 'n8n-nodes-base.readWriteFile',
+		typeVersion: 1.1,
+		parameters: { operation: 'read', fileSelector: path, options: {} },
+	};
 }
 
 /** n8n doing nothing: what an execution costs before any node works. */
@@ -91,7 +121,13 @@ export function uploadWorkflow(client: Client, site: SiteAccess, path: string): 
 	if (client === 'yetishare') {
 		return chain('bench-upload-ys', 'Bench: upload (YetiShare)', [
 			readFile(path),
-			yetiShare('Upload', { resource: 'file', operation: 'upload', binaryPropertyName: 'data', parentFolder: { __rl: true, mode: 'id', value: 'root' }, options: {} }),
+			yetiShare('Upload', {
+				resource: 'file',
+				operation: 'upload',
+				binaryPropertyName: 'data',
+				parentFolder: { __rl: true, mode: 'id', value: 'root' },
+				options: {},
+			}),
 		]);
 	}
 	// Authorize first: an HTTP Request node answering JSON drops the item's binary data.
@@ -119,12 +155,21 @@ export function uploadWorkflow(client: Client, site: SiteAccess, path: string): 
 export function downloadWorkflow(client: Client, site: SiteAccess, fileId: string): Workflow {
 	if (client === 'yetishare') {
 		return chain('bench-download-ys', 'Bench: download (YetiShare)', [
-			yetiShare('Download', { resource: 'file', operation: 'download', fileId: { __rl: true, mode: 'id', value: fileId }, binaryPropertyName: 'data', options: {} }),
+			yetiShare('Download', {
+				resource: 'file',
+				operation: 'download',
+				fileId: { __rl: true, mode: 'id', value: fileId },
+				binaryPropertyName: 'data',
+				options: {},
+			}),
 		]);
 	}
 	return chain('bench-download-http', 'Bench: download (HTTP Request)', [
 		authorize(site),
-		httpForm('Download link', site, 'file/download', [...SESSION, { name: 'file_id', value: fileId }]),
+		httpForm('Download link', site, 'file/download', [
+			...SESSION,
+			{ name: 'file_id', value: fileId },
+		]),
 		httpRequest('Download', {
 			method: 'GET',
 			url: '={{ $json.data.download_url }}',
@@ -137,10 +182,26 @@ export function downloadWorkflow(client: Client, site: SiteAccess, fileId: strin
  * `file/info` for each of the given files, one item per file (the HTTP Request variant signs in once
  * first); `requestsInParallel` sets the YetiShare node's option (its default when not given).
  */
-export function fileInfoWorkflow(client: Client, site: SiteAccess, id: string, fileIds: string[], requestsInParallel?: number): Workflow {
+export function fileInfoWorkflow(
+	client: Client,
+	site: SiteAccess,
+	id: string,
+	fileIds: string[],
+	requestsInParallel?: number,
+): Workflow {
 	const items: Step[] = [
-		{ name: 'File ids', type: 'n8n-nodes-base.set', typeVersion: 3.4, parameters: { mode: 'raw', jsonOutput: JSON.stringify({ id: fileIds }), options: {} } },
-		{ name: 'One item per file', type: 'n8n-nodes-base.splitOut', typeVersion: 1, parameters: { fieldToSplitOut: 'id', options: {} } },
+		{
+			name: 'File ids',
+			type: 'n8n-nodes-base.set',
+			typeVersion: 3.4,
+			parameters: { mode: 'raw', jsonOutput: JSON.stringify({ id: fileIds }), options: {} },
+		},
+		{
+			name: 'One item per file',
+			type: 'n8n-nodes-base.splitOut',
+			typeVersion: 1,
+			parameters: { fieldToSplitOut: 'id', options: {} },
+		},
 	];
 	if (client === 'yetishare') {
 		return chain(`${id}-ys`, `Bench: ${fileIds.length} × file/info (YetiShare)`, [
@@ -156,9 +217,16 @@ export function fileInfoWorkflow(client: Client, site: SiteAccess, id: string, f
 	return chain(`${id}-http`, `Bench: ${fileIds.length} × file/info (HTTP Request)`, [
 		authorize(site),
 		...items,
-		httpForm('File info', site, 'file/info', [...SESSION, { name: 'file_id', value: '={{ $json.id }}' }]),
+		httpForm('File info', site, 'file/info', [
+			...SESSION,
+			{ name: 'file_id', value: '={{ $json.id }}' },
+		]),
 	]);
 }
 
 /** The node whose run is the measured transfer or lookup, in every workflow above. */
-export const MEASURED_NODE: Record<'upload' | 'download' | 'info', string> = { upload: 'Upload', download: 'Download', info: 'File info' };
+export const MEASURED_NODE: Record<'upload' | 'download' | 'info', string> = {
+	upload: 'Upload',
+	download: 'Download',
+	info: 'File info',
+};

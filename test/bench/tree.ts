@@ -26,11 +26,21 @@ import { SandboxServer } from '../sandbox/server';
 import { keepInReport } from './measure';
 
 const DIST = join(__dirname, '../../dist');
-const { YetiShare } = require(join(DIST, 'nodes/YetiShare/YetiShare.node.js')) as typeof import('../../nodes/YetiShare/YetiShare.node');
-const { YetiShareTrigger } = require(join(DIST, 'nodes/YetiShareTrigger/YetiShareTrigger.node.js')) as typeof import('../../nodes/YetiShareTrigger/YetiShareTrigger.node');
-const { YetiShareApi } = require(join(DIST, 'credentials/YetiShareApi.credentials.js')) as typeof import('../../credentials/YetiShareApi.credentials');
-const { LISTINGS_IN_PARALLEL } = require(join(DIST, 'nodes/YetiShare/shared/tree.js')) as typeof import('../../nodes/YetiShare/shared/tree');
-const { DEFAULT_REQUESTS_IN_PARALLEL } = require(join(DIST, 'nodes/YetiShare/execution/parallel.js')) as typeof import('../../nodes/YetiShare/execution/parallel');
+const { YetiShare } = require(
+	join(DIST, 'nodes/YetiShare/YetiShare.node.js'),
+) as typeof import('../../nodes/YetiShare/YetiShare.node');
+const { YetiShareTrigger } = require(
+	join(DIST, 'nodes/YetiShareTrigger/YetiShareTrigger.node.js'),
+) as typeof import('../../nodes/YetiShareTrigger/YetiShareTrigger.node');
+const { YetiShareApi } = require(
+	join(DIST, 'credentials/YetiShareApi.credentials.js'),
+) as typeof import('../../credentials/YetiShareApi.credentials');
+const { LISTINGS_IN_PARALLEL } = require(
+	join(DIST, 'nodes/YetiShare/shared/tree.js'),
+) as typeof import('../../nodes/YetiShare/shared/tree');
+const { DEFAULT_REQUESTS_IN_PARALLEL } = require(
+	join(DIST, 'nodes/YetiShare/execution/parallel.js'),
+) as typeof import('../../nodes/YetiShare/execution/parallel');
 
 const NODE = 'CUSTOM.yetiShare';
 const TRIGGER = 'CUSTOM.yetiShareTrigger';
@@ -46,14 +56,28 @@ interface Site {
 async function openSite(latencyMs: number, latencyJitterMs = 0): Promise<Site> {
 	const sandbox = new SandboxServer({ latencyMs, latencyJitterMs });
 	await sandbox.start();
-	const engine = new Engine({ nodeTypes: { [NODE]: new YetiShare(), [TRIGGER]: new YetiShareTrigger() }, credentialTypes: [new YetiShareApi()] });
+	const engine = new Engine({
+		nodeTypes: { [NODE]: new YetiShare(), [TRIGGER]: new YetiShareTrigger() },
+		credentialTypes: [new YetiShareApi()],
+	});
 	await engine.init();
 	const demo = sandbox.demoAccount;
 	const credential = engine.credentials.add('yetiShareApi', 'bench', {
-		baseUrl: sandbox.baseUrl, authentication: 'apiKeys', apiKey1: demo.key1, apiKey2: demo.key2, accessToken: '', accountId: '',
+		baseUrl: sandbox.baseUrl,
+		authentication: 'apiKeys',
+		apiKey1: demo.key1,
+		apiKey2: demo.key2,
+		accessToken: '',
+		accountId: '',
 	});
 	// signed in before anything is timed
-	const signIn = await engine.run({ node: { type: NODE, parameters: { resource: 'account', operation: 'get' }, credentials: { yetiShareApi: credential } } });
+	const signIn = await engine.run({
+		node: {
+			type: NODE,
+			parameters: { resource: 'account', operation: 'get' },
+			credentials: { yetiShareApi: credential },
+		},
+	});
 	if (signIn.error) throw new Error(signIn.error.message);
 	return { sandbox, engine, credential };
 }
@@ -75,16 +99,34 @@ async function measure(site: Site, work: () => Promise<void>) {
 const seconds = (ms: number) => (ms / 1000).toFixed(ms < 10_000 ? 2 : 1);
 
 async function itemsInFlight(): Promise<string[]> {
-	const rows = ['| latency a call | Requests in Parallel | items | time (s) | ideal (s) | time ÷ ideal | peak calls at the site |', '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
-	for (const [latencyMs, jitterMs] of [[0, 0], [50, 0], [150, 0], [150, 30]]) {
+	const rows = [
+		'| latency a call | Requests in Parallel | items | time (s) | ideal (s) | time ÷ ideal | peak calls at the site |',
+		'| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+	];
+	for (const [latencyMs, jitterMs] of [
+		[0, 0],
+		[50, 0],
+		[150, 0],
+		[150, 30],
+	]) {
 		const site = await openSite(latencyMs, jitterMs);
 		const distance = jitterMs ? `${latencyMs}–${latencyMs + jitterMs} ms` : `${latencyMs} ms`;
 		try {
-			const file = site.sandbox.addFile(site.sandbox.demoAccount.id, { name: 'asked-about.txt', content: 'x' });
-			for (const inFlight of latencyMs === 0 ? [1, 5, DEFAULT_REQUESTS_IN_PARALLEL] : [5, DEFAULT_REQUESTS_IN_PARALLEL]) {
+			const file = site.sandbox.addFile(site.sandbox.demoAccount.id, {
+				name: 'asked-about.txt',
+				content: 'x',
+			});
+			for (const inFlight of latencyMs === 0
+				? [1, 5, DEFAULT_REQUESTS_IN_PARALLEL]
+				: [5, DEFAULT_REQUESTS_IN_PARALLEL]) {
 				const node = {
 					type: NODE,
-					parameters: { resource: 'file', operation: 'get', fileId: { __rl: true, mode: 'id', value: file.id }, requestsInParallel: inFlight },
+					parameters: {
+						resource: 'file',
+						operation: 'get',
+						fileId: { __rl: true, mode: 'id', value: file.id },
+						requestsInParallel: inFlight,
+					},
 					credentials: { yetiShareApi: site.credential },
 				};
 				const input = Array.from({ length: ITEMS }, () => ({ json: {} }));
@@ -95,7 +137,9 @@ async function itemsInFlight(): Promise<string[]> {
 				});
 				if (failed) throw new Error(`${failed} items failed at ${distance}, ${inFlight} in flight`);
 				const ideal = (ITEMS * (latencyMs + jitterMs / 2)) / inFlight;
-				rows.push(`| ${distance} | ${inFlight}${inFlight === DEFAULT_REQUESTS_IN_PARALLEL ? ' (default)' : ''} | ${ITEMS} | ${seconds(ms)} | ${latencyMs ? seconds(ideal) : '–'} | ${latencyMs ? (ms / ideal).toFixed(2) : '–'} | ${site.sandbox.peakInFlight('file/info')} |`);
+				rows.push(
+					`| ${distance} | ${inFlight}${inFlight === DEFAULT_REQUESTS_IN_PARALLEL ? ' (default)' : ''} | ${ITEMS} | ${seconds(ms)} | ${latencyMs ? seconds(ideal) : '–'} | ${latencyMs ? (ms / ideal).toFixed(2) : '–'} | ${site.sandbox.peakInFlight('file/info')} |`,
+				);
 				process.stderr.write(`${rows[rows.length - 1]}\n`);
 			}
 		} finally {
@@ -123,7 +167,15 @@ async function walks(): Promise<string[]> {
 			const deepest = levels[4][levels[4].length - 1];
 			const path = ['Big', ...pathOf(site.sandbox, deepest.id, top.id)].join('/');
 
-			const trigger = { type: TRIGGER, parameters: { event: 'fileAdded', folder: { __rl: true, mode: 'id', value: top.id }, options: { includeSubfolders: true } }, credentials: { yetiShareApi: site.credential } };
+			const trigger = {
+				type: TRIGGER,
+				parameters: {
+					event: 'fileAdded',
+					folder: { __rl: true, mode: 'id', value: top.id },
+					options: { includeSubfolders: true },
+				},
+				credentials: { yetiShareApi: site.credential },
+			};
 			const activation = await site.engine.poll({ node: trigger });
 			if (activation.error) throw new Error(activation.error.message);
 			site.sandbox.addFile(demo, { name: 'new.txt', folderId: deepest.id, content: 'new' });
@@ -135,18 +187,48 @@ async function walks(): Promise<string[]> {
 			});
 			if (found !== 1) throw new Error(`the poll found ${found} new files, not 1`);
 
-			const pickerNode = { type: NODE, parameters: { resource: 'folder', operation: 'get' }, credentials: { yetiShareApi: site.credential } };
-			const picker = await measure(site, async () => void (await site.engine.listSearch({ node: pickerNode, method: 'searchFolders' })));
+			const pickerNode = {
+				type: NODE,
+				parameters: { resource: 'folder', operation: 'get' },
+				credentials: { yetiShareApi: site.credential },
+			};
+			const picker = await measure(
+				site,
+				async () =>
+					void (await site.engine.listSearch({ node: pickerNode, method: 'searchFolders' })),
+			);
 
 			const lookup = await measure(site, async () => {
-				const run = await site.engine.run({ node: { type: NODE, parameters: { resource: 'folder', operation: 'get', folderId: { __rl: true, mode: 'path', value: path } }, credentials: { yetiShareApi: site.credential } } });
-				if (run.error || String(run.items[0].json.id) !== deepest.id) throw new Error(`the path lookup failed: ${run.error?.message}`);
+				const run = await site.engine.run({
+					node: {
+						type: NODE,
+						parameters: {
+							resource: 'folder',
+							operation: 'get',
+							folderId: { __rl: true, mode: 'path', value: path },
+						},
+						credentials: { yetiShareApi: site.credential },
+					},
+				});
+				if (run.error || String(run.items[0].json.id) !== deepest.id)
+					throw new Error(`the path lookup failed: ${run.error?.message}`);
 			});
 			const search = (name: string, limit?: number) =>
 				measure(site, async () => {
-					const parameters = { resource: 'file', operation: 'search', name, parentFolder: { __rl: true, mode: 'id', value: top.id }, ...(limit ? { limit } : { returnAll: true }) };
-					const run = await site.engine.run({ node: { type: NODE, parameters, credentials: { yetiShareApi: site.credential } } });
-					if (run.error || run.items.length !== (limit ?? 1)) throw new Error(`the search for ${name} found ${run.items.length}: ${run.error?.message}`);
+					const parameters = {
+						resource: 'file',
+						operation: 'search',
+						name,
+						parentFolder: { __rl: true, mode: 'id', value: top.id },
+						...(limit ? { limit } : { returnAll: true }),
+					};
+					const run = await site.engine.run({
+						node: { type: NODE, parameters, credentials: { yetiShareApi: site.credential } },
+					});
+					if (run.error || run.items.length !== (limit ?? 1))
+						throw new Error(
+							`the search for ${name} found ${run.items.length}: ${run.error?.message}`,
+						);
 				});
 			const everywhere = await search('new.txt');
 			const firstTen = await search('seeded-*', 10);
@@ -188,7 +270,13 @@ async function main() {
 		...walked,
 	].join('\n');
 	process.stdout.write(`${text}\n`);
-	if (!process.argv.includes('--no-write')) keepInReport('BENCHMARKS.md', 'bench:tree', text, '## Real latency and big accounts (`npm run bench:tree`)');
+	if (!process.argv.includes('--no-write'))
+		keepInReport(
+			'BENCHMARKS.md',
+			'bench:tree',
+			text,
+			'## Real latency and big accounts (`npm run bench:tree`)',
+		);
 }
 
 main().catch((error) => {

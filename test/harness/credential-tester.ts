@@ -25,12 +25,17 @@ import { createNoOpNode } from './stand-in-nodes';
 import { NodeTypeRegistry } from './types-registry';
 import type { CredentialTypeRegistry } from './types-registry';
 
-type TestDefinition = ICredentialTestFunction | { nodeType?: INodeType; testRequest: ICredentialTestRequest };
+type TestDefinition =
+	| ICredentialTestFunction
+	| { nodeType?: INodeType; testRequest: ICredentialTestRequest };
 
 /** lodash-style `get` for the `key` of a `responseSuccessBody` rule (`a.b`, `a[0].b`). */
 function getPath(value: unknown, path: string): unknown {
 	let current = value;
-	for (const part of path.replace(/\[(\w+)\]/g, '.$1').split('.').filter(Boolean)) {
+	for (const part of path
+		.replace(/\[(\w+)\]/g, '.$1')
+		.split('.')
+		.filter(Boolean)) {
 		if (current === null || typeof current !== 'object') return undefined;
 		current = (current as Record<string, unknown>)[part];
 	}
@@ -127,7 +132,9 @@ export class CredentialTester {
 			active: false,
 			nodeTypes: new NodeTypeRegistry({ [nodeTypeCopy.description.name]: nodeTypeCopy }),
 		});
-		const runExecutionData: IRunExecutionData = createRunExecutionData({ resultData: { runData: {} } });
+		const runExecutionData: IRunExecutionData = createRunExecutionData({
+			resultData: { runData: {} },
+		});
 		const executeData: IExecuteData = { node, data: {}, source: null };
 		const context = new ExecuteContext(
 			workflow,

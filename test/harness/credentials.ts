@@ -128,12 +128,17 @@ export class CredentialStore {
 	save(details: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject): void {
 		const row = this.find(details, type);
 		row.data = JSON.stringify(data);
-		this.history.push({ id: row.id, type, data: JSON.parse(row.data) as ICredentialDataDecryptedObject });
+		this.history.push({
+			id: row.id,
+			type,
+			data: JSON.parse(row.data) as ICredentialDataDecryptedObject,
+		});
 	}
 
 	private row(id: string): Row {
 		const row = this.rows.get(id);
-		if (row === undefined) throw new UnexpectedError(`No credential with id "${id}" in the harness store`);
+		if (row === undefined)
+			throw new UnexpectedError(`No credential with id "${id}" in the harness store`);
 		return row;
 	}
 }
@@ -145,7 +150,8 @@ export class CredentialStore {
  */
 export class StoredCredentials extends ICredentials {
 	async getData(): Promise<ICredentialDataDecryptedObject> {
-		if (this.data === undefined) throw new UnexpectedError('No data is set so nothing can be returned.');
+		if (this.data === undefined)
+			throw new UnexpectedError('No data is set so nothing can be returned.');
 		return JSON.parse(this.data) as ICredentialDataDecryptedObject;
 	}
 
@@ -214,7 +220,13 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		if (['oAuth1Api', 'oAuth2Api'].includes(type)) {
 			return [
 				...properties,
-				{ displayName: 'oauthTokenData', name: 'oauthTokenData', type: 'json', required: false, default: {} },
+				{
+					displayName: 'oauthTokenData',
+					name: 'oauthTokenData',
+					type: 'json',
+					required: false,
+					default: {},
+				},
 			];
 		}
 		return properties;
@@ -242,7 +254,14 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		this.store.reads++;
 		const stored = JSON.parse(row.data) as ICredentialDataDecryptedObject;
 		if (raw === true) return stored;
-		return await this.applyDefaultsAndOverwrites(additionalData, stored, type, mode, executeData, expressionResolveValues);
+		return await this.applyDefaultsAndOverwrites(
+			additionalData,
+			stored,
+			type,
+			mode,
+			executeData,
+			expressionResolveValues,
+		);
 	}
 
 	/** Same steps and order as n8n's `applyDefaultsAndOverwrites` (there are no overwrites here). */
@@ -266,7 +285,10 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 			null,
 		) as ICredentialDataDecryptedObject;
 		if (original.oauthTokenData !== undefined) data.oauthTokenData = original.oauthTokenData;
-		if (data.allowedHttpRequestDomains === undefined && original.allowedHttpRequestDomains !== undefined) {
+		if (
+			data.allowedHttpRequestDomains === undefined &&
+			original.allowedHttpRequestDomains !== undefined
+		) {
 			data.allowedHttpRequestDomains = original.allowedHttpRequestDomains;
 		}
 		if (data.allowedDomains === undefined && original.allowedDomains !== undefined) {
@@ -294,7 +316,12 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 				throw error;
 			}
 		} else {
-			const workflow = new Workflow({ nodes: [mockNode], connections: {}, active: false, nodeTypes: mockNodeTypes });
+			const workflow = new Workflow({
+				nodes: [mockNode],
+				connections: {},
+				active: false,
+				nodeTypes: mockNodeTypes,
+			});
 			await workflow.expression.acquireIsolate();
 			try {
 				data = workflow.expression.getComplexParameterValue(
@@ -328,14 +355,26 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		}
 		if (typeof type.authenticate === 'object') {
 			if (!workflow || !node) {
-				throw new UnexpectedError('Workflow and node are required for declarative credential authentication');
+				throw new UnexpectedError(
+					'Workflow and node are required for declarative credential authentication',
+				);
 			}
 			requestOptions.headers ??= {};
 			if (type.authenticate.type === 'generic') {
 				for (const [outerKey, outerValue] of Object.entries(type.authenticate.properties)) {
 					for (const [key, value] of Object.entries(outerValue as Record<string, unknown>)) {
-						const keyResolved = this.resolveValue(key, { $credentials: credentials }, workflow, node);
-						const valueResolved = this.resolveValue(value as string, { $credentials: credentials }, workflow, node);
+						const keyResolved = this.resolveValue(
+							key,
+							{ $credentials: credentials },
+							workflow,
+							node,
+						);
+						const valueResolved = this.resolveValue(
+							value as string,
+							{ $credentials: credentials },
+							workflow,
+							node,
+						);
 						const target = (requestOptions[outerKey] ??= {}) as Record<string, unknown>;
 						target[keyResolved] = valueResolved;
 					}
@@ -365,15 +404,22 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		if (typeof type.preAuthentication !== 'function') return undefined;
 
 		// n8n recognises a credential test by the temporary noOp node its tester builds.
-		const isTestingCredentials = node?.parameters?.temp === '' && node?.type === 'n8n-nodes-base.noOp';
-		if (!(credentials[expirable.name] === '' || credentialsExpired || isTestingCredentials)) return undefined;
+		const isTestingCredentials =
+			node?.parameters?.temp === '' && node?.type === 'n8n-nodes-base.noOp';
+		if (!(credentials[expirable.name] === '' || credentialsExpired || isTestingCredentials))
+			return undefined;
 
-		const output = (await type.preAuthentication.call(helpers, credentials)) as ICredentialDataDecryptedObject;
+		const output = (await type.preAuthentication.call(
+			helpers,
+			credentials,
+		)) as ICredentialDataDecryptedObject;
 		if (output[expirable.name] === undefined) return undefined;
 		if (!node.credentials) return undefined;
 
 		const details = node.credentials[type.name];
-		const stored = JSON.parse(this.store.find(details, type.name).data) as ICredentialDataDecryptedObject;
+		const stored = JSON.parse(
+			this.store.find(details, type.name).data,
+		) as ICredentialDataDecryptedObject;
 		const toPersist: ICredentialDataDecryptedObject = { ...stored };
 		for (const [key, value] of Object.entries(output)) {
 			// A field the user set as an expression keeps its expression.
@@ -391,7 +437,12 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 	): Promise<ICredentialDataDecryptedObject | undefined> {
 		const type = this.types.getByName(typeName);
 		if (typeof type.preAuthentication !== 'function') return undefined;
-		return ((await type.preAuthentication.call(helpers, credentials)) as ICredentialDataDecryptedObject) ?? undefined;
+		return (
+			((await type.preAuthentication.call(
+				helpers,
+				credentials,
+			)) as ICredentialDataDecryptedObject) ?? undefined
+		);
 	}
 
 	async updateCredentials(
@@ -423,7 +474,14 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		node: INode,
 	): string {
 		if (!isExpression(value)) return value;
-		const resolved = workflow.expression.getSimpleParameterValue(node, value, 'internal', additionalKeys, undefined, '');
+		const resolved = workflow.expression.getSimpleParameterValue(
+			node,
+			value,
+			'internal',
+			additionalKeys,
+			undefined,
+			'',
+		);
 		return resolved ? resolved.toString() : '';
 	}
 }

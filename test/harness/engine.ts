@@ -50,9 +50,20 @@ import { Expression, LoggerProxy, NodeHelpers, UnexpectedError, Workflow } from 
 import { SSHClientsManager } from 'n8n-core/dist/execution-engine/ssh-clients-manager';
 
 import { CredentialTester } from './credential-tester';
-import { CredentialStore, HarnessCredentialsHelper, type CredentialInput, type CredentialRef } from './credentials';
+import {
+	CredentialStore,
+	HarnessCredentialsHelper,
+	type CredentialInput,
+	type CredentialRef,
+} from './credentials';
 import { MemoryLogger, type LogEntry } from './logger';
-import { INPUT_NODE_NAME, INPUT_NODE_TYPE, NOOP_NODE_TYPE, createInputNode, createNoOpNode } from './stand-in-nodes';
+import {
+	INPUT_NODE_NAME,
+	INPUT_NODE_TYPE,
+	NOOP_NODE_TYPE,
+	createInputNode,
+	createNoOpNode,
+} from './stand-in-nodes';
 import { CredentialTypeRegistry, NodeTypeRegistry } from './types-registry';
 
 /** `filesystem` is n8n 2.x's default (items carry an `id`); `default` keeps binaries in memory (base64). */
@@ -238,7 +249,9 @@ export class Engine {
 
 	async init(): Promise<void> {
 		if (activeEngine !== undefined && activeEngine !== this) {
-			throw new UnexpectedError('Another Engine is still open: close it first (n8n-core keeps one DI container per process)');
+			throw new UnexpectedError(
+				'Another Engine is still open: close it first (n8n-core keeps one DI container per process)',
+			);
 		}
 		if (this.folder !== undefined) return;
 		activeEngine = this;
@@ -276,7 +289,7 @@ export class Engine {
 				await this.close();
 				if (String((error as Error).message).includes('experimental-vm-modules')) {
 					throw new UnexpectedError(
-						"The quickjs expression engine is loaded with import(), which Jest allows only when Node runs with --experimental-vm-modules: run NODE_OPTIONS=--experimental-vm-modules npx jest …",
+						'The quickjs expression engine is loaded with import(), which Jest allows only when Node runs with --experimental-vm-modules: run NODE_OPTIONS=--experimental-vm-modules npx jest …',
 						{ cause: error },
 					);
 				}
@@ -326,8 +339,14 @@ export class Engine {
 		};
 		this.pendingInputs.set(executionId, options.items ?? [{ json: {} }]);
 
-		const connections = { [INPUT_NODE_NAME]: { main: [[{ node: node.name, type: 'main' as const, index: 0 }]] } };
-		const settings: IWorkflowSettings = { executionOrder: 'v1', timezone: this.timezone, ...options.settings };
+		const connections = {
+			[INPUT_NODE_NAME]: { main: [[{ node: node.name, type: 'main' as const, index: 0 }]] },
+		};
+		const settings: IWorkflowSettings = {
+			executionOrder: 'v1',
+			timezone: this.timezone,
+			...options.settings,
+		};
 		const workflow = new Workflow({
 			id: WORKFLOW_ID,
 			name: 'Harness workflow',
@@ -393,12 +412,22 @@ export class Engine {
 		});
 		const workflowNode = workflow.getNode(node.name) as INode;
 		const activation = options.activation ?? (mode === 'manual' ? 'manual' : 'activate');
-		const context = new PollContext(workflow, workflowNode, this.additionalData(undefined), mode, activation);
+		const context = new PollContext(
+			workflow,
+			workflowNode,
+			this.additionalData(undefined),
+			mode,
+			activation,
+		);
 		let items: INodeExecutionData[][] | null = null;
 		let error: Error | undefined;
 		await workflow.expression.acquireIsolate();
 		try {
-			items = await Container.get(TriggersAndPollers).runPollFunction(workflow, workflowNode, context);
+			items = await Container.get(TriggersAndPollers).runPollFunction(
+				workflow,
+				workflowNode,
+				context,
+			);
 		} catch (caught) {
 			error = caught as Error;
 		} finally {
@@ -458,7 +487,8 @@ export class Engine {
 	async binaryBuffer(item: INodeExecutionData, property = 'data'): Promise<Buffer> {
 		this.assertOpen();
 		const binary = item.binary?.[property];
-		if (binary === undefined) throw new UnexpectedError(`The item has no binary property "${property}"`);
+		if (binary === undefined)
+			throw new UnexpectedError(`The item has no binary property "${property}"`);
 		return await Container.get(BinaryDataService).getAsBuffer(binary);
 	}
 
@@ -467,7 +497,10 @@ export class Engine {
 	 * it (`prepareBinaryData`): in filesystem mode it carries an `id`, in memory mode base64 data.
 	 * `source` is the content, a stream, or the path of a file to copy.
 	 */
-	async binaryItem(source: Buffer | Readable | string, options: BinaryItemOptions = {}): Promise<INodeExecutionData> {
+	async binaryItem(
+		source: Buffer | Readable | string,
+		options: BinaryItemOptions = {},
+	): Promise<INodeExecutionData> {
 		this.assertOpen();
 		let binary: IBinaryData;
 		if (typeof source === 'string') {
@@ -479,13 +512,22 @@ export class Engine {
 				options.mimeType,
 			);
 		} else {
-			binary = await prepareBinaryData(source, INPUT_EXECUTION_ID, WORKFLOW_ID, options.fileName, options.mimeType);
+			binary = await prepareBinaryData(
+				source,
+				INPUT_EXECUTION_ID,
+				WORKFLOW_ID,
+				options.fileName,
+				options.mimeType,
+			);
 		}
 		return { json: options.json ?? {}, binary: { [options.property ?? 'data']: binary } };
 	}
 
 	/** The additionalData n8n's CLI builds for an execution, minus what needs its server. */
-	additionalData(executionId: string | undefined, hooks?: ExecutionLifecycleHooks): IWorkflowExecuteAdditionalData {
+	additionalData(
+		executionId: string | undefined,
+		hooks?: ExecutionLifecycleHooks,
+	): IWorkflowExecuteAdditionalData {
 		const base = 'http://127.0.0.1:5678';
 		return {
 			credentialsHelper: this.helper,
@@ -523,7 +565,8 @@ export class Engine {
 	}
 
 	private assertOpen(): void {
-		if (activeEngine !== this) throw new UnexpectedError('Call engine.init() first (or this engine was closed)');
+		if (activeEngine !== this)
+			throw new UnexpectedError('Call engine.init() first (or this engine was closed)');
 	}
 
 	private buildNode(spec: NodeUnderTest, onError?: OnError): INode {
@@ -563,8 +606,14 @@ export class Engine {
 		const type = this.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
 		// The editor sends the node's current parameters with defaults filled in.
 		node.parameters =
-			NodeHelpers.getNodeParameters(type.description.properties, node.parameters, true, false, node, type.description) ??
-			{};
+			NodeHelpers.getNodeParameters(
+				type.description.properties,
+				node.parameters,
+				true,
+				false,
+				node,
+				type.description,
+			) ?? {};
 		const workflow = new Workflow({
 			id: WORKFLOW_ID,
 			nodes: [node],
@@ -575,7 +624,12 @@ export class Engine {
 		});
 		const additionalData = this.additionalData(undefined);
 		additionalData.currentNodeParameters = node.parameters;
-		const context = new LoadOptionsContext(workflow, workflow.getNode(node.name) as INode, additionalData, options.path ?? options.method);
+		const context = new LoadOptionsContext(
+			workflow,
+			workflow.getNode(node.name) as INode,
+			additionalData,
+			options.path ?? options.method,
+		);
 		return { context, type };
 	}
 

@@ -74,7 +74,12 @@ class FakeApi {
 		this.tokens.clear();
 	}
 
-	private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+	private send(
+		res: ServerResponse,
+		status: number,
+		body: unknown,
+		headers: Record<string, string> = {},
+	): void {
 		res.writeHead(status, { 'content-type': 'application/json', ...headers });
 		res.end(JSON.stringify(body));
 	}
@@ -97,9 +102,19 @@ class FakeApi {
 		const url = new URL(req.url ?? '/', this.url);
 		const raw = await this.readBody(req);
 		const contentType = req.headers['content-type'];
-		const body = contentType?.startsWith('application/octet-stream') ? `[${raw.length} bytes]` : raw.toString('utf8');
-		this.seen.push({ method: req.method ?? '', path: url.pathname, contentType, authorization: req.headers.authorization, body });
-		const form = new URLSearchParams(contentType?.includes('x-www-form-urlencoded') ? raw.toString('utf8') : '');
+		const body = contentType?.startsWith('application/octet-stream')
+			? `[${raw.length} bytes]`
+			: raw.toString('utf8');
+		this.seen.push({
+			method: req.method ?? '',
+			path: url.pathname,
+			contentType,
+			authorization: req.headers.authorization,
+			body,
+		});
+		const form = new URLSearchParams(
+			contentType?.includes('x-www-form-urlencoded') ? raw.toString('utf8') : '',
+		);
 
 		if (url.pathname === '/auth') {
 			this.tokenRequests++;
@@ -126,7 +141,11 @@ class FakeApi {
 		const valid = token !== undefined && this.tokens.has(token) && !this.always401;
 		if (url.pathname === '/me') {
 			// Like many APIs (YetiShare among them): a refused token still gets HTTP 200.
-			this.send(res, 200, valid ? { status: 'ok', user: 'alice' } : { status: 'error', message: 'Token refused' });
+			this.send(
+				res,
+				200,
+				valid ? { status: 'ok', user: 'alice' } : { status: 'error', message: 'Token refused' },
+			);
 			return;
 		}
 		if (!valid) {
@@ -201,7 +220,12 @@ async function fetchToken(this: IHttpRequestHelper, credentials: ICredentialData
 
 const credentialTest: ICredentialTestRequest = {
 	request: { baseURL: '={{ $credentials.baseUrl }}', url: '/me', method: 'GET' },
-	rules: [{ type: 'responseSuccessBody', properties: { key: 'status', value: 'error', message: 'The server refused the token' } }],
+	rules: [
+		{
+			type: 'responseSuccessBody',
+			properties: { key: 'status', value: 'error', message: 'The server refused the token' },
+		},
+	],
 };
 
 /** Generic (declarative) authenticate: the header value is an expression over the credential. */
@@ -232,7 +256,10 @@ class FormTokenApi implements ICredentialType {
 
 	preAuthentication = fetchToken;
 
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	) {
 		const token = `access_token=${encodeURIComponent(String(credentials.accessToken))}`;
 		const body = typeof requestOptions.body === 'string' ? requestOptions.body : '';
 		requestOptions.body = body === '' ? token : `${body}&${token}`;
@@ -257,8 +284,16 @@ class EchoNode implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'harnessHeaderApi', required: true, displayOptions: { show: { authentication: ['header'] } } },
-			{ name: 'harnessFormApi', required: true, displayOptions: { show: { authentication: ['form'] } } },
+			{
+				name: 'harnessHeaderApi',
+				required: true,
+				displayOptions: { show: { authentication: ['header'] } },
+			},
+			{
+				name: 'harnessFormApi',
+				required: true,
+				displayOptions: { show: { authentication: ['form'] } },
+			},
 		],
 		properties: [
 			{
@@ -291,14 +326,21 @@ class EchoNode implements INodeType {
 
 	methods = {
 		listSearch: {
-			async searchNames(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+			async searchNames(
+				this: ILoadOptionsFunctions,
+				filter?: string,
+			): Promise<INodeListSearchResult> {
 				const credentials = await this.getCredentials('harnessHeaderApi');
-				const response = (await this.helpers.httpRequestWithAuthentication.call(this, 'harnessHeaderApi', {
-					method: 'GET',
-					url: `${credentials.baseUrl as string}/search`,
-					qs: { q: filter ?? '' },
-					json: true,
-				})) as { results: Array<{ name: string; value: string }> };
+				const response = (await this.helpers.httpRequestWithAuthentication.call(
+					this,
+					'harnessHeaderApi',
+					{
+						method: 'GET',
+						url: `${credentials.baseUrl as string}/search`,
+						qs: { q: filter ?? '' },
+						json: true,
+					},
+				)) as { results: Array<{ name: string; value: string }> };
 				return { results: response.results };
 			},
 		},
@@ -307,7 +349,8 @@ class EchoNode implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const out: INodeExecutionData[] = [];
-		const type = this.getNodeParameter('authentication', 0) === 'form' ? 'harnessFormApi' : 'harnessHeaderApi';
+		const type =
+			this.getNodeParameter('authentication', 0) === 'form' ? 'harnessFormApi' : 'harnessHeaderApi';
 		for (let i = 0; i < items.length; i++) {
 			try {
 				const operation = this.getNodeParameter('operation', i) as string;
@@ -315,7 +358,9 @@ class EchoNode implements INodeType {
 				const data = await this.getCredentials(type, i);
 				const credentialsDecrypted = { id: 'x', name: 'x', type, data };
 				const request = async (options: IHttpRequestOptions) =>
-					await this.helpers.httpRequestWithAuthentication.call(this, type, options, { credentialsDecrypted });
+					await this.helpers.httpRequestWithAuthentication.call(this, type, options, {
+						credentialsDecrypted,
+					});
 				this.logger.debug('harness echo calls the API', { operation, item: i });
 
 				if (operation === 'get') {
@@ -323,17 +368,26 @@ class EchoNode implements INodeType {
 					const response = (await request({
 						method: 'POST',
 						url: `${data.baseUrl as string}/items`,
-						headers: this.getNodeParameter('bodyStyle', i) === 'sharedHeaders' ? SHARED_HEADERS : { ...FORM },
+						headers:
+							this.getNodeParameter('bodyStyle', i) === 'sharedHeaders'
+								? SHARED_HEADERS
+								: { ...FORM },
 						body: `id=${encodeURIComponent(id)}`,
 						json: true,
 					})) as IDataObject;
-					out.push(...this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(response), { itemData: { item: i } }));
+					out.push(
+						...this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(response), {
+							itemData: { item: i },
+						}),
+					);
 				} else if (operation === 'transform') {
 					const binary = this.helpers.assertBinaryData(i, 'data');
 					const upload = binary.id
 						? await this.helpers.getBinaryStream(binary.id, 64 * 1024)
 						: Buffer.from(binary.data, 'base64');
-					const size = binary.id ? (await this.helpers.getBinaryMetadata(binary.id)).fileSize : (upload as Buffer).length;
+					const size = binary.id
+						? (await this.helpers.getBinaryMetadata(binary.id)).fileSize
+						: (upload as Buffer).length;
 					const response = (await request({
 						method: 'POST',
 						url: `${data.baseUrl as string}/transform`,
@@ -342,10 +396,23 @@ class EchoNode implements INodeType {
 						encoding: 'stream',
 						returnFullResponse: true,
 					})) as { body: Readable; headers: IDataObject };
-					const stored = await this.helpers.prepareBinaryData(response.body, 'shout.txt', 'text/plain');
-					out.push({ json: { sha256: response.headers['x-sha256'] }, binary: { data: stored }, pairedItem: { item: i } });
+					const stored = await this.helpers.prepareBinaryData(
+						response.body,
+						'shout.txt',
+						'text/plain',
+					);
+					out.push({
+						json: { sha256: response.headers['x-sha256'] },
+						binary: { data: stored },
+						pairedItem: { item: i },
+					});
 				} else if (operation === 'slow') {
-					await request({ method: 'POST', url: `${data.baseUrl as string}/slow`, timeout: 100, json: true });
+					await request({
+						method: 'POST',
+						url: `${data.baseUrl as string}/slow`,
+						timeout: 100,
+						json: true,
+					});
 				} else if (operation === 'inspect') {
 					const style = this.getNodeParameter('bodyStyle', i) as string;
 					const fields = { a: '1', b: 'x y&z' };
@@ -364,7 +431,9 @@ class EchoNode implements INodeType {
 					} as IHttpRequestOptions)) as IDataObject;
 					out.push({ json: response, pairedItem: { item: i } });
 				} else {
-					throw new NodeOperationError(this.getNode(), `Unknown operation ${operation}`, { itemIndex: i });
+					throw new NodeOperationError(this.getNode(), `Unknown operation ${operation}`, {
+						itemIndex: i,
+					});
 				}
 			} catch (error) {
 				if (this.continueOnFail()) {
@@ -398,13 +467,18 @@ class PollerNode implements INodeType {
 		const state = this.getWorkflowStaticData('node');
 		const credentials = await this.getCredentials('harnessHeaderApi');
 		const since = this.getMode() === 'manual' ? 0 : Number(state.lastId ?? 0);
-		const response = (await this.helpers.httpRequestWithAuthentication.call(this, 'harnessHeaderApi', {
-			method: 'GET',
-			url: `${credentials.baseUrl as string}/events`,
-			qs: { since },
-			json: true,
-		})) as { events: Array<{ id: number }> };
-		if (this.getMode() === 'manual') return [this.helpers.returnJsonArray(response.events.slice(0, 1))];
+		const response = (await this.helpers.httpRequestWithAuthentication.call(
+			this,
+			'harnessHeaderApi',
+			{
+				method: 'GET',
+				url: `${credentials.baseUrl as string}/events`,
+				qs: { since },
+				json: true,
+			},
+		)) as { events: Array<{ id: number }> };
+		if (this.getMode() === 'manual')
+			return [this.helpers.returnJsonArray(response.events.slice(0, 1))];
 		if (state.lastId === undefined) {
 			state.lastId = Math.max(0, ...response.events.map((e) => e.id));
 			return null;
@@ -422,7 +496,10 @@ const api = new FakeApi();
 beforeAll(async () => await api.start());
 afterAll(async () => await api.stop());
 
-function newEngine(binaryMode: BinaryMode = 'filesystem', expressionEngine: 'legacy' | 'quickjs' = 'legacy') {
+function newEngine(
+	binaryMode: BinaryMode = 'filesystem',
+	expressionEngine: 'legacy' | 'quickjs' = 'legacy',
+) {
 	return new Engine({
 		nodeTypes: { 'CUSTOM.harnessEcho': new EchoNode(), 'CUSTOM.harnessPoller': new PollerNode() },
 		credentialTypes: [new HeaderTokenApi(), new FormTokenApi()],
@@ -470,7 +547,10 @@ describe('Engine running a node in n8n-core', () => {
 			parameters: { operation: 'get', itemId: '={{ $json.id }}' },
 			credentials: { harnessHeaderApi: cred },
 		};
-		const first = await engine.run({ node, items: [{ json: { id: 1 } }, { json: { id: 2 } }, { json: { id: 3 } }] });
+		const first = await engine.run({
+			node,
+			items: [{ json: { id: 1 } }, { json: { id: 2 } }, { json: { id: 3 } }],
+		});
 
 		expect(first.error).toBeUndefined();
 		expect(first.items.map((i) => i.json)).toEqual([
@@ -581,14 +661,22 @@ describe('Engine running a node in n8n-core', () => {
 		api.expireTokens();
 		const result = await engine.run({ node });
 		expect(result.error).toBeUndefined();
-		const bodies = api.seen.filter((r) => r.path === "/items").map((r) => r.body);
-		expect(bodies).toEqual(['id=5&access_token=tok-1', 'id=5&access_token=tok-1', 'id=5&access_token=tok-1&access_token=tok-2']);
+		const bodies = api.seen.filter((r) => r.path === '/items').map((r) => r.body);
+		expect(bodies).toEqual([
+			'id=5&access_token=tok-1',
+			'id=5&access_token=tok-1',
+			'id=5&access_token=tok-1&access_token=tok-2',
+		]);
 	});
 
 	it('reports a failing preAuthentication as a NodeApiError carrying the thrown message', async () => {
 		const cred = engine.credentials.add('harnessHeaderApi', 'Bad key', credentialData('bad-key'));
 		const result = await engine.run({
-			node: { type: 'CUSTOM.harnessEcho', parameters: { operation: 'get', itemId: '1' }, credentials: { harnessHeaderApi: cred } },
+			node: {
+				type: 'CUSTOM.harnessEcho',
+				parameters: { operation: 'get', itemId: '1' },
+				credentials: { harnessHeaderApi: cred },
+			},
 		});
 		expect(result.error).toMatchObject({ name: 'NodeApiError', message: 'Key refused by server' });
 		expect(engine.credentials.saves).toBe(0);
@@ -617,7 +705,10 @@ describe('Engine running a node in n8n-core', () => {
 		};
 		await engine.run({ node });
 		const runs = await Promise.all(
-			[1, 2, 3, 4].map(async (n) => await engine.run({ node, items: [{ json: { id: n } }, { json: { id: n * 10 } }] })),
+			[1, 2, 3, 4].map(
+				async (n) =>
+					await engine.run({ node, items: [{ json: { id: n } }, { json: { id: n * 10 } }] }),
+			),
 		);
 		expect(runs.map((r) => r.items.map((i) => i.json.id))).toEqual([
 			['1', '10'],
@@ -653,14 +744,24 @@ describe('Engine running a node in n8n-core', () => {
 		expect(seen.string).toEqual(form);
 		expect(seen.object).toEqual(form);
 		expect(seen.urlSearchParams).toEqual(form);
-		expect(seen.objectNoHeader).toEqual({ contentType: 'application/json', body: '{"a":"1","b":"x y&z"}' });
-		expect(seen.stringNoHeader).toEqual({ contentType: 'application/x-www-form-urlencoded', body: 'a=1&b=x+y%26z' });
+		expect(seen.objectNoHeader).toEqual({
+			contentType: 'application/json',
+			body: '{"a":"1","b":"x y&z"}',
+		});
+		expect(seen.stringNoHeader).toEqual({
+			contentType: 'application/x-www-form-urlencoded',
+			body: 'a=1&b=x+y%26z',
+		});
 	});
 
 	it('turns a request timeout into a NodeApiError with code ECONNABORTED', async () => {
 		const cred = engine.credentials.add('harnessHeaderApi', 'Header account', credentialData());
 		const result = await engine.run({
-			node: { type: 'CUSTOM.harnessEcho', parameters: { operation: 'slow' }, credentials: { harnessHeaderApi: cred } },
+			node: {
+				type: 'CUSTOM.harnessEcho',
+				parameters: { operation: 'slow' },
+				credentials: { harnessHeaderApi: cred },
+			},
 		});
 		expect(result.error).toMatchObject({
 			name: 'NodeApiError',
@@ -687,7 +788,10 @@ describe('Engine running a node in n8n-core', () => {
 	});
 
 	it('applies responseSuccessBody rules to a 200 answer carrying an error', async () => {
-		const ref = engine.credentials.add('harnessHeaderApi', 'Stale', { ...credentialData(), accessToken: 'stale' });
+		const ref = engine.credentials.add('harnessHeaderApi', 'Stale', {
+			...credentialData(),
+			accessToken: 'stale',
+		});
 		const result = await engine.testCredential('harnessHeaderApi', ref);
 		// preAuthentication runs in test mode and replaces the stale token, so the test passes…
 		expect(result.status).toBe('OK');
@@ -743,7 +847,11 @@ describe.each<BinaryMode>(['filesystem', 'default'])('binary data in %s mode', (
 	it('reads an input binary as a stream and stores the streamed answer as output binary', async () => {
 		const cred = engine.credentials.add('harnessHeaderApi', 'Header account', credentialData());
 		const text = 'hello binary world '.repeat(5000);
-		const input = await engine.binaryItem(Buffer.from(text), { fileName: 'in.txt', mimeType: 'text/plain', json: { n: 1 } });
+		const input = await engine.binaryItem(Buffer.from(text), {
+			fileName: 'in.txt',
+			mimeType: 'text/plain',
+			json: { n: 1 },
+		});
 		const fromStream = await engine.binaryItem(Readable.from([Buffer.from('from a stream')]), {
 			fileName: 'stream.txt',
 			mimeType: 'text/plain',
@@ -751,7 +859,10 @@ describe.each<BinaryMode>(['filesystem', 'default'])('binary data in %s mode', (
 		const filePath = path.join(engine.userFolder, 'on-disk.txt');
 		await writeFile(filePath, 'from a file');
 		const fromFile = await engine.binaryItem(filePath);
-		expect(fromFile.binary?.data).toMatchObject({ fileName: 'on-disk.txt', mimeType: 'text/plain' });
+		expect(fromFile.binary?.data).toMatchObject({
+			fileName: 'on-disk.txt',
+			mimeType: 'text/plain',
+		});
 		if (mode === 'filesystem') {
 			expect(input.binary?.data.id).toMatch(/^filesystem-v2:/);
 			expect(existsSync(path.join(engine.userFolder, '.n8n', 'storage'))).toBe(true);
@@ -761,7 +872,11 @@ describe.each<BinaryMode>(['filesystem', 'default'])('binary data in %s mode', (
 		}
 
 		const result = await engine.run({
-			node: { type: 'CUSTOM.harnessEcho', parameters: { operation: 'transform' }, credentials: { harnessHeaderApi: cred } },
+			node: {
+				type: 'CUSTOM.harnessEcho',
+				parameters: { operation: 'transform' },
+				credentials: { harnessHeaderApi: cred },
+			},
 			items: [input, fromStream, fromFile],
 		});
 		expect(result.error).toBeUndefined();
@@ -778,7 +893,9 @@ describe.each<BinaryMode>(['filesystem', 'default'])('binary data in %s mode', (
 });
 
 /** n8n's expression runtime is loaded with import(), which Jest only allows with VM modules. */
-const vmModules = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`.includes('--experimental-vm-modules');
+const vmModules = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`.includes(
+	'--experimental-vm-modules',
+);
 
 describe('expressions on the sandboxed (quickjs) engine', () => {
 	if (!vmModules) {
@@ -817,7 +934,9 @@ describe('expressions on the sandboxed (quickjs) engine', () => {
 		expect(result.items[0].json).toEqual({ id: '42', name: 'Item 42' });
 		expect(api.seen.find((r) => r.path === '/items')?.authorization).toMatch(/^Bearer tok-\d+$/);
 
-		const runs = await Promise.all([1, 2, 3].map(async (id) => await engine.run({ node, items: [{ json: { id } }] })));
+		const runs = await Promise.all(
+			[1, 2, 3].map(async (id) => await engine.run({ node, items: [{ json: { id } }] })),
+		);
 		expect(runs.map((r) => r.items[0]?.json.id)).toEqual(['2', '4', '6']);
 	});
 });

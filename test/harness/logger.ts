@@ -26,7 +26,11 @@ function render(value: unknown, seen = new WeakSet<object>(), depth = 0): unknow
 	if (Buffer.isBuffer(value)) return `[Buffer ${value.length} bytes]`;
 	if (value instanceof Error) {
 		// Error fields are not enumerable: a JSON dump would lose the very text we look for.
-		const out: Record<string, unknown> = { name: value.name, message: value.message, stack: value.stack };
+		const out: Record<string, unknown> = {
+			name: value.name,
+			message: value.message,
+			stack: value.stack,
+		};
 		for (const [key, inner] of Object.entries(value)) out[key] = render(inner, seen, depth + 1);
 		if ('cause' in value) out.cause = render((value as { cause?: unknown }).cause, seen, depth + 1);
 		return out;
@@ -65,7 +69,8 @@ export class MemoryLogger implements N8nLogger {
 	/** One line per entry: `level [scopes] message metadata`. */
 	get lines(): string[] {
 		return this.sink.map(
-			(e) => `${e.level}${e.scopes.length ? ` [${e.scopes.join(',')}]` : ''} ${e.message}${e.metadata ? ` ${e.metadata}` : ''}`,
+			(e) =>
+				`${e.level}${e.scopes.length ? ` [${e.scopes.join(',')}]` : ''} ${e.message}${e.metadata ? ` ${e.metadata}` : ''}`,
 		);
 	}
 
@@ -74,7 +79,11 @@ export class MemoryLogger implements N8nLogger {
 	}
 
 	scoped(scopes: string | string[]): MemoryLogger {
-		return new MemoryLogger(this.sink, [...this.scopes, ...(Array.isArray(scopes) ? scopes : [scopes])], this.echo);
+		return new MemoryLogger(
+			this.sink,
+			[...this.scopes, ...(Array.isArray(scopes) ? scopes : [scopes])],
+			this.echo,
+		);
 	}
 
 	error(message: string, metadata?: LogMetadata): void {

@@ -36,7 +36,9 @@ export class NodeTypeRegistry implements INodeTypes {
 	getByName(nodeType: string): INodeType | IVersionedNodeType {
 		const type = this.types.get(nodeType);
 		if (type === undefined) {
-			throw new UnexpectedError(`Unknown node type "${nodeType}": pass it to new Engine({ nodeTypes })`);
+			throw new UnexpectedError(
+				`Unknown node type "${nodeType}": pass it to new Engine({ nodeTypes })`,
+			);
 		}
 		return type;
 	}
@@ -46,7 +48,9 @@ export class NodeTypeRegistry implements INodeTypes {
 	}
 
 	getKnownTypes(): IDataObject {
-		return Object.fromEntries(this.names().map((name) => [name, { className: name, sourcePath: '' }]));
+		return Object.fromEntries(
+			this.names().map((name) => [name, { className: name, sourcePath: '' }]),
+		);
 	}
 }
 
@@ -64,7 +68,9 @@ export class CredentialTypeRegistry {
 	getByName(name: string): ICredentialType {
 		const type = this.types.get(name);
 		if (type === undefined) {
-			throw new UnexpectedError(`Unknown credential type "${name}": pass it to new Engine({ credentialTypes })`);
+			throw new UnexpectedError(
+				`Unknown credential type "${name}": pass it to new Engine({ credentialTypes })`,
+			);
 		}
 		return type;
 	}
@@ -83,7 +89,8 @@ export class CredentialTypeRegistry {
 		const type = this.getByName(name);
 		if (type.extends === undefined) return type.properties;
 		const combined: INodeProperties[] = [];
-		for (const parent of type.extends) NodeHelpers.mergeNodeProperties(combined, this.getProperties(parent));
+		for (const parent of type.extends)
+			NodeHelpers.mergeNodeProperties(combined, this.getProperties(parent));
 		NodeHelpers.mergeNodeProperties(combined, type.properties);
 		return combined;
 	}

@@ -32,14 +32,25 @@ export interface N8nRun {
 	data: {
 		resultData: {
 			/** Per node: its runs, each with its start (epoch ms), duration (ms) and output items. */
-			runData: Record<string, Array<{ startTime: number; executionTime: number; data?: { main?: Array<Array<{ json: any; binary?: any }>> } }>>;
+			runData: Record<
+				string,
+				Array<{
+					startTime: number;
+					executionTime: number;
+					data?: { main?: Array<Array<{ json: any; binary?: any }>> };
+				}>
+			>;
 			error?: any;
 		};
 	};
 }
 
 /** The items a node put out in its first run. */
-export const outputOf = (run: N8nRun, node: string) => (run.data.resultData.runData[node]?.[0]?.data?.main?.[0] ?? []) as Array<{ json: any; binary?: any }>;
+export const outputOf = (run: N8nRun, node: string) =>
+	(run.data.resultData.runData[node]?.[0]?.data?.main?.[0] ?? []) as Array<{
+		json: any;
+		binary?: any;
+	}>;
 
 /**
  * An n8n command that did not end with exit code 0: how it ended (an exit code, or a signal and
@@ -99,7 +110,11 @@ export class N8nCli {
 		const out = openSync(outFile, 'w');
 		const err = openSync(errFile, 'w');
 		return new Promise<string>((resolve, reject) => {
-			const child = spawn(this.runtime.node, [...this.runtime.nodeArgs, this.runtime.n8n, ...args], { env: this.environment, stdio: ['ignore', out, err] });
+			const child = spawn(
+				this.runtime.node,
+				[...this.runtime.nodeArgs, this.runtime.n8n, ...args],
+				{ env: this.environment, stdio: ['ignore', out, err] },
+			);
 			onSpawn?.(child);
 			let timedOut = false;
 			const timer = setTimeout(() => {
@@ -123,7 +138,12 @@ export class N8nCli {
 		});
 	}
 
-	async importCredential(credential: { id: string; name: string; type: string; data: Record<string, unknown> }) {
+	async importCredential(credential: {
+		id: string;
+		name: string;
+		type: string;
+		data: Record<string, unknown>;
+	}) {
 		const file = join(this.userFolder, `credential-${credential.id}.json`);
 		// n8n encrypts what it imports; the plain file (keys, a password) must not stay behind
 		writeFileSync(file, JSON.stringify([credential]), { mode: 0o600 });
@@ -135,13 +155,25 @@ export class N8nCli {
 	}
 
 	/** The "YetiShare sandbox" credential the example workflows use, for the sandbox's demo account. */
-	async importSandboxCredential(sandbox: { baseUrl: string; demoAccount: { key1: string; key2: string } }, settings: Record<string, unknown> = {}) {
+	async importSandboxCredential(
+		sandbox: { baseUrl: string; demoAccount: { key1: string; key2: string } },
+		settings: Record<string, unknown> = {},
+	) {
 		const { key1, key2 } = sandbox.demoAccount;
 		await this.importCredential({
 			id: 'yetishare-sandbox',
 			name: 'YetiShare sandbox',
 			type: 'yetiShareApi',
-			data: { baseUrl: sandbox.baseUrl, authentication: 'apiKeys', apiKey1: key1, apiKey2: key2, timeout: 30, accessToken: '', accountId: '', ...settings },
+			data: {
+				baseUrl: sandbox.baseUrl,
+				authentication: 'apiKeys',
+				apiKey1: key1,
+				apiKey2: key2,
+				timeout: 30,
+				accessToken: '',
+				accountId: '',
+				...settings,
+			},
 		});
 	}
 
@@ -150,7 +182,10 @@ export class N8nCli {
 		const fromBuild = this.environment.N8N_CUSTOM_EXTENSIONS !== undefined;
 		const local = workflows.map((workflow) => ({
 			...workflow,
-			nodes: workflow.nodes.map((node) => ({ ...node, type: (fromBuild && LOCAL_TYPES[node.type]) || node.type })),
+			nodes: workflow.nodes.map((node) => ({
+				...node,
+				type: (fromBuild && LOCAL_TYPES[node.type]) || node.type,
+			})),
 		}));
 		const file = join(this.userFolder, 'workflows.json');
 		writeFileSync(file, JSON.stringify(local));
@@ -164,7 +199,11 @@ export class N8nCli {
 	 */
 	async activate(workflowId: string) {
 		const major = Number(this.runtime.version.split('.')[0]);
-		await this.command(major >= 2 ? ['publish:workflow', `--id=${workflowId}`] : ['update:workflow', `--id=${workflowId}`, '--active=true']);
+		await this.command(
+			major >= 2
+				? ['publish:workflow', `--id=${workflowId}`]
+				: ['update:workflow', `--id=${workflowId}`, '--active=true'],
+		);
 	}
 
 	/** Executes a saved workflow and returns n8n's record of the run. */
@@ -183,7 +222,10 @@ export class N8nCli {
 		try {
 			return await this.execute(workflowId, options);
 		} catch (error) {
-			const run = error instanceof N8nCommandFailed && error.exitCode === 1 ? printedRun(error.stdout) : undefined;
+			const run =
+				error instanceof N8nCommandFailed && error.exitCode === 1
+					? printedRun(error.stdout)
+					: undefined;
 			if (run?.status !== 'error') throw error;
 			return run;
 		}
@@ -219,7 +261,10 @@ export interface ServerCommand {
 /** `n8n start`: the editor, the REST API, webhooks and active workflows (in queue mode, the main process). */
 export const MAIN: ServerCommand = { args: ['start'], ready: /Editor is now accessible/ };
 /** `n8n worker`: a queue-mode worker that runs up to `concurrency` executions at once. */
-export const worker = (concurrency: number): ServerCommand => ({ args: ['worker', `--concurrency=${concurrency}`], ready: /n8n worker is now ready/ });
+export const worker = (concurrency: number): ServerCommand => ({
+	args: ['worker', `--concurrency=${concurrency}`],
+	ready: /n8n worker is now ready/,
+});
 
 /**
  * A running n8n process, `n8n start` unless told otherwise (`n8n worker`). `start()` resolves
@@ -247,11 +292,21 @@ export class N8nServer {
 	}
 
 	async start(timeoutMs = 180_000) {
-		const child = spawn(this.cli.runtime.node, [...this.cli.runtime.nodeArgs, this.cli.runtime.n8n, ...this.kind.args], { env: this.cli.environment, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(
+			this.cli.runtime.node,
+			[...this.cli.runtime.nodeArgs, this.cli.runtime.n8n, ...this.kind.args],
+			{ env: this.cli.environment, stdio: ['ignore', 'pipe', 'pipe'] },
+		);
 		this.process = child;
 		const started = this.output.length;
 		await new Promise<void>((resolve, reject) => {
-			const timer = setTimeout(() => reject(new Error(`n8n did not start within ${timeoutMs} ms:\n${this.output.slice(-4000)}`)), timeoutMs);
+			const timer = setTimeout(
+				() =>
+					reject(
+						new Error(`n8n did not start within ${timeoutMs} ms:\n${this.output.slice(-4000)}`),
+					),
+				timeoutMs,
+			);
 			const take = (chunk: Buffer) => {
 				const text = chunk.toString();
 				this.output += text;
@@ -265,7 +320,11 @@ export class N8nServer {
 			child.stderr!.on('data', take);
 			child.on('exit', (code, signal) => {
 				clearTimeout(timer);
-				reject(new Error(`n8n ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before its editor was up:\n${this.output.slice(-4000)}`));
+				reject(
+					new Error(
+						`n8n ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before its editor was up:\n${this.output.slice(-4000)}`,
+					),
+				);
 			});
 		});
 	}
@@ -297,12 +356,15 @@ export function exampleWorkflows(): Workflow[] {
 		.sort()
 		.map((file) => {
 			const workflow = JSON.parse(readFileSync(join(folder, file), 'utf8')) as Workflow;
-			if ((workflow.id ?? '').length > 16) throw new Error(`examples/${file}: the id "${workflow.id}" is longer than 16 characters`);
+			if ((workflow.id ?? '').length > 16)
+				throw new Error(`examples/${file}: the id "${workflow.id}" is longer than 16 characters`);
 			return workflow;
 		});
 }
 
 /** One of the test workflows in `test/n8n/workflows/`, with `$FILES` standing for the folder it may use on disk. */
 export function testWorkflow(file: string, files = ''): Workflow {
-	return JSON.parse(readFileSync(join(ROOT, 'test/n8n/workflows', file), 'utf8').replaceAll('$FILES', files)) as Workflow;
+	return JSON.parse(
+		readFileSync(join(ROOT, 'test/n8n/workflows', file), 'utf8').replaceAll('$FILES', files),
+	) as Workflow;
 }

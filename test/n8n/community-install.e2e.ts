@@ -10,7 +10,16 @@
  * Besides: the manual route adds one package on Node 20, 22 and 24.
  */
 import { execFile } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import {
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+} from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { promisify } from 'util';
@@ -22,14 +31,24 @@ import { N8nCli, N8nServer, outputOf } from './cli';
 import { PACKAGE_NAME, packPackage } from './packed';
 import { LocalRegistry, REGISTRY_HOST } from './registry';
 import { N8nRest } from './rest';
-import { ensureN8n, ensureNode, INSTALLED_PACKAGES_ONLY, N8N_VERSIONS, OTHER_NODE_VERSIONS, ROOT, type N8nRuntime } from './runtime';
+import {
+	ensureN8n,
+	ensureNode,
+	INSTALLED_PACKAGES_ONLY,
+	N8N_VERSIONS,
+	OTHER_NODE_VERSIONS,
+	ROOT,
+	type N8nRuntime,
+} from './runtime';
 import { freePort } from './services';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const NODE_TYPES = [`${PACKAGE_NAME}.yetiShare`, `${PACKAGE_NAME}.yetiShareTrigger`];
 const CREDENTIAL_TYPE = 'yetiShareApi';
-const ACCOUNT = chain('inst-account', 'Installed: account', [yetiShare('Account', { resource: 'account', operation: 'get' })]);
+const ACCOUNT = chain('inst-account', 'Installed: account', [
+	yetiShare('Account', { resource: 'account', operation: 'get' }),
+]);
 
 /** The npm that users run, on a given Node.js (the npm CLI is JavaScript; this machine's copy). */
 async function npmOn(node: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
@@ -43,7 +62,14 @@ function installedIn(folder: string) {
 	const packages = readdirSync(modules).filter((name) => !name.startsWith('.'));
 	const bytes = (path: string): number => {
 		const entries = readdirSync(path, { withFileTypes: true });
-		return entries.reduce((sum, entry) => sum + (entry.isDirectory() ? bytes(join(path, entry.name)) : statSync(join(path, entry.name)).size), 0);
+		return entries.reduce(
+			(sum, entry) =>
+				sum +
+				(entry.isDirectory()
+					? bytes(join(path, entry.name))
+					: statSync(join(path, entry.name)).size),
+			0,
+		);
 	};
 	return { packages, bytes: bytes(join(modules, PACKAGE_NAME)) };
 }
@@ -62,7 +88,12 @@ class Instance {
 	readonly rest: N8nRest;
 	private signedIn = false;
 
-	constructor(runtime: N8nRuntime, readonly home: string, registry: LocalRegistry, env: NodeJS.ProcessEnv) {
+	constructor(
+		runtime: N8nRuntime,
+		readonly home: string,
+		registry: LocalRegistry,
+		env: NodeJS.ProcessEnv,
+	) {
 		this.cli = new N8nCli(runtime, home, { ...registry.env(), ...env, ...INSTALLED_PACKAGES_ONLY });
 		this.server = new N8nServer(this.cli);
 		this.rest = new N8nRest(this.server.url);
@@ -89,7 +120,10 @@ class Instance {
 		for (const deadline = Date.now() + 30_000; ; await sleep(250)) {
 			const types = await this.rest.ok<any[]>('GET', `/types/${file}.json`);
 			if (Array.isArray(types)) return types;
-			if (Date.now() > deadline) throw new Error(`/types/${file}.json is not a list: ${JSON.stringify(types).slice(0, 300)}`);
+			if (Date.now() > deadline)
+				throw new Error(
+					`/types/${file}.json is not a list: ${JSON.stringify(types).slice(0, 300)}`,
+				);
 		}
 	}
 
@@ -112,7 +146,9 @@ class Instance {
 				expect(iconUrl).toMatch(new RegExp(`^icons/${PACKAGE_NAME}/dist/icons/.+\\.svg$`));
 				const icon = await fetch(`${this.server.url}/${iconUrl}`);
 				expect(icon.status).toBe(200);
-				expect(Buffer.from(await icon.arrayBuffer())).toEqual(readFileSync(join(ROOT, iconUrl.replace(`icons/${PACKAGE_NAME}/dist/`, ''))));
+				expect(Buffer.from(await icon.arrayBuffer())).toEqual(
+					readFileSync(join(ROOT, iconUrl.replace(`icons/${PACKAGE_NAME}/dist/`, ''))),
+				);
 			}
 		}
 		const credentials = await this.served('credentials');
@@ -160,7 +196,10 @@ describe('the packed package installed as users install it', () => {
 		work = mkdtempSync(join(tmpdir(), 'yetishare-install-'));
 	});
 	afterAll(async () => {
-		if (manual.length) process.stdout.write(`npm install ${PACKAGE_NAME} in a clean ~/.n8n/nodes:\n  ${manual.join('\n  ')}\n`);
+		if (manual.length)
+			process.stdout.write(
+				`npm install ${PACKAGE_NAME} in a clean ~/.n8n/nodes:\n  ${manual.join('\n  ')}\n`,
+			);
 		await Promise.allSettled(registries.map((registry) => registry.stop()));
 		await sandbox.stop();
 		if (work) rmSync(work, { recursive: true, force: true });
@@ -169,7 +208,10 @@ describe('the packed package installed as users install it', () => {
 	it('npm install n8n-nodes-yetishare in a clean ~/.n8n/nodes adds this package alone, on Node 20, 22 and 24', async () => {
 		const registry = await startRegistry();
 		const node24 = (await ensureN8n(N8N_VERSIONS[0])).node;
-		const nodes = [...(await Promise.all(OTHER_NODE_VERSIONS.map((version) => ensureNode(version)))), node24];
+		const nodes = [
+			...(await Promise.all(OTHER_NODE_VERSIONS.map((version) => ensureNode(version)))),
+			node24,
+		];
 		for (const node of nodes) {
 			const folder = mkdtempSync(join(work, 'nodes-'));
 			const version = (await run(node, ['--version'])).stdout.trim();
@@ -177,7 +219,9 @@ describe('the packed package installed as users install it', () => {
 			expect(stdout).toMatch(/added 1 package\b/);
 			const installed = installedIn(folder);
 			expect(installed.packages).toEqual([PACKAGE_NAME]);
-			manual.push(`Node ${version}: ${stdout.trim().split('\n')[0]}, ${installed.packages.join(', ')}, ${installed.bytes} bytes`);
+			manual.push(
+				`Node ${version}: ${stdout.trim().split('\n')[0]}, ${installed.packages.join(', ')}, ${installed.bytes} bytes`,
+			);
 		}
 		expectOnlyTheRegistry(registry);
 	});
@@ -189,7 +233,10 @@ describe('the packed package installed as users install it', () => {
 		const instance = async (name: string) => {
 			const home = join(work, `${version}-${name}`);
 			mkdirSync(home);
-			const made = new Instance(runtime, home, registry, { N8N_PORT: String(await freePort()), N8N_RUNNERS_BROKER_PORT: String(await freePort()) });
+			const made = new Instance(runtime, home, registry, {
+				N8N_PORT: String(await freePort()),
+				N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+			});
 			instances.push(made);
 			await made.cli.importSandboxCredential(sandbox);
 			await made.cli.importWorkflows([ACCOUNT]);
@@ -206,14 +253,22 @@ describe('the packed package installed as users install it', () => {
 
 		it('route B: npm install in ~/.n8n/nodes, then a restart: served, tested, runs; not listed under Community Nodes', async () => {
 			const n8n = await instance('by-hand');
-			const { stdout } = await npmOn(runtime.node, ['install', PACKAGE_NAME], n8n.nodesFolder, registry.env());
+			const { stdout } = await npmOn(
+				runtime.node,
+				['install', PACKAGE_NAME],
+				n8n.nodesFolder,
+				registry.env(),
+			);
 			expect(stdout).toMatch(/added 1 package\b/);
 
 			await n8n.start();
 			await n8n.expectPackageServed(sandbox);
 			// n8n lists (and can remove) only what its own installer put there
 			expect(await n8n.rest.ok('GET', '/rest/community-packages')).toEqual([]);
-			const uninstall = await n8n.rest.call('DELETE', `/rest/community-packages?name=${PACKAGE_NAME}`);
+			const uninstall = await n8n.rest.call(
+				'DELETE',
+				`/rest/community-packages?name=${PACKAGE_NAME}`,
+			);
 			expect(uninstall.status).toBe(400);
 			expect(uninstall.message).toMatch(/not installed/i);
 			await n8n.stop();
@@ -228,9 +283,15 @@ describe('the packed package installed as users install it', () => {
 		it("route A: the editor's Install, a restart, an update to the next release keeping the saved workflow and token, uninstall while the registry is unreachable", async () => {
 			const n8n = await instance('installer');
 			await n8n.start();
-			const installed = await n8n.rest.ok('POST', '/rest/community-packages', { name: PACKAGE_NAME });
-			expect(installed).toEqual(expect.objectContaining({ packageName: PACKAGE_NAME, installedVersion: '0.1.0' }));
-			expect(installed.installedNodes.map((node: { type: string }) => node.type)).toEqual(expect.arrayContaining(NODE_TYPES));
+			const installed = await n8n.rest.ok('POST', '/rest/community-packages', {
+				name: PACKAGE_NAME,
+			});
+			expect(installed).toEqual(
+				expect.objectContaining({ packageName: PACKAGE_NAME, installedVersion: '0.1.0' }),
+			);
+			expect(installed.installedNodes.map((node: { type: string }) => node.type)).toEqual(
+				expect.arrayContaining(NODE_TYPES),
+			);
 			await n8n.expectPackageServed(sandbox);
 			await n8n.stop();
 
@@ -239,15 +300,21 @@ describe('the packed package installed as users install it', () => {
 			await n8n.start();
 			await n8n.expectPackageServed(sandbox);
 			const [listed] = await n8n.rest.ok('GET', '/rest/community-packages');
-			expect(listed).toEqual(expect.objectContaining({ packageName: PACKAGE_NAME, installedVersion: '0.1.0' }));
+			expect(listed).toEqual(
+				expect.objectContaining({ packageName: PACKAGE_NAME, installedVersion: '0.1.0' }),
+			);
 			expect(listed.updateAvailable).toBeUndefined();
 
 			// the next release: n8n offers it, updates, and what was saved keeps working with the token it stored
 			registry.publish(packPackage(mkdtempSync(join(work, 'release-')), '0.1.1'));
 			const [outdated] = await n8n.rest.ok('GET', '/rest/community-packages');
 			expect(outdated.updateAvailable).toBe('0.1.1');
-			const updated = await n8n.rest.ok('PATCH', '/rest/community-packages', { name: PACKAGE_NAME });
-			expect(updated).toEqual(expect.objectContaining({ packageName: PACKAGE_NAME, installedVersion: '0.1.1' }));
+			const updated = await n8n.rest.ok('PATCH', '/rest/community-packages', {
+				name: PACKAGE_NAME,
+			});
+			expect(updated).toEqual(
+				expect.objectContaining({ packageName: PACKAGE_NAME, installedVersion: '0.1.1' }),
+			);
 			await n8n.expectPackageServed(sandbox);
 			await n8n.stop();
 			const afterUpdate = sandbox.count('authorize');
@@ -261,14 +328,18 @@ describe('the packed package installed as users install it', () => {
 				let started = Date.now();
 				const [offline] = await n8n.rest.ok('GET', '/rest/community-packages');
 				const listing = Date.now() - started;
-				expect(offline).toEqual(expect.objectContaining({ packageName: PACKAGE_NAME, installedVersion: '0.1.1' }));
+				expect(offline).toEqual(
+					expect.objectContaining({ packageName: PACKAGE_NAME, installedVersion: '0.1.1' }),
+				);
 				// (2.x says whether it loaded; 1.x has no such field)
 				expect(offline.failedLoading ?? false).toBe(false);
 				expect(offline.updateAvailable).toBeUndefined();
 				await n8n.rest.ok('DELETE', `/rest/community-packages?name=${PACKAGE_NAME}`);
 				expect(await n8n.rest.ok('GET', '/rest/community-packages')).toEqual([]);
 				started = Date.now();
-				const install = await n8n.rest.call('POST', '/rest/community-packages', { name: PACKAGE_NAME });
+				const install = await n8n.rest.call('POST', '/rest/community-packages', {
+					name: PACKAGE_NAME,
+				});
 				expect(install.status).toBeGreaterThanOrEqual(400);
 				expect(install.message).toBeTruthy();
 				process.stdout.write(

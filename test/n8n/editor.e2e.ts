@@ -18,7 +18,12 @@ const VERSION = '2.40.7';
 const PORT = 5730;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test/artifacts');
-const OWNER = { email: 'owner@example.com', firstName: 'Editor', lastName: 'Check', password: 'Editor-check-1' };
+const OWNER = {
+	email: 'owner@example.com',
+	firstName: 'Editor',
+	lastName: 'Check',
+	password: 'Editor-check-1',
+};
 // The machine is small and shared: the editor's first load compiles a lot of JavaScript.
 const UI_TIMEOUT = 60_000;
 
@@ -54,17 +59,33 @@ describe(`the YetiShare node in the n8n ${VERSION} editor`, () => {
 	let page: Page;
 
 	beforeAll(async () => {
-		if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+		if (!existsSync(CHROMIUM))
+			throw new Error(
+				`No Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`,
+			);
 		mkdirSync(ARTIFACTS, { recursive: true });
 		home = mkdtempSync(join(tmpdir(), 'n8n-e2e-editor-'));
 		// A broker port of its own: other n8n instances on this machine use the default one.
-		editor = await startEditor({ userFolder: join(home, 'n8n'), port: PORT, version: VERSION, env: { N8N_RUNNERS_BROKER_PORT: String(PORT + 1) } });
+		editor = await startEditor({
+			userFolder: join(home, 'n8n'),
+			port: PORT,
+			version: VERSION,
+			env: { N8N_RUNNERS_BROKER_PORT: String(PORT + 1) },
+		});
 		browser = await chromium.launchPersistentContext(join(home, 'chromium'), {
 			executablePath: CHROMIUM,
 			headless: true,
 			viewport: { width: 1440, height: 900 },
 			// The network is closed: no background requests to Google's hosts.
-			args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+			args: [
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-quic',
+				'--no-first-run',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync',
+			],
 		});
 		browser.setDefaultTimeout(UI_TIMEOUT);
 		page = browser.pages()[0] ?? (await browser.newPage());
@@ -92,7 +113,9 @@ describe(`the YetiShare node in the n8n ${VERSION} editor`, () => {
 	it('shows the node with its icon in the example workflow', () =>
 		screenshotAfter('editor-canvas.png', async () => {
 			await page.goto(`${editor.n8n.url}/workflow/ys-upload-a-file`);
-			const node = page.locator('[data-test-id="canvas-node"][data-node-name="Upload to YetiShare"]');
+			const node = page.locator(
+				'[data-test-id="canvas-node"][data-node-name="Upload to YetiShare"]',
+			);
 			const icon = await iconOf(node);
 			expect(icon.src).toMatch(/\/yetishare\.svg$/);
 			expect(icon.naturalWidth).toBeGreaterThan(0);
@@ -103,10 +126,15 @@ describe(`the YetiShare node in the n8n ${VERSION} editor`, () => {
 		screenshotAfter('editor-upload-form.png', async () => {
 			await page.getByTestId('node-creator-plus-button').click();
 			await page.getByTestId('node-creator-search-bar').fill('YetiShare');
-			const item = page.getByTestId('item-iterator-item').filter({ has: page.getByTestId('node-creator-item-name').getByText('YetiShare', { exact: true }) });
+			const item = page.getByTestId('item-iterator-item').filter({
+				has: page.getByTestId('node-creator-item-name').getByText('YetiShare', { exact: true }),
+			});
 			expect((await iconOf(item)).naturalWidth).toBeGreaterThan(0);
 			await item.click();
-			await page.getByTestId('node-creator-item-name').getByText('Upload a file', { exact: true }).click();
+			await page
+				.getByTestId('node-creator-item-name')
+				.getByText('Upload a file', { exact: true })
+				.click();
 
 			const panel = page.getByTestId('ndv');
 			await panel.waitFor();
@@ -116,7 +144,9 @@ describe(`the YetiShare node in the n8n ${VERSION} editor`, () => {
 			const resource = panel.getByTestId('parameter-input-resource');
 			expect(await choose(page, resource, 'File')).toEqual(['Account', 'File', 'Folder']);
 			const operation = panel.getByTestId('parameter-input-operation');
-			expect(await choose(page, operation, 'Upload')).toEqual(expect.arrayContaining(['Upload', 'Download', 'Upload From URL']));
+			expect(await choose(page, operation, 'Upload')).toEqual(
+				expect.arrayContaining(['Upload', 'Download', 'Upload From URL']),
+			);
 			expect(await resource.locator('input').inputValue()).toBe('File');
 			expect(await operation.locator('input').inputValue()).toBe('Upload');
 
@@ -124,8 +154,12 @@ describe(`the YetiShare node in the n8n ${VERSION} editor`, () => {
 			for (const label of ['Credential', 'Input Binary Field', 'Parent Folder', 'Options']) {
 				await panel.locator('label').getByText(label, { exact: true }).first().waitFor();
 			}
-			expect(await panel.getByTestId('parameter-input-binaryPropertyName').locator('input').inputValue()).toBe('data');
-			expect(await panel.getByTestId('node-credentials-select').locator('input').inputValue()).toBe('YetiShare sandbox');
+			expect(
+				await panel.getByTestId('parameter-input-binaryPropertyName').locator('input').inputValue(),
+			).toBe('data');
+			expect(await panel.getByTestId('node-credentials-select').locator('input').inputValue()).toBe(
+				'YetiShare sandbox',
+			);
 
 			// The folder picker lists the site's folders (through the credential) with their paths.
 			const folder = panel.getByTestId('parameter-input-parentFolder').getByTestId('rlc-input');
@@ -141,14 +175,21 @@ describe(`the YetiShare node in the n8n ${VERSION} editor`, () => {
 		try {
 			await dark.goto(`${editor.n8n.url}/workflow/ys-new-files?theme=dark`);
 			for (const name of ['New file in Invoices', 'File details']) {
-				const icon = await iconOf(dark.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`));
+				const icon = await iconOf(
+					dark.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`),
+				);
 				expect(icon.src).toMatch(/\/yetishare\.dark\.svg$/);
 				expect(icon.naturalWidth).toBeGreaterThan(0);
 			}
 			// the trigger's event in words under it
-			await dark.locator('[data-test-id="canvas-node"][data-node-name="New file in Invoices"]').getByText('On new file', { exact: true }).waitFor();
+			await dark
+				.locator('[data-test-id="canvas-node"][data-node-name="New file in Invoices"]')
+				.getByText('On new file', { exact: true })
+				.waitFor();
 		} finally {
-			await dark.screenshot({ path: join(ARTIFACTS, 'editor-canvas-dark.png'), fullPage: true }).catch(() => undefined);
+			await dark
+				.screenshot({ path: join(ARTIFACTS, 'editor-canvas-dark.png'), fullPage: true })
+				.catch(() => undefined);
 			await dark.close();
 		}
 	});

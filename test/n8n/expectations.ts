@@ -25,10 +25,22 @@ export function expectEveryOperation(run: N8nRun, sandbox: SandboxServer) {
 	expect(outputOf(run, 'List root').length).toBeGreaterThan(3);
 	const found = (node: string) => outputOf(run, node).map((item) => item.json);
 	// the uploaded file, moved to the root, and the site's copy of it from Upload From URL; not the trashed copy
-	const inRoot = (id: unknown) => expect.objectContaining({ id: String(id), path: 'e2e-renamed.txt', type: 'file' });
-	expect(found('Search files')).toEqual(expect.arrayContaining([inRoot(one('Upload').file_id), inRoot(one('Upload from URL').downloaded_file.file_id)]));
+	const inRoot = (id: unknown) =>
+		expect.objectContaining({ id: String(id), path: 'e2e-renamed.txt', type: 'file' });
+	expect(found('Search files')).toEqual(
+		expect.arrayContaining([
+			inRoot(one('Upload').file_id),
+			inRoot(one('Upload from URL').downloaded_file.file_id),
+		]),
+	);
 	expect(found('Search files').map((file) => file.id)).not.toContain(one('Copy file').id);
-	expect(found('Search folders')).toEqual([expect.objectContaining({ id: one('Create folder').id, path: 'Invoices/E2E renamed', type: 'folder' })]);
+	expect(found('Search folders')).toEqual([
+		expect.objectContaining({
+			id: one('Create folder').id,
+			path: 'Invoices/E2E renamed',
+			type: 'folder',
+		}),
+	]);
 	expect(one('Delete folder').deleted).toBe(true);
 	expect(one('End session').success).toBe(true);
 }

@@ -19,7 +19,12 @@ export const PACKAGE_NAME = 'n8n-nodes-yetishare';
  */
 export function packPackage(into: string, version?: string): string {
 	const pack = (cwd: string) => {
-		const [{ filename }] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', into], { cwd, encoding: 'utf8' })) as Array<{ filename: string }>;
+		const [{ filename }] = JSON.parse(
+			execFileSync('npm', ['pack', '--json', '--pack-destination', into], {
+				cwd,
+				encoding: 'utf8',
+			}),
+		) as Array<{ filename: string }>;
 		return join(into, filename);
 	};
 	const tarball = pack(ROOT);
@@ -27,7 +32,10 @@ export function packPackage(into: string, version?: string): string {
 	const unpacked = mkdtempSync(join(into, 'release-'));
 	execFileSync('tar', ['-xzf', tarball, '-C', unpacked]);
 	const manifestFile = join(unpacked, 'package', 'package.json');
-	writeFileSync(manifestFile, JSON.stringify({ ...JSON.parse(readFileSync(manifestFile, 'utf8')), version }, null, 2));
+	writeFileSync(
+		manifestFile,
+		JSON.stringify({ ...JSON.parse(readFileSync(manifestFile, 'utf8')), version }, null, 2),
+	);
 	rmSync(tarball);
 	return pack(join(unpacked, 'package'));
 }
@@ -47,11 +55,26 @@ export async function installPacked(userFolder: string): Promise<void> {
 	const nodes = join(userFolder, '.n8n', 'nodes');
 	mkdirSync(nodes, { recursive: true });
 	// a cache of its own, empty: nothing of this machine's npm cache (or network) takes part
-	await promisify(execFile)('npm', ['install', packedOnce, '--offline', '--no-audit', '--no-fund', `--cache=${join(dirname(packedOnce), 'npm-cache')}`], { cwd: nodes });
+	await promisify(execFile)(
+		'npm',
+		[
+			'install',
+			packedOnce,
+			'--offline',
+			'--no-audit',
+			'--no-fund',
+			`--cache=${join(dirname(packedOnce), 'npm-cache')}`,
+		],
+		{ cwd: nodes },
+	);
 }
 
 /** n8n's command line for a user folder with the packed package installed in it by hand, and no build folder loaded. */
-export async function cliWithPackageInstalled(runtime: N8nRuntime, userFolder: string, env: NodeJS.ProcessEnv = {}): Promise<N8nCli> {
+export async function cliWithPackageInstalled(
+	runtime: N8nRuntime,
+	userFolder: string,
+	env: NodeJS.ProcessEnv = {},
+): Promise<N8nCli> {
 	await installPacked(userFolder);
 	return new N8nCli(runtime, userFolder, { ...env, ...INSTALLED_PACKAGES_ONLY });
 }

@@ -41,14 +41,27 @@ function workflow(id: string, folderId: string): Workflow {
 		id,
 		name: `Parallel reader ${id}`,
 		nodes: [
-			{ id: `${id}-1`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: `${id}-1`,
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
 			{
 				id: `${id}-2`,
 				name: 'List the folder',
 				type: 'n8n-nodes-yetishare.yetiShare',
 				typeVersion: 1,
 				position: [220, 0],
-				parameters: { resource: 'folder', operation: 'getMany', parentFolder: { __rl: true, mode: 'id', value: folderId }, include: 'files', returnAll: true },
+				parameters: {
+					resource: 'folder',
+					operation: 'getMany',
+					parentFolder: { __rl: true, mode: 'id', value: folderId },
+					include: 'files',
+					returnAll: true,
+				},
 				credentials,
 			},
 			{
@@ -57,7 +70,11 @@ function workflow(id: string, folderId: string): Workflow {
 				type: 'n8n-nodes-yetishare.yetiShare',
 				typeVersion: 1,
 				position: [440, 0],
-				parameters: { resource: 'file', operation: 'get', fileId: { __rl: true, mode: 'id', value: '={{ $json.id }}' } },
+				parameters: {
+					resource: 'file',
+					operation: 'get',
+					fileId: { __rl: true, mode: 'id', value: '={{ $json.id }}' },
+				},
 				credentials,
 			},
 		],
@@ -98,7 +115,13 @@ export class ParallelExecutions {
 			const folder = this.sandbox.addFolder(account, { name: `Parallel ${name}` });
 			const fileIds = new Set<string>();
 			for (let i = 0; i < this.itemsPerExecution; i++) {
-				fileIds.add(this.sandbox.addFile(account, { name: `${name}-${i}.txt`, folderId: folder.id, content: `${name}${i}` }).id);
+				fileIds.add(
+					this.sandbox.addFile(account, {
+						name: `${name}-${i}.txt`,
+						folderId: folder.id,
+						content: `${name}${i}`,
+					}).id,
+				);
 			}
 			const workflowId = `ys-parallel-${name}`;
 			this.readers.push({ workflowId, fileIds });
@@ -107,13 +130,18 @@ export class ParallelExecutions {
 		await this.cli.importWorkflows(workflows);
 		// one run so that n8n holds a token with the credential, as after everyday use
 		const warmUp = await this.execute(0, this.readers[0].workflowId);
-		if (warmUp.status !== 'success') throw new Error(`The warm-up run failed: ${JSON.stringify(warmUp.data.resultData.error)}`);
+		if (warmUp.status !== 'success')
+			throw new Error(`The warm-up run failed: ${JSON.stringify(warmUp.data.resultData.error)}`);
 	}
 
 	private async execute(index: number, workflowId: string): Promise<N8nRun> {
 		// each process its own ports: 2.x's `n8n execute` opens a task broker
 		const port = this.port + 2 * index;
-		const cli = new N8nCli(this.runtime, this.home, { N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(port + 1), ...INSTALLED_PACKAGES_ONLY });
+		const cli = new N8nCli(this.runtime, this.home, {
+			N8N_PORT: String(port),
+			N8N_RUNNERS_BROKER_PORT: String(port + 1),
+			...INSTALLED_PACKAGES_ONLY,
+		});
 		try {
 			return await cli.execute(workflowId);
 		} finally {
@@ -126,20 +154,25 @@ export class ParallelExecutions {
 		const { sandbox } = this;
 		if (scenario === 'dead at the start') sandbox.killTokens();
 		// about two drops while both run (each run makes one call per item, plus its listing)
-		if (scenario === 'dropped midway') sandbox.killTokensEvery(Math.round((2 * this.itemsPerExecution) / 3));
+		if (scenario === 'dropped midway')
+			sandbox.killTokensEvery(Math.round((2 * this.itemsPerExecution) / 3));
 		const killsBefore = sandbox.tokenKills;
 		const authorizeBefore = sandbox.count('authorize');
 		const logStart = sandbox.log.length;
 		sandbox.gate('folder/listing', 2, 'parent_folder_id');
 		const started = Date.now();
-		const runs = await Promise.all(this.readers.map((reader, index) => this.execute(index, reader.workflowId)));
+		const runs = await Promise.all(
+			this.readers.map((reader, index) => this.execute(index, reader.workflowId)),
+		);
 		const seconds = (Date.now() - started) / 1000;
 		sandbox.keepTokens();
 
 		let failed = 0;
 		const errors: string[] = [];
 		for (const run of runs) {
-			const done = (run.data.resultData.runData[READER]?.[0]?.data?.main?.[0] ?? []).filter((item) => !item.json.error).length;
+			const done = (run.data.resultData.runData[READER]?.[0]?.data?.main?.[0] ?? []).filter(
+				(item) => !item.json.error,
+			).length;
 			failed += this.itemsPerExecution - done;
 			if (run.data.resultData.error) errors.push(String(run.data.resultData.error.message));
 		}
@@ -147,11 +180,17 @@ export class ParallelExecutions {
 		const calls = this.readers.map((reader) =>
 			sandbox.log
 				.map((entry, index) => ({ entry, index }))
-				.filter(({ entry, index }) => index >= logStart && entry.endpoint === 'file/info' && reader.fileIds.has(String(entry.params.file_id)))
+				.filter(
+					({ entry, index }) =>
+						index >= logStart &&
+						entry.endpoint === 'file/info' &&
+						reader.fileIds.has(String(entry.params.file_id)),
+				)
 				.map(({ index }) => index),
 		);
 		const [a, b] = calls;
-		const overlapped = a.length > 0 && b.length > 0 && a[0] < b[b.length - 1] && b[0] < a[a.length - 1];
+		const overlapped =
+			a.length > 0 && b.length > 0 && a[0] < b[b.length - 1] && b[0] < a[a.length - 1];
 		return {
 			version: this.runtime.version,
 			scenario,

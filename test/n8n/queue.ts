@@ -80,11 +80,20 @@ export class QueueCluster {
 			N8N_DEFAULT_BINARY_DATA_MODE: 'database',
 			N8N_RESTRICT_FILE_ACCESS_TO: this.files,
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
-			...(this.options.registry ? { ...this.options.registry.env(), ...INSTALLED_PACKAGES_ONLY, N8N_REINSTALL_MISSING_PACKAGES: 'true' } : {}),
+			...(this.options.registry
+				? {
+						...this.options.registry.env(),
+						...INSTALLED_PACKAGES_ONLY,
+						N8N_REINSTALL_MISSING_PACKAGES: 'true',
+					}
+				: {}),
 			...this.options.env,
 		};
 		// debug on the main process: its log then says when triggers poll
-		this.cli = await this.processCli('main', { N8N_PORT: String(await freePort()), N8N_LOG_LEVEL: 'debug' });
+		this.cli = await this.processCli('main', {
+			N8N_PORT: String(await freePort()),
+			N8N_LOG_LEVEL: 'debug',
+		});
 		this.main = new N8nServer(this.cli, undefined, MAIN);
 	}
 
@@ -124,7 +133,11 @@ export class QueueCluster {
 		const folder = join(this.home, name);
 		mkdirSync(folder);
 		// a task runner broker per process, on a port of its own
-		return new N8nCli(this.runtime, folder, { ...this.shared, N8N_RUNNERS_BROKER_PORT: String(await freePort()), ...env });
+		return new N8nCli(this.runtime, folder, {
+			...this.shared,
+			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+			...env,
+		});
 	}
 
 	get webhookUrl() {
@@ -133,23 +146,40 @@ export class QueueCluster {
 
 	/** The worker that ran an execution, from its log ("Worker started execution <id>"), or -1. */
 	workerOf(executionId: string): number {
-		return this.workers.findIndex((process) => new RegExp(`Worker started execution ${executionId} \\(`).test(process.output));
+		return this.workers.findIndex((process) =>
+			new RegExp(`Worker started execution ${executionId} \\(`).test(process.output),
+		);
 	}
 
 	/** Ids of the executions of a workflow, oldest first. */
 	async executionIds(workflowId: string): Promise<string[]> {
-		const rows = await this.postgres.query(`SELECT id FROM execution_entity WHERE "workflowId" = '${workflowId}' ORDER BY id`);
+		const rows = await this.postgres.query(
+			`SELECT id FROM execution_entity WHERE "workflowId" = '${workflowId}' ORDER BY id`,
+		);
 		return rows.map(([id]) => id);
 	}
 
 	/** An execution as the executions list shows it: status, mode, times, and its data. */
 	async execution(id: string): Promise<QueuedExecution> {
-		const [[status, mode, startedAt, stoppedAt] = []] = await this.postgres.query(`SELECT status, mode, "startedAt", "stoppedAt" FROM execution_entity WHERE id = ${Number(id)}`);
+		const [[status, mode, startedAt, stoppedAt] = []] = await this.postgres.query(
+			`SELECT status, mode, "startedAt", "stoppedAt" FROM execution_entity WHERE id = ${Number(id)}`,
+		);
 		if (!status) throw new Error(`No execution ${id}`);
-		const [[data] = []] = await this.postgres.query(`SELECT data FROM execution_data WHERE "executionId" = ${Number(id)}`);
+		const [[data] = []] = await this.postgres.query(
+			`SELECT data FROM execution_data WHERE "executionId" = ${Number(id)}`,
+		);
 		// n8n stores execution data in the `flatted` format (JSON with shared references)
-		this.flatted ??= require(join(this.runtime.dir, 'node_modules/flatted')) as { parse(text: string): any };
-		return { id, status, mode, startedAt, stoppedAt, data: data ? this.flatted.parse(data) : { resultData: { runData: {} } } };
+		this.flatted ??= require(join(this.runtime.dir, 'node_modules/flatted')) as {
+			parse(text: string): any;
+		};
+		return {
+			id,
+			status,
+			mode,
+			startedAt,
+			stoppedAt,
+			data: data ? this.flatted.parse(data) : { resultData: { runData: {} } },
+		};
 	}
 
 	/**
@@ -157,16 +187,24 @@ export class QueueCluster {
 	 * without progress: with `progress` (a count that grows while work is done, e.g. the site's
 	 * calls), a slow machine that is still working is waited for, and a stalled run still fails.
 	 */
-	async finished(id: string, timeoutMs = 240_000, progress?: () => number): Promise<QueuedExecution> {
+	async finished(
+		id: string,
+		timeoutMs = 240_000,
+		progress?: () => number,
+	): Promise<QueuedExecution> {
 		let seen = progress?.();
 		for (let deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(250)) {
-			const [[status] = []] = await this.postgres.query(`SELECT status FROM execution_entity WHERE id = ${Number(id)}`);
+			const [[status] = []] = await this.postgres.query(
+				`SELECT status FROM execution_entity WHERE id = ${Number(id)}`,
+			);
 			if (FINISHED.includes(status)) return await this.execution(id);
 			const now = progress?.();
 			if (now !== seen) [seen, deadline] = [now, Date.now() + timeoutMs];
 		}
 		const stalled = progress ? ` without progress for ${timeoutMs} ms` : ` within ${timeoutMs} ms`;
-		throw new Error(`Execution ${id} did not finish${stalled}.\nMain:\n${this.main.output.slice(-3000)}\n${this.workers.map((w, i) => `Worker ${i + 1}:\n${w.output.slice(-3000)}`).join('\n')}`);
+		throw new Error(
+			`Execution ${id} did not finish${stalled}.\nMain:\n${this.main.output.slice(-3000)}\n${this.workers.map((w, i) => `Worker ${i + 1}:\n${w.output.slice(-3000)}`).join('\n')}`,
+		);
 	}
 
 	/**
@@ -180,7 +218,8 @@ export class QueueCluster {
 			const response = await fetch(`${this.webhookUrl}/${path}`, { method: 'POST' });
 			const text = await response.text();
 			if (response.ok && /^\d+$/.test(text.trim())) return text.trim();
-			const registering = response.status === 404 && /is not registered/.test(text) && Date.now() < deadline;
+			const registering =
+				response.status === 404 && /is not registered/.test(text) && Date.now() < deadline;
 			if (!registering) throw new Error(`The webhook ${path} answered ${response.status}: ${text}`);
 		}
 	}
@@ -188,7 +227,8 @@ export class QueueCluster {
 	/** Peak and current RSS of a process (bytes), from /proc. */
 	static memory(pid: number): { peak: number; now: number } {
 		const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-		const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+		const kib = (field: string) =>
+			Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
 		return { peak: kib('VmHWM'), now: kib('VmRSS') };
 	}
 }
@@ -206,7 +246,12 @@ export function startedByWebhook(workflow: Workflow, path: string): Workflow {
 					type: 'n8n-nodes-base.webhook',
 					typeVersion: 2.1,
 					webhookId: path,
-					parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: { responseData: '={{ $execution.id }}' } },
+					parameters: {
+						httpMethod: 'POST',
+						path,
+						responseMode: 'onReceived',
+						options: { responseData: '={{ $execution.id }}' },
+					},
 				}
 			: node,
 	);
@@ -238,18 +283,28 @@ export interface LoadResult {
 export async function loadOnOneCredential(
 	cluster: QueueCluster,
 	sandbox: SandboxServer,
-	{ path, executions, items, node, dropAfter }: { path: string; executions: number; items: number; node: string; dropAfter: number },
+	{
+		path,
+		executions,
+		items,
+		node,
+		dropAfter,
+	}: { path: string; executions: number; items: number; node: string; dropAfter: number },
 ): Promise<LoadResult> {
 	const authorizations = sandbox.count('authorize');
 	const started = Date.now();
-	const deadAnswers = () => sandbox.log.filter((entry) => entry.at >= started && entry.message === MESSAGES.invalidToken);
+	const deadAnswers = () =>
+		sandbox.log.filter((entry) => entry.at >= started && entry.message === MESSAGES.invalidToken);
 	sandbox.killTokensAfter(dropAfter);
 	const ids = await Promise.all(Array.from({ length: executions }, () => cluster.trigger(path)));
-	for (const deadline = Date.now() + 240_000; deadAnswers().length === 0 && Date.now() < deadline; ) await sleep(50);
+	for (const deadline = Date.now() + 240_000; deadAnswers().length === 0 && Date.now() < deadline; )
+		await sleep(50);
 	const secondDrop = Date.now();
 	sandbox.killTokensAfter(dropAfter);
 	// a loaded machine may take long: waited for while the site sees calls, failed if they stop for 2 minutes
-	const runs = await Promise.all(ids.map((id) => cluster.finished(id, 120_000, () => sandbox.log.length)));
+	const runs = await Promise.all(
+		ids.map((id) => cluster.finished(id, 120_000, () => sandbox.log.length)),
+	);
 	const seconds = (Date.now() - started) / 1000;
 	// no countdown left for what runs next (this drops the tokens once more, between runs)
 	sandbox.killTokensAfter(0);
@@ -258,9 +313,13 @@ export async function loadOnOneCredential(
 	return {
 		items: executions * items,
 		failedItems: executions * items - out.length,
-		errors: runs.filter((execution) => execution.status !== 'success').map((execution) => String(execution.data.resultData.error?.message)),
+		errors: runs
+			.filter((execution) => execution.status !== 'success')
+			.map((execution) => String(execution.data.resultData.error?.message)),
 		authorize: sandbox.count('authorize') - authorizations,
-		perWorker: cluster.workers.map((_, index) => workers.filter((worker) => worker === index).length),
+		perWorker: cluster.workers.map(
+			(_, index) => workers.filter((worker) => worker === index).length,
+		),
 		droppedTwice: deadAnswers().some((entry) => entry.at >= secondDrop),
 		answered: out.map((item) => String(item.json.id)),
 		seconds,

@@ -98,22 +98,44 @@ export class LocalRegistry {
 
 	/** The distinct `host:port`s the proxy opened tunnels to (`opened`), or refused. */
 	hosts(opened: boolean): string[] {
-		return [...new Set(this.tunnels.filter((tunnel) => tunnel.opened === opened).map((tunnel) => tunnel.to))];
+		return [
+			...new Set(
+				this.tunnels.filter((tunnel) => tunnel.opened === opened).map((tunnel) => tunnel.to),
+			),
+		];
 	}
 
 	/** Publishes a packed tarball straight to Verdaccio (no provenance: that needs a CI's identity). */
 	publish(tarball: string) {
 		const registry = `http://127.0.0.1:${this.verdaccioPort}/`;
-		execFileSync('npm', ['publish', tarball, `--registry=${registry}`, '--provenance=false', `--//127.0.0.1:${this.verdaccioPort}/:_authToken=suite`], {
-			cwd: this.folder,
-			env: { ...process.env, npm_config_userconfig: join(this.folder, 'npmrc'), npm_config_cache: join(this.folder, 'npm-cache') },
-			stdio: 'pipe',
-		});
+		execFileSync(
+			'npm',
+			[
+				'publish',
+				tarball,
+				`--registry=${registry}`,
+				'--provenance=false',
+				`--//127.0.0.1:${this.verdaccioPort}/:_authToken=suite`,
+			],
+			{
+				cwd: this.folder,
+				env: {
+					...process.env,
+					npm_config_userconfig: join(this.folder, 'npmrc'),
+					npm_config_cache: join(this.folder, 'npm-cache'),
+				},
+				stdio: 'pipe',
+			},
+		);
 	}
 
 	async stop() {
 		for (const socket of this.sockets) socket.destroy();
-		await Promise.all([this.proxy, this.front].map((server) => server && new Promise((resolve) => server.close(resolve))));
+		await Promise.all(
+			[this.proxy, this.front].map(
+				(server) => server && new Promise((resolve) => server.close(resolve)),
+			),
+		);
 		await stopProcess(this.verdaccio);
 		if (this.folder) rmSync(this.folder, { recursive: true, force: true });
 		this.folder = '';
@@ -122,12 +144,60 @@ export class LocalRegistry {
 	/** A CA for this run and a certificate it signs for registry.npmjs.org (openssl, valid two days). */
 	private makeCertificates() {
 		const file = (name: string) => join(this.folder, name);
-		const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: this.folder, stdio: 'pipe' });
-		openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=n8n-nodes-yetishare test registry CA',
-			'-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
-		openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'front.key', '-out', 'front.csr', '-subj', `/CN=${REGISTRY_HOST}`);
-		writeFileSync(file('front.ext'), `subjectAltName=DNS:${REGISTRY_HOST}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
-		openssl('x509', '-req', '-in', 'front.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'front.crt', '-days', '2', '-extfile', 'front.ext');
+		const openssl = (...args: string[]) =>
+			execFileSync('openssl', args, { cwd: this.folder, stdio: 'pipe' });
+		openssl(
+			'req',
+			'-x509',
+			'-newkey',
+			'rsa:2048',
+			'-nodes',
+			'-keyout',
+			'ca.key',
+			'-out',
+			'ca.crt',
+			'-days',
+			'2',
+			'-subj',
+			'/CN=n8n-nodes-yetishare test registry CA',
+			'-addext',
+			'basicConstraints=critical,CA:TRUE',
+			'-addext',
+			'keyUsage=critical,keyCertSign,cRLSign',
+		);
+		openssl(
+			'req',
+			'-newkey',
+			'rsa:2048',
+			'-nodes',
+			'-keyout',
+			'front.key',
+			'-out',
+			'front.csr',
+			'-subj',
+			`/CN=${REGISTRY_HOST}`,
+		);
+		writeFileSync(
+			file('front.ext'),
+			`subjectAltName=DNS:${REGISTRY_HOST}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`,
+		);
+		openssl(
+			'x509',
+			'-req',
+			'-in',
+			'front.csr',
+			'-CA',
+			'ca.crt',
+			'-CAkey',
+			'ca.key',
+			'-CAcreateserial',
+			'-out',
+			'front.crt',
+			'-days',
+			'2',
+			'-extfile',
+			'front.ext',
+		);
 		writeFileSync(file('npmrc'), '');
 		writeFileSync(file('global-npmrc'), '');
 	}
@@ -160,30 +230,53 @@ export class LocalRegistry {
 		);
 		const bin = join(ROOT, 'node_modules/verdaccio/bin/verdaccio');
 		// tarball addresses in what it answers name the public host, so npm fetches them through the proxy too
-		this.verdaccio = spawn(this.node, [bin, '--config', config, '--listen', `127.0.0.1:${this.verdaccioPort}`], {
-			env: { ...process.env, VERDACCIO_PUBLIC_URL: `https://${REGISTRY_HOST}/` },
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
+		this.verdaccio = spawn(
+			this.node,
+			[bin, '--config', config, '--listen', `127.0.0.1:${this.verdaccioPort}`],
+			{
+				env: { ...process.env, VERDACCIO_PUBLIC_URL: `https://${REGISTRY_HOST}/` },
+				stdio: ['ignore', 'pipe', 'pipe'],
+			},
+		);
 		const keep = (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-4000));
 		this.verdaccio.stdout!.on('data', keep);
 		this.verdaccio.stderr!.on('data', keep);
 		for (const deadline = Date.now() + 60_000; ; await sleep(200)) {
-			const ok = await fetch(`http://127.0.0.1:${this.verdaccioPort}/-/ping`).then((response) => response.ok, () => false);
+			const ok = await fetch(`http://127.0.0.1:${this.verdaccioPort}/-/ping`).then(
+				(response) => response.ok,
+				() => false,
+			);
 			if (ok) return;
-			if (this.verdaccio.exitCode !== null || Date.now() > deadline) throw new Error(`Verdaccio did not start:\n${this.output}`);
+			if (this.verdaccio.exitCode !== null || Date.now() > deadline)
+				throw new Error(`Verdaccio did not start:\n${this.output}`);
 		}
 	}
 
 	/** registry.npmjs.org's side of the tunnel: TLS with the run's certificate, each request passed on to Verdaccio. */
 	private async startFront() {
-		this.front = createHttpsServer({ key: readFileSync(join(this.folder, 'front.key')), cert: readFileSync(join(this.folder, 'front.crt')) }, (incoming, answer) => {
-			const onward = request({ host: '127.0.0.1', port: this.verdaccioPort, method: incoming.method, path: incoming.url, headers: incoming.headers }, (reply) => {
-				answer.writeHead(reply.statusCode ?? 502, reply.headers);
-				reply.pipe(answer);
-			});
-			onward.on('error', () => answer.destroy());
-			incoming.pipe(onward);
-		});
+		this.front = createHttpsServer(
+			{
+				key: readFileSync(join(this.folder, 'front.key')),
+				cert: readFileSync(join(this.folder, 'front.crt')),
+			},
+			(incoming, answer) => {
+				const onward = request(
+					{
+						host: '127.0.0.1',
+						port: this.verdaccioPort,
+						method: incoming.method,
+						path: incoming.url,
+						headers: incoming.headers,
+					},
+					(reply) => {
+						answer.writeHead(reply.statusCode ?? 502, reply.headers);
+						reply.pipe(answer);
+					},
+				);
+				onward.on('error', () => answer.destroy());
+				incoming.pipe(onward);
+			},
+		);
 		this.front.on('connection', (socket: Socket) => this.track(socket));
 		await new Promise<void>((resolve) => this.front!.listen(0, '127.0.0.1', resolve));
 	}
@@ -201,7 +294,10 @@ export class LocalRegistry {
 			const to = String(incoming.url);
 			const opened = this.reachable && to === `${REGISTRY_HOST}:443`;
 			this.tunnels.push({ to, opened });
-			if (!opened) return void client.end(`HTTP/1.1 ${this.reachable ? '403 Forbidden' : '502 Bad Gateway'}\r\n\r\n`);
+			if (!opened)
+				return void client.end(
+					`HTTP/1.1 ${this.reachable ? '403 Forbidden' : '502 Bad Gateway'}\r\n\r\n`,
+				);
 			const front = connect((this.front!.address() as { port: number }).port, '127.0.0.1', () => {
 				client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
 				front.write(head);

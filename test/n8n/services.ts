@@ -11,7 +11,9 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 
 const POSTGRES_BIN = (() => {
-	const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a)) : [];
+	const versions = existsSync('/usr/lib/postgresql')
+		? readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a))
+		: [];
 	return versions.length ? join('/usr/lib/postgresql', versions[0], 'bin') : '';
 })();
 
@@ -22,7 +24,11 @@ const POSTGRES_BIN = (() => {
  */
 const EPHEMERAL_START = (() => {
 	try {
-		return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+		return (
+			Number(
+				readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+			) || 32768
+		);
 	} catch {
 		return 32768;
 	}
@@ -55,10 +61,19 @@ export async function freePort(): Promise<number> {
 }
 
 /** Resolves once `ready` matches what the process printed; rejects if it exits first. */
-function waitForOutput(child: ChildProcess, name: string, ready: RegExp, timeoutMs = 60_000): Promise<void> {
+function waitForOutput(
+	child: ChildProcess,
+	name: string,
+	ready: RegExp,
+	timeoutMs = 60_000,
+): Promise<void> {
 	let output = '';
 	return new Promise<void>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output.slice(-3000)}`)), timeoutMs);
+		const timer = setTimeout(
+			() =>
+				reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output.slice(-3000)}`)),
+			timeoutMs,
+		);
 		const take = (chunk: Buffer) => {
 			output += chunk.toString();
 			if (ready.test(output)) {
@@ -76,7 +91,10 @@ function waitForOutput(child: ChildProcess, name: string, ready: RegExp, timeout
 }
 
 /** Ends a process this test started (SIGTERM, then SIGKILL after `graceMs`) and waits for it. */
-export async function stopProcess(child: ChildProcess | undefined, graceMs = 20_000): Promise<void> {
+export async function stopProcess(
+	child: ChildProcess | undefined,
+	graceMs = 20_000,
+): Promise<void> {
 	if (!child || child.exitCode !== null || child.signalCode !== null) return;
 	const exited = once(child, 'exit');
 	child.kill('SIGTERM');
@@ -103,19 +121,38 @@ export class Redis extends Service {
 		this.folder = mkdtempSync(join(tmpdir(), 'n8n-queue-redis-'));
 		this.port = await freePort();
 		// no persistence: the queue lives as long as the test
-		this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.folder, '--save', '', '--appendonly', 'no'], {
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
+		this.process = spawn(
+			'redis-server',
+			[
+				'--port',
+				String(this.port),
+				'--bind',
+				'127.0.0.1',
+				'--dir',
+				this.folder,
+				'--save',
+				'',
+				'--appendonly',
+				'no',
+			],
+			{
+				stdio: ['ignore', 'pipe', 'pipe'],
+			},
+		);
 		await waitForOutput(this.process, 'redis-server', /Ready to accept connections/);
 	}
 
 	/** Runs one Redis command with redis-cli and resolves its answer. */
 	command(...args: string[]): Promise<string> {
 		return new Promise((resolve, reject) => {
-			execFile('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), ...args], (error, stdout, stderr) => {
-				if (error) return reject(new Error(`redis-cli failed: ${stderr || error.message}`));
-				resolve(stdout.trim());
-			});
+			execFile(
+				'redis-cli',
+				['-h', '127.0.0.1', '-p', String(this.port), ...args],
+				(error, stdout, stderr) => {
+					if (error) return reject(new Error(`redis-cli failed: ${stderr || error.message}`));
+					resolve(stdout.trim());
+				},
+			);
 		});
 	}
 
@@ -137,9 +174,13 @@ export class Postgres extends Service {
 
 	private owner(): { uid: number; gid: number } | undefined {
 		if (process.getuid?.() !== 0) return undefined;
-		const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+		const id = (flag: string) =>
+			Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
 		const uid = id('-u');
-		if (!uid) throw new Error('PostgreSQL cannot run as root, and there is no `postgres` user to run it as');
+		if (!uid)
+			throw new Error(
+				'PostgreSQL cannot run as root, and there is no `postgres` user to run it as',
+			);
 		return { uid, gid: id('-g') };
 	}
 
@@ -150,32 +191,76 @@ export class Postgres extends Service {
 		if (owner) chownSync(this.folder, owner.uid, owner.gid);
 		const data = join(this.folder, 'data');
 		const asOwner = { ...owner, env: { ...process.env, LC_ALL: 'C.UTF-8' }, cwd: this.folder };
-		const init = spawnSync(join(POSTGRES_BIN, 'initdb'), ['-D', data, '-U', this.user, '-A', 'trust', '-E', 'UTF8', '--no-sync'], { ...asOwner, encoding: 'utf8' });
+		const init = spawnSync(
+			join(POSTGRES_BIN, 'initdb'),
+			['-D', data, '-U', this.user, '-A', 'trust', '-E', 'UTF8', '--no-sync'],
+			{ ...asOwner, encoding: 'utf8' },
+		);
 		if (init.status !== 0) throw new Error(`initdb failed:\n${init.stdout}\n${init.stderr}`);
 		this.port = await freePort();
 		this.process = spawn(
 			join(POSTGRES_BIN, 'postgres'),
-			['-D', data, '-p', String(this.port), '-k', this.folder, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+			[
+				'-D',
+				data,
+				'-p',
+				String(this.port),
+				'-k',
+				this.folder,
+				'-c',
+				'listen_addresses=127.0.0.1',
+				'-c',
+				'fsync=off',
+				'-c',
+				'synchronous_commit=off',
+				'-c',
+				'full_page_writes=off',
+			],
 			{ ...asOwner, stdio: ['ignore', 'pipe', 'pipe'] },
 		);
 		await waitForOutput(this.process, 'postgres', /database system is ready to accept connections/);
-		const create = spawnSync(join(POSTGRES_BIN, 'createdb'), ['-h', '127.0.0.1', '-p', String(this.port), '-U', this.user, this.database], { ...asOwner, encoding: 'utf8' });
+		const create = spawnSync(
+			join(POSTGRES_BIN, 'createdb'),
+			['-h', '127.0.0.1', '-p', String(this.port), '-U', this.user, this.database],
+			{ ...asOwner, encoding: 'utf8' },
+		);
 		if (create.status !== 0) throw new Error(`createdb failed:\n${create.stderr}`);
 	}
 
 	/** Runs SQL and resolves the rows, each a list of column values (psql's unaligned output). */
 	query(sql: string): Promise<string[][]> {
-		const args = ['-h', '127.0.0.1', '-p', String(this.port), '-U', this.user, '-d', this.database, '-At', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', sql];
+		const args = [
+			'-h',
+			'127.0.0.1',
+			'-p',
+			String(this.port),
+			'-U',
+			this.user,
+			'-d',
+			this.database,
+			'-At',
+			'-F',
+			'\t',
+			'-v',
+			'ON_ERROR_STOP=1',
+			'-c',
+			sql,
+		];
 		return new Promise((resolve, reject) => {
-			execFile(join(POSTGRES_BIN, 'psql'), args, { maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-				if (error) return reject(new Error(`psql failed: ${stderr || error.message}`));
-				resolve(
-					stdout
-						.split('\n')
-						.filter((line) => line !== '')
-						.map((line) => line.split('\t')),
-				);
-			});
+			execFile(
+				join(POSTGRES_BIN, 'psql'),
+				args,
+				{ maxBuffer: 256 * 1024 * 1024 },
+				(error, stdout, stderr) => {
+					if (error) return reject(new Error(`psql failed: ${stderr || error.message}`));
+					resolve(
+						stdout
+							.split('\n')
+							.filter((line) => line !== '')
+							.map((line) => line.split('\t')),
+					);
+				},
+			);
 		});
 	}
 }

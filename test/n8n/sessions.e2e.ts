@@ -22,18 +22,21 @@ describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5730 + 4 * 
 			await sandbox.stop();
 		});
 
-		it.each<SessionScenario>(['dead at the start', 'dropped midway'])('200 items each, the token %s: no item fails, few /authorize', async (scenario) => {
-			const row = await parallel.run(scenario);
-			process.stdout.write(`n8n ${version}, token ${scenario}: ${JSON.stringify(row)}\n`);
-			expect(row.overlapped).toBe(true);
-			expect(row.errors).toEqual([]);
-			expect(row.failed).toBe(0);
-			if (scenario === 'dropped midway') expect(row.drops).toBeGreaterThanOrEqual(2);
-			// within drops + processes: one sign-in per death of the token (a run that starts with it
-			// dead counts one), and at most one more per process, when its sign-in crosses another's
-			const drops = row.drops + (scenario === 'dead at the start' ? 1 : 0);
-			expect(row.authorize).toBeGreaterThanOrEqual(1);
-			expect(row.authorize).toBeLessThanOrEqual(drops + 2);
-		});
+		it.each<SessionScenario>(['dead at the start', 'dropped midway'])(
+			'200 items each, the token %s: no item fails, few /authorize',
+			async (scenario) => {
+				const row = await parallel.run(scenario);
+				process.stdout.write(`n8n ${version}, token ${scenario}: ${JSON.stringify(row)}\n`);
+				expect(row.overlapped).toBe(true);
+				expect(row.errors).toEqual([]);
+				expect(row.failed).toBe(0);
+				if (scenario === 'dropped midway') expect(row.drops).toBeGreaterThanOrEqual(2);
+				// within drops + processes: one sign-in per death of the token (a run that starts with it
+				// dead counts one), and at most one more per process, when its sign-in crosses another's
+				const drops = row.drops + (scenario === 'dead at the start' ? 1 : 0);
+				expect(row.authorize).toBeGreaterThanOrEqual(1);
+				expect(row.authorize).toBeLessThanOrEqual(drops + 2);
+			},
+		);
 	},
 );

@@ -54,14 +54,27 @@ export function siteFromEnvironment(env: NodeJS.ProcessEnv): SiteCredential | un
 	return {
 		name: 'YetiShare site',
 		data: login
-			? { baseUrl: env.YETISHARE_URL, authentication: 'usernamePassword', username: env.YETISHARE_USERNAME, password: env.YETISHARE_PASSWORD ?? '' }
-			: { baseUrl: env.YETISHARE_URL, authentication: 'apiKeys', apiKey1: env.YETISHARE_KEY1 ?? '', apiKey2: env.YETISHARE_KEY2 ?? '' },
+			? {
+					baseUrl: env.YETISHARE_URL,
+					authentication: 'usernamePassword',
+					username: env.YETISHARE_USERNAME,
+					password: env.YETISHARE_PASSWORD ?? '',
+				}
+			: {
+					baseUrl: env.YETISHARE_URL,
+					authentication: 'apiKeys',
+					apiKey1: env.YETISHARE_KEY1 ?? '',
+					apiKey2: env.YETISHARE_KEY2 ?? '',
+				},
 	};
 }
 
 function sandboxCredential(sandbox: SandboxServer): SiteCredential {
 	const { key1, key2 } = sandbox.demoAccount;
-	return { name: 'YetiShare sandbox', data: { baseUrl: sandbox.baseUrl, authentication: 'apiKeys', apiKey1: key1, apiKey2: key2 } };
+	return {
+		name: 'YetiShare sandbox',
+		data: { baseUrl: sandbox.baseUrl, authentication: 'apiKeys', apiKey1: key1, apiKey2: key2 },
+	};
 }
 
 /**
@@ -85,9 +98,17 @@ export async function startEditor(options: EditorOptions): Promise<Editor> {
 		await sandbox?.start();
 		const site = options.site ?? sandboxCredential(sandbox!);
 		mkdirSync(options.userFolder, { recursive: true });
-		const cli = new N8nCli(runtime, options.userFolder, { ...options.env, N8N_PORT: String(options.port) });
+		const cli = new N8nCli(runtime, options.userFolder, {
+			...options.env,
+			N8N_PORT: String(options.port),
+		});
 		options.log?.('Importing the credential and the example workflows…');
-		await cli.importCredential({ id: 'yetishare-sandbox', name: site.name, type: 'yetiShareApi', data: { timeout: 60, accessToken: '', accountId: '', ...site.data } });
+		await cli.importCredential({
+			id: 'yetishare-sandbox',
+			name: site.name,
+			type: 'yetiShareApi',
+			data: { timeout: 60, accessToken: '', accountId: '', ...site.data },
+		});
 		await cli.importWorkflows(exampleWorkflows());
 		signal?.throwIfAborted();
 		n8n = new N8nServer(cli, options.onOutput);

@@ -17,16 +17,21 @@ import type { UrlUploads } from './url-upload';
 import type { RuntimeSettings, SandboxFile, SandboxFolder, SandboxScheduledItem } from './types';
 
 export const MESSAGES = {
-	badLogin: 'Could not authenticate user. The username and password may be invalid or your account may be locked from too many failed logins.',
+	badLogin:
+		'Could not authenticate user. The username and password may be invalid or your account may be locked from too many failed logins.',
 	/** The script's words for a key pair it does not know (apiAuthorize, API-key mode). */
-	badKeys: 'Could not authenticate user. The key pair may be invalid or your account may be locked from too many failed logins.',
+	badKeys:
+		'Could not authenticate user. The key pair may be invalid or your account may be locked from too many failed logins.',
 	/** The script's words (apiAuthorize), given at /authorize after the credentials were accepted. */
-	apiRefused: 'Your account level does not have access to the file upload API. Please contact site support for more information.',
-	invalidToken: 'Could not validate access_token and account_id, please reauthenticate or try again.',
+	apiRefused:
+		'Your account level does not have access to the file upload API. Please contact site support for more information.',
+	invalidToken:
+		'Could not validate access_token and account_id, please reauthenticate or try again.',
 	folderNotFound: 'Could not find folder based on folder_id.',
 	fileNotFound: 'Could not find file based on file_id.',
 	// Where the reference is silent, in the script's style:
-	badAccessPassword: 'The access_password param must be the MD5 hash of the password: 32 hexadecimal characters.',
+	badAccessPassword:
+		'The access_password param must be the MD5 hash of the password: 32 hexadecimal characters.',
 	moveIntoItself: 'Could not move the folder into one of its own sub-folders.',
 	scheduledItemNotFound: 'Could not find scheduled URL file download based on scheduled_item_id.',
 } as const;
@@ -74,7 +79,9 @@ export const ENDPOINT_CLASSES: Record<string, EndpointClass> = {
 			move: fileMove,
 			copy: fileCopy,
 			// Only where the site has background URL downloading (the newer revision).
-			...(settings.revision === 'newer' ? { url_upload_add: urlUploadAdd, url_upload_status: urlUploadStatus } : {}),
+			...(settings.revision === 'newer'
+				? { url_upload_add: urlUploadAdd, url_upload_status: urlUploadStatus }
+				: {}),
 		}),
 	},
 	folder: {
@@ -106,12 +113,19 @@ function authorize(site: Site, call: ApiCall): ApiAnswer {
 		if (!params.password) throw new ApiError('Please provide a password.');
 		// MySQL compares usernames without regard to case.
 		const username = params.username.toLowerCase();
-		account = store.state.accounts.find((candidate) => candidate.username.toLowerCase() === username && candidate.password === params.password);
+		account = store.state.accounts.find(
+			(candidate) =>
+				candidate.username.toLowerCase() === username && candidate.password === params.password,
+		);
 	} else {
 		// strlen(): bytes, not characters.
-		if (Buffer.byteLength(params.key1 ?? '') !== 64) throw new ApiError('Please provide key1. It must be 64 characters in length.');
-		if (Buffer.byteLength(params.key2 ?? '') !== 64) throw new ApiError('Please provide key2. It must be 64 characters in length.');
-		account = store.state.accounts.find((candidate) => candidate.key1 === params.key1 && candidate.key2 === params.key2);
+		if (Buffer.byteLength(params.key1 ?? '') !== 64)
+			throw new ApiError('Please provide key1. It must be 64 characters in length.');
+		if (Buffer.byteLength(params.key2 ?? '') !== 64)
+			throw new ApiError('Please provide key2. It must be 64 characters in length.');
+		account = store.state.accounts.find(
+			(candidate) => candidate.key1 === params.key1 && candidate.key2 === params.key2,
+		);
 	}
 	if (!account || account.status !== 'active') {
 		throw new ApiError(site.settings.authMode === 'login' ? MESSAGES.badLogin : MESSAGES.badKeys);
@@ -174,7 +188,9 @@ function accountPackage(site: Site, call: ApiCall): ApiAnswer {
 			concurrent_uploads: limits.concurrent_uploads,
 			concurrent_downloads: limits.concurrent_downloads,
 			downloads_per_24_hours: limits.downloads_per_24_hours,
-			...(site.settings.revision === 'newer' ? { download_size_per_24_hours: limits.download_size_per_24_hours } : {}),
+			...(site.settings.revision === 'newer'
+				? { download_size_per_24_hours: limits.download_size_per_24_hours }
+				: {}),
 			max_download_filesize_allowed: limits.max_download_filesize_allowed,
 			max_remote_download_urls: limits.max_remote_download_urls,
 			level_type: level.level_type,
@@ -191,7 +207,12 @@ export function folderUrl(baseUrl: string, folder: SandboxFolder): string {
 	return `${baseUrl}/folder/${folder.id}/${encodeURIComponent(slug)}`;
 }
 
-function folderData(site: Site, folder: SandboxFolder, withPassword: boolean, filesOf = (id: string) => site.store.filesIn(folder.accountId, id)): ApiAnswer {
+function folderData(
+	site: Site,
+	folder: SandboxFolder,
+	withPassword: boolean,
+	filesOf = (id: string) => site.store.filesIn(folder.accountId, id),
+): ApiAnswer {
 	const files = filesOf(folder.id).filter((file) => file.status === 'active');
 	return {
 		id: folder.id,
@@ -273,7 +294,8 @@ function byName<T>(name: (item: T) => string, id: (item: T) => string) {
 
 function requireParam(params: Record<string, string>, name: string): string {
 	const value = params[name];
-	if (value === undefined || value.length === 0) throw new ApiError(`Please provide the ${name} param.`);
+	if (value === undefined || value.length === 0)
+		throw new ApiError(`Please provide the ${name} param.`);
 	return value;
 }
 
@@ -303,7 +325,8 @@ function folderCreate(site: Site, call: ApiCall): ApiAnswer {
 	let accessPassword: string | null = null;
 	const password = params.access_password ?? '';
 	if (site.settings.scriptVersion === 5) {
-		if (password !== '' && !/^[0-9a-f]{32}$/i.test(password)) throw new ApiError(MESSAGES.badAccessPassword);
+		if (password !== '' && !/^[0-9a-f]{32}$/i.test(password))
+			throw new ApiError(MESSAGES.badAccessPassword);
 		accessPassword = password === '' ? null : password;
 	} else {
 		// 4.x drops a value that is not 32 characters long without a word.
@@ -327,16 +350,31 @@ function folderListing(site: Site, call: ApiCall): ApiAnswer {
 		if (!folder) throw new ApiError(MESSAGES.folderNotFound);
 		parentId = folder.id;
 	}
-	const folders = site.store.childFolders(call.accountId, parentId).sort(byName((f) => f.folderName, (f) => f.id));
+	const folders = site.store.childFolders(call.accountId, parentId).sort(
+		byName(
+			(f) => f.folderName,
+			(f) => f.id,
+		),
+	);
 	// the files of this folder and of each folder listed, in one pass over the account's files
-	const filesOf = site.store.filesInEach(call.accountId, [parentId, ...folders.map((folder) => folder.id)]);
+	const filesOf = site.store.filesInEach(call.accountId, [
+		parentId,
+		...folders.map((folder) => folder.id),
+	]);
 	// 5.x lists trashed files too (status "trash"); 4.x only active ones.
 	const files = filesOf(parentId)
 		.filter((file) => site.settings.scriptVersion === 5 || file.status === 'active')
-		.sort(byName((f) => f.filename, (f) => f.id));
+		.sort(
+			byName(
+				(f) => f.filename,
+				(f) => f.id,
+			),
+		);
 	return {
 		data: {
-			folders: folders.map((folder) => folderData(site, folder, site.settings.listingPasswords, filesOf)),
+			folders: folders.map((folder) =>
+				folderData(site, folder, site.settings.listingPasswords, filesOf),
+			),
 			files: files.map((file) => fileListingData(site, file)),
 		},
 	};
@@ -363,7 +401,8 @@ function folderEdit(site: Site, call: ApiCall): ApiAnswer {
 	if (params.is_public) folder.isPublic = clampVisibility(params.is_public);
 	if (params.access_password) {
 		// Stored as given: only folder/create insists on an MD5 hash.
-		folder.accessPassword = params.access_password.toLowerCase() === 'null' ? null : params.access_password;
+		folder.accessPassword =
+			params.access_password.toLowerCase() === 'null' ? null : params.access_password;
 	}
 	return { response: 'Folder successfully updated.', data: folderData(site, folder, true) };
 }
@@ -378,14 +417,19 @@ function folderMove(site: Site, call: ApiCall): ApiAnswer {
 	const folderId = requireParam(params, 'folder_id');
 	const target = params.new_parent_folder_id;
 	if (target === undefined) throw new ApiError('Please provide the new_parent_folder_id param.');
-	if (folderId === target) throw new ApiError('Param folder_id can not match new_parent_folder_id.');
+	if (folderId === target)
+		throw new ApiError('Param folder_id can not match new_parent_folder_id.');
 	let destination: SandboxFolder | undefined;
 	if (!isRoot(target)) {
 		destination = site.store.destinationFolder(call.accountId, target);
-		if (!destination) throw new ApiError('Could not find the destination folder id defined by new_parent_folder_id.');
+		if (!destination)
+			throw new ApiError(
+				'Could not find the destination folder id defined by new_parent_folder_id.',
+			);
 	}
 	const folder = requireFolder(site, call);
-	if (destination && site.store.isWithin(destination.id, folder.id)) throw new ApiError(MESSAGES.moveIntoItself);
+	if (destination && site.store.isWithin(destination.id, folder.id))
+		throw new ApiError(MESSAGES.moveIntoItself);
 	folder.parentId = destination?.id ?? null;
 	return { response: 'Folder successfully moved.', data: folderData(site, folder, true) };
 }
@@ -417,13 +461,19 @@ function fileDownload(site: Site, call: ApiCall): ApiAnswer {
 	if (site.settings.revision === 'newer' && !params.file_id && params.short_url) {
 		// Also accept the whole short url as url_file gives it.
 		const shortUrl = params.short_url.replace(/^https?:\/\/[^/]+\//i, '').split(/[/?#~]/)[0];
-		file = site.store.state.files.find((candidate) => candidate.accountId === call.accountId && candidate.shortUrl === shortUrl);
+		file = site.store.state.files.find(
+			(candidate) => candidate.accountId === call.accountId && candidate.shortUrl === shortUrl,
+		);
 		if (!file || file.status !== 'active') throw new ApiError(MESSAGES.fileNotFound);
 	} else {
 		file = findActiveFile(site, call);
 	}
 	const token = randomString(64, HEX);
-	site.store.state.downloadTokens.push({ token, fileId: file.id, expiresAt: siteClock.now() + 24 * 3600 * 1000 });
+	site.store.state.downloadTokens.push({
+		token,
+		fileId: file.id,
+		expiresAt: siteClock.now() + 24 * 3600 * 1000,
+	});
 	return {
 		data: {
 			// The script echoes the file_id it was sent.
@@ -457,11 +507,18 @@ function fileEdit(site: Site, call: ApiCall): ApiAnswer {
 function fileDelete(site: Site, call: ApiCall): ApiAnswer {
 	const file = findActiveFile(site, call);
 	file.status = 'trash';
-	return { response: 'File successfully set as deleted.', data: fileAnswer(site, file, ['status']) };
+	return {
+		response: 'File successfully set as deleted.',
+		data: fileAnswer(site, file, ['status']),
+	};
 }
 
 /** Where file/move and file/copy put the file: the root for empty or "null" (see isRoot). */
-function destinationOf(site: Site, call: ApiCall, param: 'new_parent_folder_id' | 'copy_to_folder_id'): string | null {
+function destinationOf(
+	site: Site,
+	call: ApiCall,
+	param: 'new_parent_folder_id' | 'copy_to_folder_id',
+): string | null {
 	const value = call.params[param];
 	if (value === undefined) throw new ApiError(`Please provide the ${param} param.`);
 	if (isRoot(value)) return null;
@@ -482,7 +539,11 @@ function fileCopy(site: Site, call: ApiCall): ApiAnswer {
 	const original = { data: fileAnswer(site, file) };
 	const copy = site.store.duplicateFile(file, folderId);
 	// The script's own spelling.
-	return { response: 'File successfully copyied.', original_file: original, new_file: { data: fileAnswer(site, copy) } };
+	return {
+		response: 'File successfully copyied.',
+		original_file: original,
+		new_file: { data: fileAnswer(site, copy) },
+	};
 }
 
 function fileUpload(site: Site, call: ApiCall): ApiAnswer {
@@ -527,7 +588,10 @@ function fileUpload(site: Site, call: ApiCall): ApiAnswer {
 		storagePath,
 		size: upload.size,
 		md5: upload.md5,
-		fileType: upload.mimeType && upload.mimeType !== 'application/octet-stream' ? upload.mimeType : mimeTypeFor(filename),
+		fileType:
+			upload.mimeType && upload.mimeType !== 'application/octet-stream'
+				? upload.mimeType
+				: mimeTypeFor(filename),
 		uploadSource: 'api',
 	});
 	const url = `${site.baseUrl}/${file.shortUrl}`;
@@ -577,7 +641,10 @@ function decodeUrlParam(value: string): string | undefined {
 function urlUploadAdd(site: Site, call: ApiCall): ApiAnswer {
 	const encoded = requireParam(call.params, 'file_url_base64');
 	const url = decodeUrlParam(encoded);
-	if (!url) throw new ApiError("Could not parse the file_url_base64 parameter. Ensure it's base64 encoded.");
+	if (!url)
+		throw new ApiError(
+			"Could not parse the file_url_base64 parameter. Ensure it's base64 encoded.",
+		);
 	const folderId = phpInt(call.params.folder_id);
 	const folder = folderId > 0 ? site.store.activeFolder(call.accountId, folderId) : undefined;
 	const item: SandboxScheduledItem = {
@@ -594,15 +661,26 @@ function urlUploadAdd(site: Site, call: ApiCall): ApiAnswer {
 		failure: null,
 	};
 	site.store.state.scheduledItems.push(item);
-	site.urlUploads.schedule(item, { delayMs: site.settings.urlUploadDelayMs, timeoutMs: site.settings.urlUploadTimeoutMs });
-	return { response: 'File download from URL scheduled', data: { scheduled_item_id: item.id, url } };
+	site.urlUploads.schedule(item, {
+		delayMs: site.settings.urlUploadDelayMs,
+		timeoutMs: site.settings.urlUploadTimeoutMs,
+	});
+	return {
+		response: 'File download from URL scheduled',
+		data: { scheduled_item_id: item.id, url },
+	};
 }
 
 function urlUploadStatus(site: Site, call: ApiCall): ApiAnswer {
 	const id = phpInt(requireParam(call.params, 'scheduled_item_id'));
-	const item = site.store.state.scheduledItems.find((candidate) => candidate.id === id && candidate.accountId === call.accountId);
+	const item = site.store.state.scheduledItems.find(
+		(candidate) => candidate.id === id && candidate.accountId === call.accountId,
+	);
 	if (!item) throw new ApiError(MESSAGES.scheduledItemNotFound);
-	const file = item.fileId === null ? undefined : site.store.state.files.find((candidate) => candidate.id === item.fileId);
+	const file =
+		item.fileId === null
+			? undefined
+			: site.store.state.files.find((candidate) => candidate.id === item.fileId);
 	return {
 		response: 'Scheduled URL file download found',
 		data: {
@@ -623,4 +701,3 @@ function urlUploadStatus(site: Site, call: ApiCall): ApiAnswer {
 		},
 	};
 }
-

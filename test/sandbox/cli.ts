@@ -43,7 +43,11 @@ function fail(message: string): never {
 	process.exit(2);
 }
 
-function parseArguments(argv: string[]): { options: SandboxOptions; big?: { folders: number; files: number }; stack?: WebStackOptions } {
+function parseArguments(argv: string[]): {
+	options: SandboxOptions;
+	big?: { folders: number; files: number };
+	stack?: WebStackOptions;
+} {
 	const values: Record<string, string> = {};
 	let stack = false;
 	let phpStock = false;
@@ -68,20 +72,43 @@ function parseArguments(argv: string[]): { options: SandboxOptions; big?: { fold
 		values[match[1]] = value;
 	}
 	const stackOnly = ['php-workers', 'fastcgi-read-timeout'];
-	const known = ['port', 'host', 'script-version', 'revision', 'auth', 'fields', 'fixture', 'storage', 'latency', 'bandwidth', 'workers', 'big-account', 'post-max-size', 'upload-max-filesize', 'body-limit', ...stackOnly];
-	for (const name of Object.keys(values)) if (!known.includes(name)) fail(`Unknown option: --${name}`);
-	if (!stack) for (const name of stackOnly) if (values[name] !== undefined) fail(`--${name} configures the real PHP or nginx: add --stack`);
+	const known = [
+		'port',
+		'host',
+		'script-version',
+		'revision',
+		'auth',
+		'fields',
+		'fixture',
+		'storage',
+		'latency',
+		'bandwidth',
+		'workers',
+		'big-account',
+		'post-max-size',
+		'upload-max-filesize',
+		'body-limit',
+		...stackOnly,
+	];
+	for (const name of Object.keys(values))
+		if (!known.includes(name)) fail(`Unknown option: --${name}`);
+	if (!stack)
+		for (const name of stackOnly)
+			if (values[name] !== undefined)
+				fail(`--${name} configures the real PHP or nginx: add --stack`);
 
 	const portText = values.port ?? process.env.PORT ?? '8787';
 	const port = Number(portText);
 	if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`Not a port number: ${portText}`);
 	const options: SandboxOptions = { host: values.host ?? '127.0.0.1', port };
 	if (values['script-version'] !== undefined) {
-		if (values['script-version'] !== '4' && values['script-version'] !== '5') fail('--script-version must be 4 or 5');
+		if (values['script-version'] !== '4' && values['script-version'] !== '5')
+			fail('--script-version must be 4 or 5');
 		options.scriptVersion = Number(values['script-version']) as 4 | 5;
 	}
 	if (values.revision !== undefined) {
-		if (values.revision !== 'newer' && values.revision !== 'older') fail('--revision must be newer or older');
+		if (values.revision !== 'newer' && values.revision !== 'older')
+			fail('--revision must be newer or older');
 		options.revision = values.revision;
 	}
 	if (values.auth !== undefined) {
@@ -89,7 +116,8 @@ function parseArguments(argv: string[]): { options: SandboxOptions; big?: { fold
 		options.authMode = values.auth;
 	}
 	if (values.fields !== undefined) {
-		if (values.fields !== 'full' && values.fields !== 'reference' && values.fields !== 'undated') fail('--fields must be full, reference or undated');
+		if (values.fields !== 'full' && values.fields !== 'reference' && values.fields !== 'undated')
+			fail('--fields must be full, reference or undated');
 		options.fields = values.fields;
 	}
 	if (values.fixture !== undefined) options.fixture = values.fixture;
@@ -102,47 +130,76 @@ function parseArguments(argv: string[]): { options: SandboxOptions; big?: { fold
 	}
 	if (values.bandwidth !== undefined) {
 		const bandwidth = /^(\d+(?:\.\d+)?)([KMG]?)$/i.exec(values.bandwidth);
-		if (!bandwidth) fail('--bandwidth must be bytes per second, optionally with K, M or G (e.g. 12.5M)');
-		const scale = { '': 1, K: 1e3, M: 1e6, G: 1e9 }[bandwidth[2].toUpperCase() as '' | 'K' | 'M' | 'G'];
+		if (!bandwidth)
+			fail('--bandwidth must be bytes per second, optionally with K, M or G (e.g. 12.5M)');
+		const scale = { '': 1, K: 1e3, M: 1e6, G: 1e9 }[
+			bandwidth[2].toUpperCase() as '' | 'K' | 'M' | 'G'
+		];
 		options.bandwidthBytesPerSecond = Math.round(Number(bandwidth[1]) * scale);
 	}
 	if (values.workers !== undefined) {
 		const workers = /^(\d+)(?:x(\d+))?$/.exec(values.workers);
-		if (!workers) fail('--workers must be a number of workers, optionally with x and the milliseconds each call takes (e.g. 5x20)');
+		if (!workers)
+			fail(
+				'--workers must be a number of workers, optionally with x and the milliseconds each call takes (e.g. 5x20)',
+			);
 		options.workers = Number(workers[1]);
 		options.workMs = Number(workers[2] ?? 0);
 	}
-	if (!stack) return { options: { ...options, ...sizeLimits(values, phpStock) }, big: bigAccount(values['big-account']) };
+	if (!stack)
+		return {
+			options: { ...options, ...sizeLimits(values, phpStock) },
+			big: bigAccount(values['big-account']),
+		};
 	// nginx takes the port people use; the sandbox behind it any free one, on loopback
-	return { options: { ...options, host: '127.0.0.1', port: 0 }, big: bigAccount(values['big-account']), stack: stackOptions(values, port) };
+	return {
+		options: { ...options, host: '127.0.0.1', port: 0 },
+		big: bigAccount(values['big-account']),
+		stack: stackOptions(values, port),
+	};
 }
 
 function stackOptions(values: Record<string, string>, port: number): WebStackOptions {
 	const stack: WebStackOptions = { port };
-	if (values.host !== undefined && values.host !== '127.0.0.1') fail('--host: with --stack, nginx listens on 127.0.0.1');
+	if (values.host !== undefined && values.host !== '127.0.0.1')
+		fail('--host: with --stack, nginx listens on 127.0.0.1');
 	const size = (name: string) => {
 		phpSize(name, values[name]);
 		return values[name];
 	};
 	if (values['post-max-size'] !== undefined) stack.postMaxSize = size('post-max-size');
-	if (values['upload-max-filesize'] !== undefined) stack.uploadMaxFilesize = size('upload-max-filesize');
+	if (values['upload-max-filesize'] !== undefined)
+		stack.uploadMaxFilesize = size('upload-max-filesize');
 	if (values['body-limit'] !== undefined) stack.clientMaxBodySize = size('body-limit');
 	if (values['php-workers'] !== undefined) {
-		if (!/^[1-9]\d*$/.test(values['php-workers'])) fail('--php-workers must be a whole number of at least 1');
+		if (!/^[1-9]\d*$/.test(values['php-workers']))
+			fail('--php-workers must be a whole number of at least 1');
 		stack.maxChildren = Number(values['php-workers']);
 	}
 	if (values['fastcgi-read-timeout'] !== undefined) {
-		if (!/^[1-9]\d*$/.test(values['fastcgi-read-timeout'])) fail('--fastcgi-read-timeout must be a whole number of seconds');
+		if (!/^[1-9]\d*$/.test(values['fastcgi-read-timeout']))
+			fail('--fastcgi-read-timeout must be a whole number of seconds');
 		stack.fastcgiReadTimeout = Number(values['fastcgi-read-timeout']);
 	}
 	return stack;
 }
 
 /** The sandbox's own request-size limits (without --stack): --php-stock's, and any given one by one. */
-function sizeLimits(values: Record<string, string>, phpStock: boolean): Pick<SandboxOptions, 'postMaxSize' | 'uploadMaxFilesize' | 'bodyLimit'> {
-	const limits = phpStock ? { postMaxSize: 8 * 1024 ** 2, uploadMaxFilesize: 2 * 1024 ** 2, bodyLimit: 1024 ** 2 } : {};
-	const given = { postMaxSize: 'post-max-size', uploadMaxFilesize: 'upload-max-filesize', bodyLimit: 'body-limit' } as const;
-	for (const [option, name] of Object.entries(given)) if (values[name] !== undefined) Object.assign(limits, { [option]: phpSize(name, values[name]) });
+function sizeLimits(
+	values: Record<string, string>,
+	phpStock: boolean,
+): Pick<SandboxOptions, 'postMaxSize' | 'uploadMaxFilesize' | 'bodyLimit'> {
+	const limits = phpStock
+		? { postMaxSize: 8 * 1024 ** 2, uploadMaxFilesize: 2 * 1024 ** 2, bodyLimit: 1024 ** 2 }
+		: {};
+	const given = {
+		postMaxSize: 'post-max-size',
+		uploadMaxFilesize: 'upload-max-filesize',
+		bodyLimit: 'body-limit',
+	} as const;
+	for (const [option, name] of Object.entries(given))
+		if (values[name] !== undefined)
+			Object.assign(limits, { [option]: phpSize(name, values[name]) });
 	return limits;
 }
 
@@ -155,14 +212,20 @@ function phpSize(name: string, text: string): number {
 
 /** Bytes the way PHP's shorthand writes them, where it can (8388608 → 8M). */
 function shorthand(bytes: number): string {
-	for (const [unit, scale] of [['G', 1024 ** 3], ['M', 1024 ** 2], ['K', 1024]] as const) if (bytes >= scale && bytes % scale === 0) return `${bytes / scale}${unit}`;
+	for (const [unit, scale] of [
+		['G', 1024 ** 3],
+		['M', 1024 ** 2],
+		['K', 1024],
+	] as const)
+		if (bytes >= scale && bytes % scale === 0) return `${bytes / scale}${unit}`;
 	return String(bytes);
 }
 
 function bigAccount(text: string | undefined): { folders: number; files: number } | undefined {
 	if (text === undefined) return undefined;
 	const size = /^(\d+),(\d+)$/.exec(text);
-	if (!size || Number(size[1]) < 5) fail('--big-account must be <folders>,<files> with at least 5 folders, e.g. 2000,100000');
+	if (!size || Number(size[1]) < 5)
+		fail('--big-account must be <folders>,<files> with at least 5 folders, e.g. 2000,100000');
 	return { folders: Number(size[1]), files: Number(size[2]) };
 }
 
@@ -176,26 +239,42 @@ async function main() {
 		if (stack) baseUrl = await stack.start();
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
-		if (code === 'EADDRINUSE') fail(`Port ${options.port} is in use: pick another with --port or PORT.`);
+		if (code === 'EADDRINUSE')
+			fail(`Port ${options.port} is in use: pick another with --port or PORT.`);
 		await sandbox.stop();
 		throw error;
 	}
 	const demo = sandbox.demoAccount;
 	const settings = sandbox.options;
 	if (big) sandbox.seedTree(demo.id, { ...big, depth: 5 });
-	const mode = settings.authMode === 'keys' ? 'API keys (key1 + key2)' : 'account login (username + password)';
+	const mode =
+		settings.authMode === 'keys' ? 'API keys (key1 + key2)' : 'account login (username + password)';
 	process.stdout.write(
 		[
 			`YetiShare sandbox listening on ${baseUrl}${stack ? ' (nginx, PHP-FPM)' : ''}`,
 			`  API:        ${baseUrl}/api/v2/`,
 			...(stack ? stackLines(stack) : []),
 			`  Site:       script ${settings.scriptVersion}.x, ${settings.revision} API revision, /authorize takes ${mode}, ${settings.fields} answers`,
-			...(big ? [`  Big account: ${big.folders} folders five levels deep and ${big.files} files added to the demo account`] : []),
-			...(settings.latencyMs || settings.bandwidthBytesPerSecond ? [`  Network:    ${settings.latencyMs}+${settings.latencyJitterMs} ms a request, file transfers ${settings.bandwidthBytesPerSecond ? `capped at ${settings.bandwidthBytesPerSecond} bytes/s each way` : 'not capped'}`] : []),
-			...(settings.workers ? [`  Workers:    ${settings.workers} API calls at once, ${settings.workMs} ms each; the others wait their turn`] : []),
-			...(settings.postMaxSize || settings.uploadMaxFilesize || settings.bodyLimit ? [`  Limits:     ${limitsLine(settings)}`] : []),
+			...(big
+				? [
+						`  Big account: ${big.folders} folders five levels deep and ${big.files} files added to the demo account`,
+					]
+				: []),
+			...(settings.latencyMs || settings.bandwidthBytesPerSecond
+				? [
+						`  Network:    ${settings.latencyMs}+${settings.latencyJitterMs} ms a request, file transfers ${settings.bandwidthBytesPerSecond ? `capped at ${settings.bandwidthBytesPerSecond} bytes/s each way` : 'not capped'}`,
+					]
+				: []),
+			...(settings.workers
+				? [
+						`  Workers:    ${settings.workers} API calls at once, ${settings.workMs} ms each; the others wait their turn`,
+					]
+				: []),
+			...(settings.postMaxSize || settings.uploadMaxFilesize || settings.bodyLimit
+				? [`  Limits:     ${limitsLine(settings)}`]
+				: []),
 			'',
-			'Demo account (use the base URL above as the credential\'s Base URL):',
+			"Demo account (use the base URL above as the credential's Base URL):",
 			`  key1:       ${demo.key1}`,
 			`  key2:       ${demo.key2}`,
 			`  username:   ${demo.username}`,
@@ -231,7 +310,8 @@ function limitsLine(settings: SandboxServer['options']): string {
 
 /** What the stack in front of the sandbox is set to, and its other addresses. */
 function stackLines(stack: WebStack): string[] {
-	const { postMaxSize, uploadMaxFilesize, clientMaxBodySize, maxChildren, pm, fastcgiReadTimeout } = stack.options;
+	const { postMaxSize, uploadMaxFilesize, clientMaxBodySize, maxChildren, pm, fastcgiReadTimeout } =
+		stack.options;
 	const { toHttps, toWww } = stack.redirects;
 	return [
 		`  PHP:        post_max_size ${postMaxSize}, upload_max_filesize ${uploadMaxFilesize}; PHP-FPM pm ${pm}, ${maxChildren} workers`,

@@ -12,7 +12,10 @@ import type { SandboxFile } from './types';
 export function contentDisposition(filename: string): string {
 	const fallback = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
 	if (fallback === filename) return `attachment; filename="${filename}"`;
-	const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+	const encoded = encodeURIComponent(filename).replace(
+		/['()*]/g,
+		(c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+	);
 	return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
@@ -54,7 +57,11 @@ export function sendFile(
 	const size = file.fileSize;
 	const range = parseRange(req.headers.range, size);
 	if (range === 'unsatisfiable') {
-		res.writeHead(416, { 'Content-Range': `bytes */${size}`, 'Content-Type': 'text/plain', 'Content-Length': '0' });
+		res.writeHead(416, {
+			'Content-Range': `bytes */${size}`,
+			'Content-Type': 'text/plain',
+			'Content-Length': '0',
+		});
 		res.end();
 		return Promise.resolve({ status: 416, complete: true });
 	}

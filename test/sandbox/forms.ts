@@ -92,7 +92,11 @@ export async function readForm(req: IncomingMessage, options: FormOptions): Prom
 	const type = contentTypeOf(req);
 	const { bodyLimit, postMaxSize } = options.limits;
 	const urlencoded = type === 'application/x-www-form-urlencoded';
-	const size = new BodySize(req, bodyLimit, urlencoded ? Math.min(postMaxSize || Infinity, MAX_URLENCODED_BYTES) : postMaxSize);
+	const size = new BodySize(
+		req,
+		bodyLimit,
+		urlencoded ? Math.min(postMaxSize || Infinity, MAX_URLENCODED_BYTES) : postMaxSize,
+	);
 	// Judged by its Content-Length before a byte is read, as the web server and PHP do.
 	if (size.verdict === 'too-large') return { kind: 'too-large' };
 	if (size.verdict === 'dropped') return await discard(req, size);
@@ -105,7 +109,10 @@ export async function readForm(req: IncomingMessage, options: FormOptions): Prom
  * A body the script takes no fields from (a method other than POST, a page, a download): read
  * and thrown away, under the web server's limit all the same.
  */
-export async function readIgnoredBody(req: IncomingMessage, bodyLimit: number): Promise<FormResult> {
+export async function readIgnoredBody(
+	req: IncomingMessage,
+	bodyLimit: number,
+): Promise<FormResult> {
 	return await discard(req, new BodySize(req, bodyLimit, 0));
 }
 
@@ -166,7 +173,11 @@ class BodySize {
  * away first), or, as soon as more than the web server's limit has arrived, 'too-large' (the
  * rest is left for whoever answers). Past MAX_DRAIN_BYTES the connection is cut.
  */
-function readBody(req: IncomingMessage, size: BodySize, take?: (chunk: Buffer) => void): Promise<'complete' | 'aborted' | 'too-large'> {
+function readBody(
+	req: IncomingMessage,
+	size: BodySize,
+	take?: (chunk: Buffer) => void,
+): Promise<'complete' | 'aborted' | 'too-large'> {
 	return new Promise((resolve) => {
 		if (req.readableEnded || req.destroyed) return resolve(req.complete ? 'complete' : 'aborted');
 		const end = (how: 'complete' | 'aborted' | 'too-large') => {
@@ -201,16 +212,25 @@ async function readUrlencoded(req: IncomingMessage, size: BodySize): Promise<For
 		if (!size.verdict) chunks.push(chunk);
 	});
 	if (end !== 'complete') return { kind: end };
-	return { kind: 'form', fields: size.verdict ? {} : parseQuery(Buffer.concat(chunks).toString('utf8')) };
+	return {
+		kind: 'form',
+		fields: size.verdict ? {} : parseQuery(Buffer.concat(chunks).toString('utf8')),
+	};
 }
 
 /** The boundary busboy splits the body at (the Content-Type's parameter, quoted or not). */
 function boundaryOf(req: IncomingMessage): string | undefined {
-	const match = /;[ \t]*boundary=(?:"((?:[^"\\]|\\.)*)"|([!#$%&'*+.^_`|~0-9A-Za-z-]+))/i.exec(String(req.headers['content-type'] ?? ''));
+	const match = /;[ \t]*boundary=(?:"((?:[^"\\]|\\.)*)"|([!#$%&'*+.^_`|~0-9A-Za-z-]+))/i.exec(
+		String(req.headers['content-type'] ?? ''),
+	);
 	return match ? (match[1]?.replace(/\\(.)/g, '$1') ?? match[2]) : undefined;
 }
 
-function readMultipart(req: IncomingMessage, options: FormOptions, size: BodySize): Promise<FormResult> {
+function readMultipart(
+	req: IncomingMessage,
+	options: FormOptions,
+	size: BodySize,
+): Promise<FormResult> {
 	return new Promise((resolve) => {
 		const fields: Record<string, string> = {};
 		const uploads: ReceivedUpload[] = [];
@@ -262,7 +282,10 @@ function readMultipart(req: IncomingMessage, options: FormOptions, size: BodySiz
 			parser.destroy();
 			if (verdict === 'too-large') finish('too-large');
 			// PHP drops every field and file; the rest of the body is still read.
-			else void discard(req, size).then((rest) => finish(rest.kind === 'form' ? 'dropped' : rest.kind));
+			else
+				void discard(req, size).then((rest) =>
+					finish(rest.kind === 'form' ? 'dropped' : rest.kind),
+				);
 		};
 
 		parser.on('field', (name, value) => {
@@ -354,6 +377,8 @@ function readField(stream: Readable): Promise<string | undefined> {
 			if (kept < MAX_FIELD_BYTES) chunks.push(chunk.subarray(0, MAX_FIELD_BYTES - kept));
 			kept += chunk.length;
 		});
-		finished(stream, (error) => resolve(error ? undefined : Buffer.concat(chunks).toString('utf8')));
+		finished(stream, (error) =>
+			resolve(error ? undefined : Buffer.concat(chunks).toString('utf8')),
+		);
 	});
 }

@@ -80,7 +80,14 @@ export async function readFront(req: IncomingMessage, options: FrontOptions): Pr
 	const method = req.method ?? 'GET';
 	const fields = strings(method === 'GET' ? input.get : method === 'POST' ? input.post : undefined);
 	const php = input.upload_file;
-	if (!options.captureUpload || method !== 'POST' || !php || php.error !== 0 || typeof php.tmp_name !== 'string' || php.tmp_name === '') {
+	if (
+		!options.captureUpload ||
+		method !== 'POST' ||
+		!php ||
+		php.error !== 0 ||
+		typeof php.tmp_name !== 'string' ||
+		php.tmp_name === ''
+	) {
 		return { kind: 'form', fields };
 	}
 	return { kind: 'form', fields, upload: await takeUpload(php, options.newPath()) };
@@ -89,7 +96,8 @@ export async function readFront(req: IncomingMessage, options: FrontOptions): Pr
 /** Flat string fields; PHP's arrays (`name[]=…`) are not something the script reads. */
 function strings(values: Record<string, unknown> | undefined): Record<string, string> {
 	const fields: Record<string, string> = {};
-	for (const [name, value] of Object.entries(values ?? {})) if (typeof value === 'string') fields[name] = value;
+	for (const [name, value] of Object.entries(values ?? {}))
+		if (typeof value === 'string') fields[name] = value;
 	return fields;
 }
 

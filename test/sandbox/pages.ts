@@ -5,7 +5,10 @@
 import type { SandboxFile, SandboxFolder } from './types';
 
 export function escapeHtml(text: string): string {
-	return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+	return text.replace(
+		/[&<>"']/g,
+		(c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+	);
 }
 
 /** Apache's own 404, which is what a site without the endpoint (or without the API) sends. */
@@ -149,6 +152,14 @@ export function folderPage(siteName: string, folder: SandboxFolder, files: Sandb
 	if (folder.isPublic === '0') {
 		return page(siteName, folder.folderName, '<h1>This folder is private</h1>');
 	}
-	const items = files.map((file) => `<li><a href="/${escapeHtml(file.shortUrl)}">${escapeHtml(file.filename)}</a></li>`).join('\n');
-	return page(siteName, folder.folderName, `<h1>${escapeHtml(folder.folderName)}</h1>\n<ul>\n${items}\n</ul>`);
+	const items = files
+		.map(
+			(file) => `<li><a href="/${escapeHtml(file.shortUrl)}">${escapeHtml(file.filename)}</a></li>`,
+		)
+		.join('\n');
+	return page(
+		siteName,
+		folder.folderName,
+		`<h1>${escapeHtml(folder.folderName)}</h1>\n<ul>\n${items}\n</ul>`,
+	);
 }

@@ -60,13 +60,18 @@ export class PartHeaders extends Writable {
 		this.scan(chunk);
 		const stop = this.position;
 		const lag = this.needle.length;
-		const cuts = this.headers.flatMap((header) => [header.end, header.end + lag]).filter((at) => at > start && at < stop);
+		const cuts = this.headers
+			.flatMap((header) => [header.end, header.end + lag])
+			.filter((at) => at > start && at < stop);
 		const edges = [start, ...cuts, stop];
 		// One piece at a time: busboy reads each at once when nothing else is waiting in it.
 		const feed = (index: number): void => {
 			if (index === edges.length - 1) return done();
-			while (this.headers.length > 0 && this.headers[0].end + lag <= edges[index]) this.headers.shift();
-			this.parser.write(chunk.subarray(edges[index] - start, edges[index + 1] - start), () => feed(index + 1));
+			while (this.headers.length > 0 && this.headers[0].end + lag <= edges[index])
+				this.headers.shift();
+			this.parser.write(chunk.subarray(edges[index] - start, edges[index + 1] - start), () =>
+				feed(index + 1),
+			);
 		};
 		feed(0);
 	}
@@ -90,10 +95,15 @@ export class PartHeaders extends Writable {
 	private findBoundary(chunk: Buffer, at: number): number {
 		const length = this.needle.length;
 		// A boundary that began in the chunk before, then one in this chunk.
-		const seam = Buffer.concat([this.carry, chunk.subarray(at, at + length - 1)]).indexOf(this.needle);
+		const seam = Buffer.concat([this.carry, chunk.subarray(at, at + length - 1)]).indexOf(
+			this.needle,
+		);
 		const found = seam >= 0 ? at + seam - this.carry.length : chunk.indexOf(this.needle, at);
 		if (seam < 0 && found < 0) {
-			const rest = Buffer.concat([this.carry, chunk.subarray(Math.max(at, chunk.length - length + 1))]);
+			const rest = Buffer.concat([
+				this.carry,
+				chunk.subarray(Math.max(at, chunk.length - length + 1)),
+			]);
 			this.carry = Buffer.from(rest.subarray(Math.max(0, rest.length - length + 1)));
 			return chunk.length;
 		}
@@ -122,7 +132,10 @@ export class PartHeaders extends Writable {
 	}
 
 	private findHeaderEnd(chunk: Buffer, at: number): number {
-		const block = Buffer.concat([this.carry, chunk.subarray(at, at + MAX_HEADER_BYTES + BLANK_LINE.length - this.carry.length)]);
+		const block = Buffer.concat([
+			this.carry,
+			chunk.subarray(at, at + MAX_HEADER_BYTES + BLANK_LINE.length - this.carry.length),
+		]);
 		const found = block.indexOf(BLANK_LINE, Math.max(0, this.carry.length - BLANK_LINE.length + 1));
 		if (found < 0) {
 			this.carry = block;
@@ -133,7 +146,10 @@ export class PartHeaders extends Writable {
 			return chunk.length;
 		}
 		const end = at + found + BLANK_LINE.length - this.carry.length;
-		this.headers.push({ end: this.position + end, disposition: contentDisposition(block.subarray(0, found)) });
+		this.headers.push({
+			end: this.position + end,
+			disposition: contentDisposition(block.subarray(0, found)),
+		});
 		this.carry = NOTHING;
 		this.state = 'boundary';
 		return end;
@@ -184,7 +200,8 @@ function getword(line: string, stop: string): [string, string] {
 	while (pos < line.length && line[pos] !== stop) {
 		const quote = line[pos++];
 		if (quote !== '"' && quote !== "'") continue;
-		while (pos < line.length && line[pos] !== quote) pos += line[pos] === '\\' && line[pos + 1] === quote ? 2 : 1;
+		while (pos < line.length && line[pos] !== quote)
+			pos += line[pos] === '\\' && line[pos + 1] === quote ? 2 : 1;
 		if (pos < line.length) pos++;
 	}
 	const word = line.slice(0, pos);

@@ -39,7 +39,9 @@ interface Answer {
 type Fields = Record<string, string | number>;
 
 function form(fields: Fields): string {
-	return new URLSearchParams(Object.entries(fields).map(([name, value]): [string, string] => [name, String(value)])).toString();
+	return new URLSearchParams(
+		Object.entries(fields).map(([name, value]): [string, string] => [name, String(value)]),
+	).toString();
 }
 
 async function read(response: Response): Promise<Answer> {
@@ -54,7 +56,11 @@ async function read(response: Response): Promise<Answer> {
 }
 
 /** POSTs a form to /api/v2/<endpoint>, or GETs it with the fields as the query. */
-async function call(endpoint: string, fields: Fields = {}, method: 'GET' | 'POST' = 'POST'): Promise<Answer> {
+async function call(
+	endpoint: string,
+	fields: Fields = {},
+	method: 'GET' | 'POST' = 'POST',
+): Promise<Answer> {
 	if (method === 'GET') return read(await fetch(`${sandbox.apiUrl}/${endpoint}?${form(fields)}`));
 	return read(
 		await fetch(`${sandbox.apiUrl}/${endpoint}`, {
@@ -65,7 +71,9 @@ async function call(endpoint: string, fields: Fields = {}, method: 'GET' | 'POST
 	);
 }
 
-async function authorize(account: { key1: string; key2: string } = sandbox.demoAccount): Promise<{ access_token: string; account_id: string }> {
+async function authorize(
+	account: { key1: string; key2: string } = sandbox.demoAccount,
+): Promise<{ access_token: string; account_id: string }> {
 	const answer = await call('authorize', { key1: account.key1, key2: account.key2 });
 	expect(answer.json._status).toBe('success');
 	return answer.json.data;
@@ -92,7 +100,11 @@ function partFiles(): string[] {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+async function until<T>(
+	probe: () => Promise<T>,
+	done: (value: T) => boolean,
+	timeoutMs = 5000,
+): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const value = await probe();
@@ -122,10 +134,18 @@ interface StreamedUpload {
  * `abortAfter` destroys the request after that many bytes of file content; `chunked` sends no
  * Content-Length.
  */
-function streamUpload(fields: Fields, filename: string, size: number, options: { abortAfter?: number; chunk?: number; chunked?: boolean } = {}): Promise<StreamedUpload> {
+function streamUpload(
+	fields: Fields,
+	filename: string,
+	size: number,
+	options: { abortAfter?: number; chunk?: number; chunked?: boolean } = {},
+): Promise<StreamedUpload> {
 	const boundary = `----sandbox${Date.now().toString(16)}`;
 	const head = Object.entries(fields)
-		.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+		.map(
+			([name, value]) =>
+				`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+		)
 		.join('');
 	const preamble = Buffer.from(
 		`${head}--${boundary}\r\nContent-Disposition: form-data; name="upload_file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
@@ -146,7 +166,9 @@ function streamUpload(fields: Fields, filename: string, size: number, options: {
 			method: 'POST',
 			headers: {
 				'content-type': `multipart/form-data; boundary=${boundary}`,
-				...(options.chunked ? {} : { 'content-length': String(preamble.length + size + epilogue.length) }),
+				...(options.chunked
+					? {}
+					: { 'content-length': String(preamble.length + size + epilogue.length) }),
 			},
 		});
 		request.on('response', (response) => {
@@ -187,7 +209,10 @@ function streamUpload(fields: Fields, filename: string, size: number, options: {
 }
 
 /** A throwaway HTTP server on loopback for URL uploads to fetch from. */
-async function withServer(handler: http.RequestListener, run: (url: string) => Promise<void>): Promise<void> {
+async function withServer(
+	handler: http.RequestListener,
+	run: (url: string) => Promise<void>,
+): Promise<void> {
 	const server = http.createServer(handler);
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const { port } = server.address() as AddressInfo;
@@ -214,7 +239,12 @@ function postChunked(url: string, contentType: string, body: string): Promise<An
 				} catch {
 					json = undefined;
 				}
-				resolve({ status: response.statusCode ?? 0, headers: new Headers(response.headers as Record<string, string>), text, json });
+				resolve({
+					status: response.statusCode ?? 0,
+					headers: new Headers(response.headers as Record<string, string>),
+					text,
+					json,
+				});
 			});
 		});
 		request.on('error', reject);
@@ -224,20 +254,38 @@ function postChunked(url: string, contentType: string, body: string): Promise<An
 }
 
 /** POSTs a hand-written multipart body to file/upload: the fields, then one file part with this Content-Disposition. */
-async function postUploadPart(fields: Fields, disposition: string, content: string): Promise<Answer> {
+async function postUploadPart(
+	fields: Fields,
+	disposition: string,
+	content: string,
+): Promise<Answer> {
 	const boundary = 'sandbox-part';
 	const body = [
-		...Object.entries(fields).map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
+		...Object.entries(fields).map(
+			([name, value]) =>
+				`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+		),
 		`--${boundary}\r\nContent-Disposition: ${disposition}\r\nContent-Type: text/plain\r\n\r\n${content}\r\n--${boundary}--\r\n`,
 	].join('');
-	return read(await fetch(`${sandbox.apiUrl}/file/upload`, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, body }));
+	return read(
+		await fetch(`${sandbox.apiUrl}/file/upload`, {
+			method: 'POST',
+			headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+			body,
+		}),
+	);
 }
 
 /** Runs `npm run sandbox` with these arguments until `use` is done with what it printed and its API URL. */
-async function withCli(args: string[], use: (printed: string, apiUrl: string) => Promise<void>): Promise<void> {
+async function withCli(
+	args: string[],
+	use: (printed: string, apiUrl: string) => Promise<void>,
+): Promise<void> {
 	const cli = join(__dirname, 'cli.ts');
 	const tsNode = require.resolve('ts-node/dist/bin.js');
-	const child = spawn(process.execPath, [tsNode, '--transpile-only', cli, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+	const child = spawn(process.execPath, [tsNode, '--transpile-only', cli, '--port', '0', ...args], {
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
 	try {
 		const printed = await new Promise<string>((resolve, reject) => {
 			let out = '';
@@ -250,7 +298,10 @@ async function withCli(args: string[], use: (printed: string, apiUrl: string) =>
 		await use(printed, /API:\s+(\S+)\//.exec(printed)![1]);
 	} finally {
 		// the CLI stops the sandbox (and removes its storage) on SIGTERM
-		const exited = child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
+		const exited =
+			child.exitCode !== null
+				? Promise.resolve()
+				: new Promise((resolve) => child.once('exit', resolve));
 		child.kill('SIGTERM');
 		await exited;
 	}
@@ -277,13 +328,18 @@ describe('PHP behaviour', () => {
 		expect(phpInt('12abc')).toBe(12);
 		expect(phpInt('abc')).toBe(0);
 		expect(phpInt(' 7')).toBe(7);
-		expect(phpJsonEncode({ url: 'https://a/b', name: 'é😀' })).toBe('{"url":"https:\\/\\/a\\/b","name":"\\u00e9\\ud83d\\ude00"}');
+		expect(phpJsonEncode({ url: 'https://a/b', name: 'é😀' })).toBe(
+			'{"url":"https:\\/\\/a\\/b","name":"\\u00e9\\ud83d\\ude00"}',
+		);
 	});
 });
 
 describe('sessions', () => {
 	it('authorize with API keys returns a 128-character token and the account id', async () => {
-		const answer = await call('authorize', { key1: sandbox.demoAccount.key1, key2: sandbox.demoAccount.key2 });
+		const answer = await call('authorize', {
+			key1: sandbox.demoAccount.key1,
+			key2: sandbox.demoAccount.key2,
+		});
 		expect(answer.status).toBe(200);
 		expect(answer.headers.get('content-type')).toBe('application/json');
 		expect(Object.keys(answer.json)).toEqual(['data', '_status', '_datetime']);
@@ -294,33 +350,57 @@ describe('sessions', () => {
 
 	it('refuses keys of the wrong length, and wrong keys', async () => {
 		const demo = sandbox.demoAccount;
-		expect((await call('authorize', { key1: 'short', key2: demo.key2 })).json.response).toBe('Please provide key1. It must be 64 characters in length.');
-		expect((await call('authorize', { key1: demo.key1 })).json.response).toBe('Please provide key2. It must be 64 characters in length.');
+		expect((await call('authorize', { key1: 'short', key2: demo.key2 })).json.response).toBe(
+			'Please provide key1. It must be 64 characters in length.',
+		);
+		expect((await call('authorize', { key1: demo.key1 })).json.response).toBe(
+			'Please provide key2. It must be 64 characters in length.',
+		);
 		const wrong = await call('authorize', { key1: 'C'.repeat(64), key2: demo.key2 });
 		expect(wrong.status).toBe(200);
-		expect(wrong.json).toEqual({ response: MESSAGES.badKeys, _status: 'error', _datetime: expect.any(String) });
+		expect(wrong.json).toEqual({
+			response: MESSAGES.badKeys,
+			_status: 'error',
+			_datetime: expect.any(String),
+		});
 	});
 
 	it('login mode takes username and password instead', async () => {
 		sandbox.configure({ authMode: 'login' });
 		const demo = sandbox.demoAccount;
-		expect((await call('authorize', { key1: demo.key1, key2: demo.key2 })).json.response).toBe('Please provide a username.');
-		expect((await call('authorize', { username: demo.username })).json.response).toBe('Please provide a password.');
-		expect((await call('authorize', { username: demo.username, password: 'nope' })).json.response).toBe(MESSAGES.badLogin);
+		expect((await call('authorize', { key1: demo.key1, key2: demo.key2 })).json.response).toBe(
+			'Please provide a username.',
+		);
+		expect((await call('authorize', { username: demo.username })).json.response).toBe(
+			'Please provide a password.',
+		);
+		expect(
+			(await call('authorize', { username: demo.username, password: 'nope' })).json.response,
+		).toBe(MESSAGES.badLogin);
 		const ok = await call('authorize', { username: 'DEMO', password: demo.password });
 		expect(ok.json.data.account_id).toBe(DEMO);
 	});
 
-	it.each(['keys', 'login'] as const)('an account level without API access is refused at /authorize (%s)', async (authMode) => {
-		sandbox.configure({ authMode });
-		const restricted = sandbox.restrictedAccount;
-		const fields: Fields = authMode === 'keys' ? { key1: restricted.key1, key2: restricted.key2 } : { username: restricted.username, password: restricted.password };
-		const answer = await call('authorize', fields);
-		expect(answer.json.response).toBe(restricted.apiRefusal);
-		expect(restricted.apiRefusal).toMatch(/account level does not have access/);
-		expect(sandbox.state.tokens).toHaveLength(0);
-		expect(sandbox.log[0]).toMatchObject({ endpoint: 'authorize', outcome: 'error', accountId: restricted.id });
-	});
+	it.each(['keys', 'login'] as const)(
+		'an account level without API access is refused at /authorize (%s)',
+		async (authMode) => {
+			sandbox.configure({ authMode });
+			const restricted = sandbox.restrictedAccount;
+			const fields: Fields =
+				authMode === 'keys'
+					? { key1: restricted.key1, key2: restricted.key2 }
+					: { username: restricted.username, password: restricted.password };
+			const answer = await call('authorize', fields);
+			expect(answer.json.response).toBe(restricted.apiRefusal);
+			expect(restricted.apiRefusal).toMatch(/account level does not have access/);
+			expect(sandbox.state.tokens).toHaveLength(0);
+			expect(sandbox.log[0]).toMatchObject({
+				endpoint: 'authorize',
+				outcome: 'error',
+				accountId: restricted.id,
+			});
+		},
+	);
 
 	it('keeps one live token per account: a new /authorize kills the earlier token', async () => {
 		const first = await authorize();
@@ -335,7 +415,20 @@ describe('sessions', () => {
 
 	it('a token dies after tokenIdleSeconds unused, and each call refreshes it', async () => {
 		// Only the clock is faked and moved by hand, so a slow machine cannot end the session early.
-		jest.useFakeTimers({ doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+		jest.useFakeTimers({
+			doNotFake: [
+				'hrtime',
+				'nextTick',
+				'performance',
+				'queueMicrotask',
+				'setImmediate',
+				'clearImmediate',
+				'setInterval',
+				'clearInterval',
+				'setTimeout',
+				'clearTimeout',
+			],
+		});
 		try {
 			sandbox.configure({ tokenIdleSeconds: 1 });
 			const kept = await authorize();
@@ -351,16 +444,26 @@ describe('sessions', () => {
 	});
 
 	it('asks for missing token fields and refuses a token of another account id', async () => {
-		expect((await call('folder/listing')).json.response).toBe('Please provide the access_token param.');
-		expect((await call('folder/listing', { access_token: 'x' })).json.response).toBe('Please provide the account_id param.');
+		expect((await call('folder/listing')).json.response).toBe(
+			'Please provide the access_token param.',
+		);
+		expect((await call('folder/listing', { access_token: 'x' })).json.response).toBe(
+			'Please provide the account_id param.',
+		);
 		const session = await authorize();
-		expect((await call('folder/listing', { ...session, account_id: '158650' })).json.response).toBe(MESSAGES.invalidToken);
+		expect((await call('folder/listing', { ...session, account_id: '158650' })).json.response).toBe(
+			MESSAGES.invalidToken,
+		);
 	});
 
 	it('disable_access_token ends the session', async () => {
 		const session = await authorize();
 		const answer = await call('disable_access_token', session);
-		expect(answer.json).toEqual({ response: 'Token removed or no longer available.', _status: 'success', _datetime: expect.any(String) });
+		expect(answer.json).toEqual({
+			response: 'Token removed or no longer available.',
+			_status: 'success',
+			_datetime: expect.any(String),
+		});
 		expect((await call('account/info', session)).json.response).toBe(MESSAGES.invalidToken);
 		expect((await call('disable_access_token', session)).json.response).toBe(MESSAGES.invalidToken);
 	});
@@ -396,14 +499,18 @@ describe('requests', () => {
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify({ key1: demo.key1, key2: demo.key2 }),
 		});
-		expect((await read(response)).json.response).toBe('Please provide key1. It must be 64 characters in length.');
+		expect((await read(response)).json.response).toBe(
+			'Please provide key1. It must be 64 characters in length.',
+		);
 	});
 
 	it('GET reads the query string, POST never does; the path is lower-cased', async () => {
 		const session = await authorize();
 		const get = await call('FOLDER/Listing', session, 'GET');
 		expect(get.json._status).toBe('success');
-		const post = await read(await fetch(`${sandbox.apiUrl}/folder/listing?${form(session)}`, { method: 'POST' }));
+		const post = await read(
+			await fetch(`${sandbox.apiUrl}/folder/listing?${form(session)}`, { method: 'POST' }),
+		);
 		expect(post.json.response).toBe('Please provide the access_token param.');
 	});
 
@@ -413,7 +520,9 @@ describe('requests', () => {
 		body.append('access_token', session.access_token);
 		body.append('account_id', session.account_id);
 		body.append('folder_id', '123');
-		const answer = await read(await fetch(`${sandbox.apiUrl}/folder/info`, { method: 'POST', body }));
+		const answer = await read(
+			await fetch(`${sandbox.apiUrl}/folder/info`, { method: 'POST', body }),
+		);
 		expect(answer.json.data.folderName).toBe('Invoices');
 	});
 
@@ -425,7 +534,12 @@ describe('requests', () => {
 	});
 
 	it('answers 404 with an HTML page for unknown endpoints and paths outside the API', async () => {
-		for (const path of ['/api/v2/nope', '/api/v2/file/nope', '/api/v2/folder/info/extra', '/not-the-site/api/v2/account/info']) {
+		for (const path of [
+			'/api/v2/nope',
+			'/api/v2/file/nope',
+			'/api/v2/folder/info/extra',
+			'/not-the-site/api/v2/account/info',
+		]) {
 			const answer = await read(await fetch(`${sandbox.baseUrl}${path}`, { method: 'POST' }));
 			expect(answer.status).toBe(404);
 			expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
@@ -448,7 +562,11 @@ describe('requests', () => {
 	it('drops a urlencoded body over 8 MiB as a stock PHP does (post_max_size 8M): HTTP 200, no fields', async () => {
 		const session = await authorize();
 		sandbox.clearLog();
-		const answer = await call('folder/listing', { ...session, parent_folder_id: '', pad: 'a'.repeat(9 * 1024 * 1024) });
+		const answer = await call('folder/listing', {
+			...session,
+			parent_folder_id: '',
+			pad: 'a'.repeat(9 * 1024 * 1024),
+		});
 		expect(answer.status).toBe(200);
 		expect(answer.json.response).toBe('Please provide the access_token param.');
 		expect(sandbox.log[0].params).toEqual({});
@@ -463,14 +581,26 @@ describe('requests', () => {
 			}),
 		);
 		expect(broken.json.response).toBe('Please provide the access_token param.');
-		const noBoundary = await read(await fetch(`${sandbox.apiUrl}/authorize`, { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: 'x' }));
+		const noBoundary = await read(
+			await fetch(`${sandbox.apiUrl}/authorize`, {
+				method: 'POST',
+				headers: { 'content-type': 'multipart/form-data' },
+				body: 'x',
+			}),
+		);
 		expect(noBoundary.json.response).toMatch(/Please provide key1/);
-		const put = await read(await fetch(`${sandbox.apiUrl}/account/info`, { method: 'PUT', body: 'x' }));
+		const put = await read(
+			await fetch(`${sandbox.apiUrl}/account/info`, { method: 'PUT', body: 'x' }),
+		);
 		expect(put.status).toBe(405);
 		await new Promise<void>((resolve) => {
-			const socket = require('net').connect(Number(new URL(sandbox.baseUrl).port), '127.0.0.1', () => {
-				socket.end('GARBAGE \x00\x01 HTTP/9\r\n\r\n');
-			});
+			const socket = require('net').connect(
+				Number(new URL(sandbox.baseUrl).port),
+				'127.0.0.1',
+				() => {
+					socket.end('GARBAGE \x00\x01 HTTP/9\r\n\r\n');
+				},
+			);
 			socket.on('close', () => resolve());
 			socket.on('error', () => resolve());
 			socket.resume();
@@ -483,7 +613,15 @@ describe('requests', () => {
 		await call('folder/info', { ...session, folder_id: '987654' });
 		await fetch(`${sandbox.apiUrl}/nope`);
 		const [auth, info, missing] = sandbox.log;
-		expect(auth).toMatchObject({ method: 'POST', path: '/api/v2/authorize', endpoint: 'authorize', kind: 'api', status: 200, outcome: 'success', accountId: DEMO });
+		expect(auth).toMatchObject({
+			method: 'POST',
+			path: '/api/v2/authorize',
+			endpoint: 'authorize',
+			kind: 'api',
+			status: 200,
+			outcome: 'success',
+			accountId: DEMO,
+		});
 		expect(info).toMatchObject({
 			endpoint: 'folder/info',
 			params: { access_token: session.access_token, account_id: DEMO, folder_id: '987654' },
@@ -523,7 +661,13 @@ describe('account', () => {
 
 	it('account/package, with download_size_per_24_hours only in the newer revision', async () => {
 		const newer = await api('account/package');
-		expect(newer.json.data).toMatchObject({ id: '20', label: 'Premium Account', max_upload_size: '1073741824', level_type: 'paid user', download_size_per_24_hours: '0' });
+		expect(newer.json.data).toMatchObject({
+			id: '20',
+			label: 'Premium Account',
+			max_upload_size: '1073741824',
+			level_type: 'paid user',
+			download_size_per_24_hours: '0',
+		});
 		expect(Object.values(newer.json.data).every((value) => typeof value === 'string')).toBe(true);
 		sandbox.configure({ revision: 'older' });
 		const older = await api('account/package');
@@ -535,7 +679,12 @@ describe('folders', () => {
 	it('folder/listing lists one level with the reference types; 5.x shows trashed files, 4.x does not', async () => {
 		const root = await api('folder/listing', { parent_folder_id: '' });
 		const folders = root.json.data.folders;
-		expect(folders.map((folder: any) => folder.folderName)).toEqual(['Invoices', 'Photos', 'Private', 'Shared with team']);
+		expect(folders.map((folder: any) => folder.folderName)).toEqual([
+			'Invoices',
+			'Photos',
+			'Private',
+			'Shared with team',
+		]);
 		expect(folders[0]).toEqual({
 			id: '123',
 			parentId: null,
@@ -576,18 +725,31 @@ describe('folders', () => {
 
 		sandbox.configure({ scriptVersion: 4 });
 		const v4 = await api('folder/listing', { parent_folder_id: '0' });
-		expect(v4.json.data.files.map((file: any) => file.filename)).toEqual(['readme.txt', 'Résumé – José.txt']);
+		expect(v4.json.data.files.map((file: any) => file.filename)).toEqual([
+			'readme.txt',
+			'Résumé – José.txt',
+		]);
 
 		const march = await api('folder/listing', { parent_folder_id: '125' });
 		expect(march.json.data.folders).toEqual([]);
-		expect(march.json.data.files.map((file: any) => file.filename)).toEqual(['invoice-2026-001.pdf', 'invoice-2026-002.pdf']);
-		expect((await api('folder/listing', { parent_folder_id: '110' })).json.response).toBe(MESSAGES.folderNotFound);
+		expect(march.json.data.files.map((file: any) => file.filename)).toEqual([
+			'invoice-2026-001.pdf',
+			'invoice-2026-002.pdf',
+		]);
+		expect((await api('folder/listing', { parent_folder_id: '110' })).json.response).toBe(
+			MESSAGES.folderNotFound,
+		);
 	});
 
 	it('folder/info takes folder_id, shows the access password, and hides trashed and foreign folders', async () => {
 		const session = await authorize();
 		const info = await call('folder/info', { ...session, folder_id: '129' });
-		expect(info.json.data).toMatchObject({ id: '129', folderName: 'Private', accessPassword: '54ef36ec71201fdf9d1423fd26f97f6b', file_count: 1 });
+		expect(info.json.data).toMatchObject({
+			id: '129',
+			folderName: 'Private',
+			accessPassword: '54ef36ec71201fdf9d1423fd26f97f6b',
+			file_count: 1,
+		});
 		expect(Object.keys(info.json.data)).toEqual([
 			'id',
 			'parentId',
@@ -602,27 +764,53 @@ describe('folders', () => {
 			'child_folder_count',
 			'file_count',
 		]);
-		expect((await call('folder/info', session)).json.response).toBe('Please provide the folder_id param.');
-		expect((await call('folder/info', { ...session, parent_folder_id: '129' })).json.response).toBe('Please provide the folder_id param.');
+		expect((await call('folder/info', session)).json.response).toBe(
+			'Please provide the folder_id param.',
+		);
+		expect((await call('folder/info', { ...session, parent_folder_id: '129' })).json.response).toBe(
+			'Please provide the folder_id param.',
+		);
 		for (const folderId of ['130', '110', '987654', 'abc']) {
-			expect((await call('folder/info', { ...session, folder_id: folderId })).json.response).toBe(MESSAGES.folderNotFound);
+			expect((await call('folder/info', { ...session, folder_id: folderId })).json.response).toBe(
+				MESSAGES.folderNotFound,
+			);
 		}
 	});
 
 	it('folder/create with parent, visibility and an MD5 access password', async () => {
 		const session = await authorize();
 		const password = md5('s3cret');
-		const answer = await call('folder/create', { ...session, folder_name: 'Q3 2026', parent_id: '123', is_public: '2', access_password: password });
+		const answer = await call('folder/create', {
+			...session,
+			folder_name: 'Q3 2026',
+			parent_id: '123',
+			is_public: '2',
+			access_password: password,
+		});
 		expect(answer.json.response).toBe('Folder successfully created.');
-		expect(answer.json.data).toMatchObject({ id: '131', parentId: '123', folderName: 'Q3 2026', totalSize: '0', isPublic: '2', accessPassword: password });
+		expect(answer.json.data).toMatchObject({
+			id: '131',
+			parentId: '123',
+			folderName: 'Q3 2026',
+			totalSize: '0',
+			isPublic: '2',
+			accessPassword: password,
+		});
 		expect(answer.json.data.url_folder).toBe(`${sandbox.baseUrl}/folder/131/Q3_2026`);
 		expect(answer.json.data.date_added).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
 
 		const root = await call('folder/create', { ...session, folder_name: 'Top', is_public: '7' });
 		expect(root.json.data).toMatchObject({ parentId: null, isPublic: '0', accessPassword: null });
-		expect((await call('folder/create', session)).json.response).toBe('Please provide the folder_name param.');
-		expect((await call('folder/create', { ...session, folder_name: '<b></b>' })).json.response).toBe('Please provide the folder_name param.');
-		expect((await call('folder/create', { ...session, folder_name: 'X', access_password: 'plain' })).json.response).toBe(MESSAGES.badAccessPassword);
+		expect((await call('folder/create', session)).json.response).toBe(
+			'Please provide the folder_name param.',
+		);
+		expect(
+			(await call('folder/create', { ...session, folder_name: '<b></b>' })).json.response,
+		).toBe('Please provide the folder_name param.');
+		expect(
+			(await call('folder/create', { ...session, folder_name: 'X', access_password: 'plain' })).json
+				.response,
+		).toBe(MESSAGES.badAccessPassword);
 
 		sandbox.configure({ scriptVersion: 4 });
 		const v4 = await api('folder/create', { folder_name: 'X', access_password: 'plain' });
@@ -631,53 +819,103 @@ describe('folders', () => {
 
 	it('folder/edit changes only what it is given and stores any access_password', async () => {
 		const session = await authorize();
-		const renamed = await call('folder/edit', { ...session, folder_id: '128', folder_name: 'Team', is_public: '0', access_password: 'not-a-hash' });
+		const renamed = await call('folder/edit', {
+			...session,
+			folder_id: '128',
+			folder_name: 'Team',
+			is_public: '0',
+			access_password: 'not-a-hash',
+		});
 		expect(renamed.json.response).toBe('Folder successfully updated.');
-		expect(renamed.json.data).toMatchObject({ folderName: 'Team', isPublic: '0', accessPassword: 'not-a-hash', parentId: null });
+		expect(renamed.json.data).toMatchObject({
+			folderName: 'Team',
+			isPublic: '0',
+			accessPassword: 'not-a-hash',
+			parentId: null,
+		});
 		const moved = await call('folder/edit', { ...session, folder_id: '128', parent_id: '126' });
 		expect(moved.json.data).toMatchObject({ folderName: 'Team', parentId: '126' });
 		const ignored = await call('folder/edit', { ...session, folder_id: '128', parent_id: '110' });
 		expect(ignored.json.data.parentId).toBe('126');
-		const cleared = await call('folder/edit', { ...session, folder_id: '128', parent_id: 'null', access_password: 'null' });
+		const cleared = await call('folder/edit', {
+			...session,
+			folder_id: '128',
+			parent_id: 'null',
+			access_password: 'null',
+		});
 		expect(cleared.json.data).toMatchObject({ parentId: null, accessPassword: null });
-		expect((await call('folder/edit', { ...session, folder_id: '110', folder_name: 'Mine' })).json.response).toBe(MESSAGES.folderNotFound);
-		expect(sandbox.state.folders.find((folder) => folder.id === '110')?.folderName).toBe('My files');
+		expect(
+			(await call('folder/edit', { ...session, folder_id: '110', folder_name: 'Mine' })).json
+				.response,
+		).toBe(MESSAGES.folderNotFound);
+		expect(sandbox.state.folders.find((folder) => folder.id === '110')?.folderName).toBe(
+			'My files',
+		);
 	});
 
 	it('folder/delete trashes the folder and all in it', async () => {
 		const session = await authorize();
 		const answer = await call('folder/delete', { ...session, folder_id: '123' });
-		expect(answer.json).toEqual({ response: 'Folder successfully set as deleted.', _status: 'success', _datetime: expect.any(String) });
-		const names = (await call('folder/listing', session)).json.data.folders.map((folder: any) => folder.folderName);
+		expect(answer.json).toEqual({
+			response: 'Folder successfully set as deleted.',
+			_status: 'success',
+			_datetime: expect.any(String),
+		});
+		const names = (await call('folder/listing', session)).json.data.folders.map(
+			(folder: any) => folder.folderName,
+		);
 		expect(names).not.toContain('Invoices');
-		expect((await call('folder/info', { ...session, folder_id: '125' })).json.response).toBe(MESSAGES.folderNotFound);
-		expect((await call('file/info', { ...session, file_id: '1162' })).json.data.status).toBe('trash');
-		expect((await call('folder/delete', { ...session, folder_id: '123' })).json.response).toBe(MESSAGES.folderNotFound);
+		expect((await call('folder/info', { ...session, folder_id: '125' })).json.response).toBe(
+			MESSAGES.folderNotFound,
+		);
+		expect((await call('file/info', { ...session, file_id: '1162' })).json.data.status).toBe(
+			'trash',
+		);
+		expect((await call('folder/delete', { ...session, folder_id: '123' })).json.response).toBe(
+			MESSAGES.folderNotFound,
+		);
 	});
 
 	it('folder/move into a folder and back to the root', async () => {
 		const session = await authorize();
-		const into = await call('folder/move', { ...session, folder_id: '128', new_parent_folder_id: '126' });
+		const into = await call('folder/move', {
+			...session,
+			folder_id: '128',
+			new_parent_folder_id: '126',
+		});
 		expect(into.json.response).toBe('Folder successfully moved.');
 		expect(into.json.data.parentId).toBe('126');
 		for (const root of ['', 'null']) {
 			await call('folder/move', { ...session, folder_id: '128', new_parent_folder_id: '126' });
-			expect((await call('folder/move', { ...session, folder_id: '128', new_parent_folder_id: root })).json.data.parentId).toBeNull();
+			expect(
+				(await call('folder/move', { ...session, folder_id: '128', new_parent_folder_id: root }))
+					.json.data.parentId,
+			).toBeNull();
 		}
-		expect((await call('folder/move', { ...session, folder_id: '128' })).json.response).toBe('Please provide the new_parent_folder_id param.');
-		expect((await call('folder/move', { ...session, folder_id: '128', new_parent_folder_id: '110' })).json.response).toBe(
-			'Could not find the destination folder id defined by new_parent_folder_id.',
+		expect((await call('folder/move', { ...session, folder_id: '128' })).json.response).toBe(
+			'Please provide the new_parent_folder_id param.',
 		);
-		expect((await call('folder/move', { ...session, folder_id: '128', new_parent_folder_id: '128' })).json.response).toBe(
-			'Param folder_id can not match new_parent_folder_id.',
-		);
-		expect((await call('folder/move', { ...session, folder_id: '123', new_parent_folder_id: '125' })).json.response).toBe(MESSAGES.moveIntoItself);
-		expect((await call('folder/move', { ...session, folder_id: '987654', new_parent_folder_id: '' })).json.response).toBe(MESSAGES.folderNotFound);
+		expect(
+			(await call('folder/move', { ...session, folder_id: '128', new_parent_folder_id: '110' }))
+				.json.response,
+		).toBe('Could not find the destination folder id defined by new_parent_folder_id.');
+		expect(
+			(await call('folder/move', { ...session, folder_id: '128', new_parent_folder_id: '128' }))
+				.json.response,
+		).toBe('Param folder_id can not match new_parent_folder_id.');
+		expect(
+			(await call('folder/move', { ...session, folder_id: '123', new_parent_folder_id: '125' }))
+				.json.response,
+		).toBe(MESSAGES.moveIntoItself);
+		expect(
+			(await call('folder/move', { ...session, folder_id: '987654', new_parent_folder_id: '' }))
+				.json.response,
+		).toBe(MESSAGES.folderNotFound);
 	});
 });
 
 describe('files', () => {
-	it('file/info: the file with its urls, trashed files included, others\' not', async () => {
+	it("file/info: the file with its urls, trashed files included, others' not", async () => {
 		const session = await authorize();
 		const info = await call('file/info', { ...session, file_id: '1165' });
 		expect(info.json.data).toMatchObject({
@@ -692,19 +930,43 @@ describe('files', () => {
 			folderId: '127',
 			url_file: `${sandbox.baseUrl}/2U5`,
 		});
-		expect(info.json.data.url_file_info).toMatch(new RegExp(`^${sandbox.baseUrl}/2U5~i\\?[0-9a-f]{32}$`));
-		expect((await call('file/info', { ...session, file_id: '1170' })).json.data.status).toBe('trash');
-		expect((await call('file/info', { ...session, file_id: '1180' })).json.response).toBe(MESSAGES.fileNotFound);
-		expect((await call('file/info', session)).json.response).toBe('Please provide the file_id param.');
+		expect(info.json.data.url_file_info).toMatch(
+			new RegExp(`^${sandbox.baseUrl}/2U5~i\\?[0-9a-f]{32}$`),
+		);
+		expect((await call('file/info', { ...session, file_id: '1170' })).json.data.status).toBe(
+			'trash',
+		);
+		expect((await call('file/info', { ...session, file_id: '1180' })).json.response).toBe(
+			MESSAGES.fileNotFound,
+		);
+		expect((await call('file/info', session)).json.response).toBe(
+			'Please provide the file_id param.',
+		);
 	});
 
 	it('file/edit renames, retypes and refiles', async () => {
 		const session = await authorize();
-		const answer = await call('file/edit', { ...session, file_id: '1161', filename: 'read-me.md', fileType: 'text/markdown', folder_id: '128' });
+		const answer = await call('file/edit', {
+			...session,
+			file_id: '1161',
+			filename: 'read-me.md',
+			fileType: 'text/markdown',
+			folder_id: '128',
+		});
 		expect(answer.json.response).toBe('File successfully updated.');
-		expect(answer.json.data).toMatchObject({ filename: 'read-me.md', extension: 'md', fileType: 'text/markdown', folderId: '128' });
-		expect((await call('file/edit', { ...session, file_id: '1161', folder_id: 'null' })).json.data.folderId).toBeNull();
-		expect((await call('file/edit', { ...session, file_id: '1170', filename: 'x.txt' })).json.response).toBe(MESSAGES.fileNotFound);
+		expect(answer.json.data).toMatchObject({
+			filename: 'read-me.md',
+			extension: 'md',
+			fileType: 'text/markdown',
+			folderId: '128',
+		});
+		expect(
+			(await call('file/edit', { ...session, file_id: '1161', folder_id: 'null' })).json.data
+				.folderId,
+		).toBeNull();
+		expect(
+			(await call('file/edit', { ...session, file_id: '1170', filename: 'x.txt' })).json.response,
+		).toBe(MESSAGES.fileNotFound);
 	});
 
 	it('file/delete moves the file to the trash', async () => {
@@ -712,31 +974,65 @@ describe('files', () => {
 		const answer = await call('file/delete', { ...session, file_id: '1161' });
 		expect(answer.json.response).toBe('File successfully set as deleted.');
 		expect(answer.json.data.status).toBe('trash');
-		expect((await call('file/delete', { ...session, file_id: '1161' })).json.response).toBe(MESSAGES.fileNotFound);
+		expect((await call('file/delete', { ...session, file_id: '1161' })).json.response).toBe(
+			MESSAGES.fileNotFound,
+		);
 	});
 
 	it('file/move and file/copy', async () => {
 		const session = await authorize();
-		const moved = await call('file/move', { ...session, file_id: '1161', new_parent_folder_id: '126' });
+		const moved = await call('file/move', {
+			...session,
+			file_id: '1161',
+			new_parent_folder_id: '126',
+		});
 		expect(moved.json.response).toBe('File successfully moved.');
 		expect(moved.json.data.folderId).toBe('126');
-		expect((await call('file/move', { ...session, file_id: '1161', new_parent_folder_id: '' })).json.data.folderId).toBeNull();
-		expect((await call('file/move', { ...session, file_id: '1161' })).json.response).toBe('Please provide the new_parent_folder_id param.');
-		expect((await call('file/move', { ...session, file_id: '1161', new_parent_folder_id: '130' })).json.response).toBe(
-			'Could not find the destination folder id defined by new_parent_folder_id.',
+		expect(
+			(await call('file/move', { ...session, file_id: '1161', new_parent_folder_id: '' })).json.data
+				.folderId,
+		).toBeNull();
+		expect((await call('file/move', { ...session, file_id: '1161' })).json.response).toBe(
+			'Please provide the new_parent_folder_id param.',
 		);
-		expect((await call('file/move', { ...session, file_id: '1170', new_parent_folder_id: '126' })).json.response).toBe(MESSAGES.fileNotFound);
+		expect(
+			(await call('file/move', { ...session, file_id: '1161', new_parent_folder_id: '130' })).json
+				.response,
+		).toBe('Could not find the destination folder id defined by new_parent_folder_id.');
+		expect(
+			(await call('file/move', { ...session, file_id: '1170', new_parent_folder_id: '126' })).json
+				.response,
+		).toBe(MESSAGES.fileNotFound);
 
-		const copied = await call('file/copy', { ...session, file_id: '1161', copy_to_folder_id: '128' });
+		const copied = await call('file/copy', {
+			...session,
+			file_id: '1161',
+			copy_to_folder_id: '128',
+		});
 		expect(copied.json.response).toBe('File successfully copyied.');
-		expect(Object.keys(copied.json)).toEqual(['response', 'original_file', 'new_file', '_status', '_datetime']);
+		expect(Object.keys(copied.json)).toEqual([
+			'response',
+			'original_file',
+			'new_file',
+			'_status',
+			'_datetime',
+		]);
 		expect(copied.json.original_file.data).toMatchObject({ id: '1161', folderId: null });
-		expect(copied.json.new_file.data).toMatchObject({ id: '1253', filename: 'readme.txt', folderId: '128', fileSize: '100', downloads: '0' });
+		expect(copied.json.new_file.data).toMatchObject({
+			id: '1253',
+			filename: 'readme.txt',
+			folderId: '128',
+			fileSize: '100',
+			downloads: '0',
+		});
 		expect(copied.json.new_file.data.shortUrl).not.toBe('2U1');
-		expect((await call('file/copy', { ...session, file_id: '1161' })).json.response).toBe('Please provide the copy_to_folder_id param.');
-		expect((await call('file/copy', { ...session, file_id: '1161', copy_to_folder_id: '110' })).json.response).toBe(
-			'Could not find the destination folder id defined by copy_to_folder_id.',
+		expect((await call('file/copy', { ...session, file_id: '1161' })).json.response).toBe(
+			'Please provide the copy_to_folder_id param.',
 		);
+		expect(
+			(await call('file/copy', { ...session, file_id: '1161', copy_to_folder_id: '110' })).json
+				.response,
+		).toBe('Could not find the destination folder id defined by copy_to_folder_id.');
 	});
 
 	it('file/download by file_id or short_url (newer revision); the link streams the bytes', async () => {
@@ -745,7 +1041,9 @@ describe('files', () => {
 		expect(answer.json.data).toEqual({
 			file_id: '1172',
 			filename: 'Résumé – José.txt',
-			download_url: expect.stringMatching(new RegExp(`^${sandbox.baseUrl}/2Uc\\?download_token=[0-9a-f]{64}$`)),
+			download_url: expect.stringMatching(
+				new RegExp(`^${sandbox.baseUrl}/2Uc\\?download_token=[0-9a-f]{64}$`),
+			),
 		});
 		const { response, bytes } = await fetchBytes(answer.json.data.download_url);
 		expect(response.status).toBe(200);
@@ -758,16 +1056,21 @@ describe('files', () => {
 
 		const byShortUrl = await call('file/download', { ...session, short_url: '2U1' });
 		expect(byShortUrl.json.data).toMatchObject({ file_id: '1161', filename: 'readme.txt' });
-		expect((await call('file/download', { ...session, file_id: '1170' })).json.response).toBe(MESSAGES.fileNotFound);
+		expect((await call('file/download', { ...session, file_id: '1170' })).json.response).toBe(
+			MESSAGES.fileNotFound,
+		);
 
 		sandbox.configure({ revision: 'older' });
-		expect((await call('file/download', { ...session, short_url: '2U1' })).json.response).toBe('Please provide the file_id param.');
+		expect((await call('file/download', { ...session, short_url: '2U1' })).json.response).toBe(
+			'Please provide the file_id param.',
+		);
 		expect(sandbox.count('download')).toBe(1);
 	});
 
 	it('downloads honour a single Range, and refuse unknown, expired or mismatched tokens', async () => {
 		const session = await authorize();
-		const link = (await call('file/download', { ...session, file_id: '1161' })).json.data.download_url as string;
+		const link = (await call('file/download', { ...session, file_id: '1161' })).json.data
+			.download_url as string;
 		const ranged = await fetchBytes(link, { range: 'bytes=11-17' });
 		expect(ranged.response.status).toBe(206);
 		expect(ranged.response.headers.get('content-range')).toBe('bytes 11-17/100');
@@ -779,7 +1082,9 @@ describe('files', () => {
 		const other = await read(await fetch(`${sandbox.baseUrl}/2U2?download_token=${token}`));
 		expect(other.status).toBe(403);
 		expect(other.headers.get('content-type')).toMatch(/^text\/html/);
-		expect((await fetch(`${sandbox.baseUrl}/2U1?download_token=${'0'.repeat(64)}`)).status).toBe(403);
+		expect((await fetch(`${sandbox.baseUrl}/2U1?download_token=${'0'.repeat(64)}`)).status).toBe(
+			403,
+		);
 		sandbox.state.downloadTokens[0].expiresAt = Date.now() - 1;
 		expect((await fetch(link)).status).toBe(403);
 
@@ -818,13 +1123,25 @@ describe('uploads', () => {
 			'url_html',
 			'url_bbcode',
 		]);
-		expect(item).toMatchObject({ name: 'big.bin', size: String(size), type: 'application/octet-stream', error: null, file_id: '1253', hash: upload.md5 });
+		expect(item).toMatchObject({
+			name: 'big.bin',
+			size: String(size),
+			type: 'application/octet-stream',
+			error: null,
+			file_id: '1253',
+			hash: upload.md5,
+		});
 		expect(item.url).toBe(`${sandbox.baseUrl}/${item.short_url}`);
 		expect(item.unique_hash).toMatch(/^[0-9a-f]{64}$/);
 
 		const info = await call('file/info', { ...session, file_id: item.file_id });
-		expect(info.json.data).toMatchObject({ folderId: '125', fileSize: String(size), uploadSource: 'api' });
-		const link = (await call('file/download', { ...session, file_id: item.file_id })).json.data.download_url;
+		expect(info.json.data).toMatchObject({
+			folderId: '125',
+			fileSize: String(size),
+			uploadSource: 'api',
+		});
+		const link = (await call('file/download', { ...session, file_id: item.file_id })).json.data
+			.download_url;
 		const { bytes } = await fetchBytes(link);
 		expect(bytes.length).toBe(size);
 		expect(md5(bytes)).toBe(upload.md5);
@@ -846,7 +1163,9 @@ describe('uploads', () => {
 		const upload = await streamUpload(session, sent, 10);
 		const answer = JSON.parse(upload.body as string);
 		expect(answer.data[0].name).toBe(stored);
-		expect(sandbox.state.files.find((file) => file.id === answer.data[0].file_id)?.filename).toBe(stored);
+		expect(sandbox.state.files.find((file) => file.id === answer.data[0].file_id)?.filename).toBe(
+			stored,
+		);
 	});
 
 	it('uploads with FormData keep a unicode file name', async () => {
@@ -855,9 +1174,13 @@ describe('uploads', () => {
 		body.append('access_token', session.access_token);
 		body.append('account_id', session.account_id);
 		body.append('upload_file', new Blob(['hello']), 'Grüße.txt');
-		const answer = await read(await fetch(`${sandbox.apiUrl}/file/upload`, { method: 'POST', body }));
+		const answer = await read(
+			await fetch(`${sandbox.apiUrl}/file/upload`, { method: 'POST', body }),
+		);
 		expect(answer.json.data[0]).toMatchObject({ name: 'Grüße.txt', size: '5', hash: md5('hello') });
-		expect(sandbox.state.files.find((file) => file.id === answer.json.data[0].file_id)?.folderId).toBeNull();
+		expect(
+			sandbox.state.files.find((file) => file.id === answer.json.data[0].file_id)?.folderId,
+		).toBeNull();
 	});
 
 	it('refuses a missing part, an empty file, and a file over the package limit', async () => {
@@ -865,15 +1188,22 @@ describe('uploads', () => {
 		const none = new FormData();
 		none.append('access_token', session.access_token);
 		none.append('account_id', session.account_id);
-		expect((await read(await fetch(`${sandbox.apiUrl}/file/upload`, { method: 'POST', body: none }))).json.response).toBe('Did not receive uploaded file.');
-		expect((await call('file/upload', session)).json.response).toBe('Did not receive uploaded file.');
+		expect(
+			(await read(await fetch(`${sandbox.apiUrl}/file/upload`, { method: 'POST', body: none })))
+				.json.response,
+		).toBe('Did not receive uploaded file.');
+		expect((await call('file/upload', session)).json.response).toBe(
+			'Did not receive uploaded file.',
+		);
 
 		const empty = await streamUpload(session, 'empty.txt', 0);
 		expect(JSON.parse(empty.body as string).response).toBe('Filesize received was zero.');
 
 		sandbox.state.levels[0].package.max_upload_size = String(1024 * 1024);
 		const big = await streamUpload(session, 'big.bin', 3 * 1024 * 1024);
-		expect(JSON.parse(big.body as string).response).toMatch(/^Error on: .*The file is too large\. Maximum upload size is 1 MB\.$/);
+		expect(JSON.parse(big.body as string).response).toMatch(
+			/^Error on: .*The file is too large\. Maximum upload size is 1 MB\.$/,
+		);
 		const files = sandbox.state.files.length;
 		expect(files).toBe(13);
 		expect(partFiles()).toEqual([]);
@@ -908,7 +1238,7 @@ describe('uploads', () => {
 	}, 180000);
 });
 
-describe('request-size limits: PHP\'s and the web server\'s', () => {
+describe("request-size limits: PHP's and the web server's", () => {
 	const MiB = 1024 * 1024;
 	/** nginx's own page for 413, byte for byte. */
 	const NGINX_413 =
@@ -925,7 +1255,9 @@ describe('request-size limits: PHP\'s and the web server\'s', () => {
 			expect(upload.status).toBe(200);
 			expect(JSON.parse(upload.body!).response).toBe('Please provide the access_token param.');
 		}
-		expect(sandbox.log.map(({ params, upload, accountId }) => ({ params, upload, accountId }))).toEqual([{ params: {} }, { params: {} }]);
+		expect(
+			sandbox.log.map(({ params, upload, accountId }) => ({ params, upload, accountId })),
+		).toEqual([{ params: {} }, { params: {} }]);
 		expect(sandbox.state.files).toHaveLength(13);
 		expect(partFiles()).toEqual([]);
 
@@ -939,13 +1271,31 @@ describe('request-size limits: PHP\'s and the web server\'s', () => {
 		const listing = (pad: number) => ({ ...session, parent_folder_id: '', pad: 'x'.repeat(pad) });
 		expect((await call('folder/listing', listing(3000))).json._status).toBe('success');
 		const over = await call('folder/listing', listing(5000));
-		expect([over.status, over.json.response]).toEqual([200, 'Please provide the access_token param.']);
-		const chunked = await postChunked(`${sandbox.apiUrl}/folder/listing`, 'application/x-www-form-urlencoded', form(listing(5000)));
-		expect([chunked.status, chunked.json.response]).toEqual([200, 'Please provide the access_token param.']);
-		expect((await postChunked(`${sandbox.apiUrl}/folder/listing`, 'application/x-www-form-urlencoded', form(listing(3000)))).json._status).toBe('success');
+		expect([over.status, over.json.response]).toEqual([
+			200,
+			'Please provide the access_token param.',
+		]);
+		const chunked = await postChunked(
+			`${sandbox.apiUrl}/folder/listing`,
+			'application/x-www-form-urlencoded',
+			form(listing(5000)),
+		);
+		expect([chunked.status, chunked.json.response]).toEqual([
+			200,
+			'Please provide the access_token param.',
+		]);
+		expect(
+			(
+				await postChunked(
+					`${sandbox.apiUrl}/folder/listing`,
+					'application/x-www-form-urlencoded',
+					form(listing(3000)),
+				)
+			).json._status,
+		).toBe('success');
 	});
 
-	it('uploadMaxFilesize: a larger file arrives with PHP\'s error 1 and no bytes, the other fields intact', async () => {
+	it("uploadMaxFilesize: a larger file arrives with PHP's error 1 and no bytes, the other fields intact", async () => {
 		const session = await authorize();
 		sandbox.configure({ uploadMaxFilesize: MiB });
 		sandbox.clearLog();
@@ -962,12 +1312,18 @@ describe('request-size limits: PHP\'s and the web server\'s', () => {
 
 		// PHP refuses only a file larger than the limit
 		const at = await streamUpload(session, 'exact.bin', MiB);
-		expect(JSON.parse(at.body!).data[0]).toMatchObject({ name: 'exact.bin', size: String(MiB), hash: at.md5 });
+		expect(JSON.parse(at.body!).data[0]).toMatchObject({
+			name: 'exact.bin',
+			size: String(MiB),
+			hash: at.md5,
+		});
 	});
 
 	it('bodyLimit: the web server answers a larger body 413 with its own page, on every path, before the script runs', async () => {
 		const session = await authorize();
-		const token = sandbox.state.tokens.find((candidate) => candidate.accessToken === session.access_token)!;
+		const token = sandbox.state.tokens.find(
+			(candidate) => candidate.accessToken === session.access_token,
+		)!;
 		const lastUsed = token.lastUsedAt;
 		sandbox.configure({ bodyLimit: MiB });
 		sandbox.clearLog();
@@ -978,26 +1334,50 @@ describe('request-size limits: PHP\'s and the web server\'s', () => {
 		formData.append('access_token', session.access_token);
 		formData.append('account_id', session.account_id);
 		formData.append('upload_file', new Blob([Buffer.alloc(2 * MiB)]), 'fetched.bin');
-		const fetched = await fetch(`${sandbox.apiUrl}/file/upload`, { method: 'POST', body: formData });
+		const fetched = await fetch(`${sandbox.apiUrl}/file/upload`, {
+			method: 'POST',
+			body: formData,
+		});
 		// the client gets the answer, not a reset
 		for (const upload of [declared, chunked]) {
 			expect(upload.error).toBeUndefined();
-			expect([upload.status, upload.headers?.['content-type'], upload.body]).toEqual([413, 'text/html', NGINX_413]);
+			expect([upload.status, upload.headers?.['content-type'], upload.body]).toEqual([
+				413,
+				'text/html',
+				NGINX_413,
+			]);
 		}
 		expect([fetched.status, await fetched.text()]).toEqual([413, NGINX_413]);
-		expect(sandbox.log.map(({ endpoint, status, outcome, params, accountId }) => ({ endpoint, status, outcome, params, accountId }))).toEqual(
-			Array.from({ length: 3 }, () => ({ endpoint: 'file/upload', status: 413, outcome: 'http-error', params: {}, accountId: undefined })),
+		expect(
+			sandbox.log.map(({ endpoint, status, outcome, params, accountId }) => ({
+				endpoint,
+				status,
+				outcome,
+				params,
+				accountId,
+			})),
+		).toEqual(
+			Array.from({ length: 3 }, () => ({
+				endpoint: 'file/upload',
+				status: 413,
+				outcome: 'http-error',
+				params: {},
+				accountId: undefined,
+			})),
 		);
 		expect(token.lastUsedAt).toBe(lastUsed);
 		expect(sandbox.state.files).toHaveLength(13);
 		expect(partFiles()).toEqual([]);
 
 		// a download's address too; the site answers what stays under the limit
-		const link = (await call('file/download', { ...session, file_id: '1161' })).json.data.download_url as string;
+		const link = (await call('file/download', { ...session, file_id: '1161' })).json.data
+			.download_url as string;
 		const readme = sandbox.state.files.find((file) => file.id === '1161')!;
 		const downloads = readme.downloads;
 		expect((await fetch(link, { method: 'POST', body: Buffer.alloc(MiB + 1) })).status).toBe(413);
-		expect((await postChunked(link, 'application/octet-stream', 'x'.repeat(MiB + 1))).status).toBe(413);
+		expect((await postChunked(link, 'application/octet-stream', 'x'.repeat(MiB + 1))).status).toBe(
+			413,
+		);
 		expect(readme.downloads).toBe(downloads);
 		expect((await fetchBytes(link)).response.status).toBe(200);
 		const small = await streamUpload(session, 'small.bin', MiB / 2);
@@ -1006,21 +1386,36 @@ describe('request-size limits: PHP\'s and the web server\'s', () => {
 
 	it('takes the file name from filename="…" alone, as PHP does: filename*= is ignored', async () => {
 		const session = await authorize();
-		const both = await postUploadPart(session, `form-data; name="upload_file"; filename="plain.txt"; filename*=UTF-8''star%E2%82%AC.txt`, 'hello');
+		const both = await postUploadPart(
+			session,
+			`form-data; name="upload_file"; filename="plain.txt"; filename*=UTF-8''star%E2%82%AC.txt`,
+			'hello',
+		);
 		expect(both.json.data[0].name).toBe('plain.txt');
 		// either order; a backslash-escaped quote un-escaped, the part after the last "\\" kept
-		const escaped = await postUploadPart(session, `form-data; name="upload_file"; filename*=UTF-8''star.txt; filename="C:\\dir\\say \\"hi\\".txt"`, 'hello');
+		const escaped = await postUploadPart(
+			session,
+			`form-data; name="upload_file"; filename*=UTF-8''star.txt; filename="C:\\dir\\say \\"hi\\".txt"`,
+			'hello',
+		);
 		expect(escaped.json.data[0].name).toBe('say "hi".txt');
-		expect(sandbox.state.files.map((file) => file.filename).slice(-2)).toEqual(['plain.txt', 'say "hi".txt']);
+		expect(sandbox.state.files.map((file) => file.filename).slice(-2)).toEqual([
+			'plain.txt',
+			'say "hi".txt',
+		]);
 
 		// without filename= the part is a form field to PHP: no file
-		const starOnly = await postUploadPart(session, `form-data; name="upload_file"; filename*=UTF-8''only-star.txt`, 'hello');
+		const starOnly = await postUploadPart(
+			session,
+			`form-data; name="upload_file"; filename*=UTF-8''only-star.txt`,
+			'hello',
+		);
 		expect(starOnly.json.response).toBe('Did not receive uploaded file.');
 		expect(sandbox.state.files).toHaveLength(15);
 		expect(partFiles()).toEqual([]);
 	});
 
-	it('finds every part\'s Content-Disposition however the body is cut into chunks', async () => {
+	it("finds every part's Content-Disposition however the body is cut into chunks", async () => {
 		const boundary = 'b0undary';
 		const body = Buffer.from(
 			[
@@ -1035,7 +1430,9 @@ describe('request-size limits: PHP\'s and the web server\'s', () => {
 			].join('\r\n'),
 		);
 		for (const size of [1, 2, 3, 5, 11, 64, body.length]) {
-			const parser = busboy({ headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
+			const parser = busboy({
+				headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+			});
 			const parts = new PartHeaders(parser, boundary);
 			const seen: Array<[string, string | undefined]> = [];
 			parser.on('file', (name, stream) => {
@@ -1065,24 +1462,41 @@ describe('request-size limits: PHP\'s and the web server\'s', () => {
 	it('are options of the constructor and configure(), checked, and reset() restores them', async () => {
 		sandbox.configure({ postMaxSize: 1, uploadMaxFilesize: 1, bodyLimit: 1 });
 		expect(sandbox.options).toMatchObject({ postMaxSize: 1, uploadMaxFilesize: 1, bodyLimit: 1 });
-		expect((await call('authorize', { key1: sandbox.demoAccount.key1, key2: sandbox.demoAccount.key2 })).status).toBe(413);
+		expect(
+			(await call('authorize', { key1: sandbox.demoAccount.key1, key2: sandbox.demoAccount.key2 }))
+				.status,
+		).toBe(413);
 		sandbox.reset();
 		expect(sandbox.options).toMatchObject({ postMaxSize: 0, uploadMaxFilesize: 0, bodyLimit: 0 });
 		const upload = await streamUpload(await authorize(), 'after-reset.bin', 2 * MiB);
 		expect(JSON.parse(upload.body!).data[0].size).toBe(String(2 * MiB));
 
-		const stock = new SandboxServer({ postMaxSize: 8 * MiB, uploadMaxFilesize: 2 * MiB, bodyLimit: MiB });
+		const stock = new SandboxServer({
+			postMaxSize: 8 * MiB,
+			uploadMaxFilesize: 2 * MiB,
+			bodyLimit: MiB,
+		});
 		stock.configure({ postMaxSize: 0, uploadMaxFilesize: 0, bodyLimit: 0 });
 		stock.reset();
-		expect(stock.options).toMatchObject({ postMaxSize: 8 * MiB, uploadMaxFilesize: 2 * MiB, bodyLimit: MiB });
+		expect(stock.options).toMatchObject({
+			postMaxSize: 8 * MiB,
+			uploadMaxFilesize: 2 * MiB,
+			bodyLimit: MiB,
+		});
 		await stock.stop();
-		expect(() => new SandboxServer({ bodyLimit: -1 })).toThrow(/bodyLimit must be a number of at least 0/);
+		expect(() => new SandboxServer({ bodyLimit: -1 })).toThrow(
+			/bodyLimit must be a number of at least 0/,
+		);
 	});
 
-	it('npm run sandbox -- --php-stock: PHP\'s and nginx\'s stock limits, each one changeable', async () => {
+	it("npm run sandbox -- --php-stock: PHP's and nginx's stock limits, each one changeable", async () => {
 		await withCli(['--php-stock', '--post-max-size', '16M'], async (printed, apiUrl) => {
-			expect(printed).toMatch(/Limits: +post_max_size 16M, upload_max_filesize 2M, web server body limit 1M/);
-			const answer = await read(await fetch(`${apiUrl}/authorize`, { method: 'POST', body: Buffer.alloc(MiB + 1) }));
+			expect(printed).toMatch(
+				/Limits: +post_max_size 16M, upload_max_filesize 2M, web server body limit 1M/,
+			);
+			const answer = await read(
+				await fetch(`${apiUrl}/authorize`, { method: 'POST', body: Buffer.alloc(MiB + 1) }),
+			);
 			expect([answer.status, answer.text]).toEqual([413, NGINX_413]);
 		});
 	}, 60_000);
@@ -1097,9 +1511,19 @@ describe('URL uploads', () => {
 
 	it('are scheduled, download the URL in the background and complete with the new file', async () => {
 		const session = await authorize();
-		const link = (await call('file/download', { ...session, file_id: '1161' })).json.data.download_url as string;
-		const added = await call('file/url_upload_add', { ...session, file_url_base64: encode(link), folder_id: '128' });
-		expect(added.json).toEqual({ response: 'File download from URL scheduled', data: { scheduled_item_id: 51, url: link }, _status: 'success', _datetime: expect.any(String) });
+		const link = (await call('file/download', { ...session, file_id: '1161' })).json.data
+			.download_url as string;
+		const added = await call('file/url_upload_add', {
+			...session,
+			file_url_base64: encode(link),
+			folder_id: '128',
+		});
+		expect(added.json).toEqual({
+			response: 'File download from URL scheduled',
+			data: { scheduled_item_id: 51, url: link },
+			_status: 'success',
+			_datetime: expect.any(String),
+		});
 
 		const done = await until(
 			() => status(session, 51),
@@ -1113,10 +1537,19 @@ describe('URL uploads', () => {
 			started: expect.any(String),
 			finished: expect.any(String),
 			total_size: 100,
-			downloaded_file: { file_id: 1253, name: 'readme.txt', size: 100, url: expect.stringMatching(new RegExp(`^${sandbox.baseUrl}/\\w+/readme\\.txt$`)) },
+			downloaded_file: {
+				file_id: 1253,
+				name: 'readme.txt',
+				size: 100,
+				url: expect.stringMatching(new RegExp(`^${sandbox.baseUrl}/\\w+/readme\\.txt$`)),
+			},
 		});
 		const file = sandbox.state.files.find((candidate) => candidate.id === '1253');
-		expect(file).toMatchObject({ folderId: '128', md5: sandbox.state.files.find((candidate) => candidate.id === '1161')?.md5, uploadSource: 'remote' });
+		expect(file).toMatchObject({
+			folderId: '128',
+			md5: sandbox.state.files.find((candidate) => candidate.id === '1161')?.md5,
+			uploadSource: 'remote',
+		});
 	});
 
 	it('stay pending for urlUploadDelayMs, then download', async () => {
@@ -1129,10 +1562,19 @@ describe('URL uploads', () => {
 			},
 			async (url) => {
 				const session = await authorize();
-				const added = await call('file/url_upload_add', { ...session, file_url_base64: encode(`${url}/export/data.csv?x=1`) });
+				const added = await call('file/url_upload_add', {
+					...session,
+					file_url_base64: encode(`${url}/export/data.csv?x=1`),
+				});
 				const id = added.json.data.scheduled_item_id;
 				const pending = await status(session, id);
-				expect(pending.data).toMatchObject({ status: 'pending', started: null, finished: null, total_size: 0, downloaded_file: null });
+				expect(pending.data).toMatchObject({
+					status: 'pending',
+					started: null,
+					finished: null,
+					total_size: 0,
+					downloaded_file: null,
+				});
 				const downloading = await until(
 					() => status(session, id),
 					(answer) => answer.data.status !== 'pending',
@@ -1143,7 +1585,11 @@ describe('URL uploads', () => {
 					(answer) => answer.data.status === 'complete',
 				);
 				expect(complete.data.downloaded_file).toMatchObject({ name: 'data.csv', size: 6 });
-				expect(sandbox.state.files.find((file) => file.id === String(complete.data.downloaded_file.file_id))?.fileType).toBe('text/csv');
+				expect(
+					sandbox.state.files.find(
+						(file) => file.id === String(complete.data.downloaded_file.file_id),
+					)?.fileType,
+				).toBe('text/csv');
 			},
 		);
 	});
@@ -1168,15 +1614,26 @@ describe('URL uploads', () => {
 			},
 			async (url) => {
 				const ids: number[] = [];
-				for (const target of [`http://127.0.0.1:${closedPort}/file.txt`, `${url}/missing`, `${url}/slow`]) {
-					ids.push((await call('file/url_upload_add', { ...session, file_url_base64: encode(target) })).json.data.scheduled_item_id);
+				for (const target of [
+					`http://127.0.0.1:${closedPort}/file.txt`,
+					`${url}/missing`,
+					`${url}/slow`,
+				]) {
+					ids.push(
+						(await call('file/url_upload_add', { ...session, file_url_base64: encode(target) }))
+							.json.data.scheduled_item_id,
+					);
 				}
 				for (const id of ids) {
 					const failed = await until(
 						() => status(session, id),
 						(answer) => answer.data.status === 'failed',
 					);
-					expect(failed.data).toMatchObject({ status: 'failed', downloaded_file: null, finished: expect.any(String) });
+					expect(failed.data).toMatchObject({
+						status: 'failed',
+						downloaded_file: null,
+						finished: expect.any(String),
+					});
 				}
 				expect(sandbox.state.scheduledItems.map((item) => item.failure)).toEqual([
 					expect.stringMatching(/request failed/),
@@ -1189,18 +1646,29 @@ describe('URL uploads', () => {
 
 	it('validate their parameters, and do not exist in the older revision', async () => {
 		const session = await authorize();
-		expect((await call('file/url_upload_add', session)).json.response).toBe('Please provide the file_url_base64 param.');
+		expect((await call('file/url_upload_add', session)).json.response).toBe(
+			'Please provide the file_url_base64 param.',
+		);
 		for (const bad of ['not base64!', encode('ftp://example.com/x'), encode('just words')]) {
-			expect((await call('file/url_upload_add', { ...session, file_url_base64: bad })).json.response).toBe(
-				"Could not parse the file_url_base64 parameter. Ensure it's base64 encoded.",
-			);
+			expect(
+				(await call('file/url_upload_add', { ...session, file_url_base64: bad })).json.response,
+			).toBe("Could not parse the file_url_base64 parameter. Ensure it's base64 encoded.");
 		}
-		expect((await call('file/url_upload_status', session)).json.response).toBe('Please provide the scheduled_item_id param.');
-		expect((await call('file/url_upload_status', { ...session, scheduled_item_id: '999' })).json.response).toBe(MESSAGES.scheduledItemNotFound);
+		expect((await call('file/url_upload_status', session)).json.response).toBe(
+			'Please provide the scheduled_item_id param.',
+		);
+		expect(
+			(await call('file/url_upload_status', { ...session, scheduled_item_id: '999' })).json
+				.response,
+		).toBe(MESSAGES.scheduledItemNotFound);
 
 		sandbox.configure({ revision: 'older' });
 		for (const endpoint of ['file/url_upload_add', 'file/url_upload_status']) {
-			const answer = await call(endpoint, { ...session, file_url_base64: encode('http://example.com/'), scheduled_item_id: 1 });
+			const answer = await call(endpoint, {
+				...session,
+				file_url_base64: encode('http://example.com/'),
+				scheduled_item_id: 1,
+			});
 			expect(answer.status).toBe(404);
 			expect(answer.text).toContain('Not Found');
 		}
@@ -1218,10 +1686,11 @@ describe('faults', () => {
 		expect((await call('folder/listing', session)).status).toBe(200);
 		expect((await call('account/info', session)).status).toBe(429);
 		expect((await call('account/info', session)).status).toBe(200);
-		expect(sandbox.log.filter((entry) => entry.outcome === 'http-error').map((entry) => entry.params.access_token)).toEqual([
-			session.access_token,
-			session.access_token,
-		]);
+		expect(
+			sandbox.log
+				.filter((entry) => entry.outcome === 'http-error')
+				.map((entry) => entry.params.access_token),
+		).toEqual([session.access_token, session.access_token]);
 	});
 
 	it('`after` lets the first matching calls pass', async () => {
@@ -1231,7 +1700,9 @@ describe('faults', () => {
 		expect((await call('account/info', session)).status).toBe(503);
 		expect((await call('account/info', session)).status).toBe(503);
 		expect((await call('account/info', session)).status).toBe(200);
-		expect(() => sandbox.fail({ endpoint: 'account/info', after: -1 }, { status: 503 })).toThrow(/after must be/);
+		expect(() => sandbox.fail({ endpoint: 'account/info', after: -1 }, { status: 503 })).toThrow(
+			/after must be/,
+		);
 	});
 
 	it('5xx and 401 pages, on any endpoint when none is named', async () => {
@@ -1262,14 +1733,19 @@ describe('faults', () => {
 
 	it('a request never answered', async () => {
 		sandbox.fail({ endpoint: 'account/info' }, { hang: true });
-		await expect(fetch(`${sandbox.apiUrl}/account/info`, { method: 'POST', signal: AbortSignal.timeout(300) })).rejects.toThrow();
+		await expect(
+			fetch(`${sandbox.apiUrl}/account/info`, { method: 'POST', signal: AbortSignal.timeout(300) }),
+		).rejects.toThrow();
 		expect(sandbox.log[0]).toMatchObject({ endpoint: 'account/info', outcome: 'hung' });
 	});
 
 	it('a slow site: answered as usual, after `slowMs`', async () => {
 		sandbox.fail({ endpoint: 'authorize' }, { slowMs: 400 });
 		const started = Date.now();
-		const answer = await call('authorize', { key1: sandbox.demoAccount.key1, key2: sandbox.demoAccount.key2 });
+		const answer = await call('authorize', {
+			key1: sandbox.demoAccount.key1,
+			key2: sandbox.demoAccount.key2,
+		});
 		expect(Date.now() - started).toBeGreaterThanOrEqual(380);
 		expect(answer.json._status).toBe('success');
 		expect(sandbox.log[0]).toMatchObject({ endpoint: 'authorize', outcome: 'success' });
@@ -1287,11 +1763,20 @@ describe('faults', () => {
 		sandbox.fail({ endpoint: 'folder/create' }, { status: 502, afterSite: true });
 		const answer = await call('folder/create', { ...session, folder_name: 'Made anyway' });
 		expect(answer.status).toBe(502);
-		expect(sandbox.state.folders.filter((folder) => folder.folderName === 'Made anyway')).toHaveLength(1);
+		expect(
+			sandbox.state.folders.filter((folder) => folder.folderName === 'Made anyway'),
+		).toHaveLength(1);
 		sandbox.fail({ endpoint: 'folder/create' }, { close: true, afterSite: true });
-		await expect(call('folder/create', { ...session, folder_name: 'Made again' })).rejects.toThrow();
-		expect(sandbox.state.folders.filter((folder) => folder.folderName === 'Made again')).toHaveLength(1);
-		expect(sandbox.log.at(-1)).toMatchObject({ outcome: 'closed', message: expect.stringMatching(/after the site acted/) });
+		await expect(
+			call('folder/create', { ...session, folder_name: 'Made again' }),
+		).rejects.toThrow();
+		expect(
+			sandbox.state.folders.filter((folder) => folder.folderName === 'Made again'),
+		).toHaveLength(1);
+		expect(sandbox.log.at(-1)).toMatchObject({
+			outcome: 'closed',
+			message: expect.stringMatching(/after the site acted/),
+		});
 	});
 
 	it('clearFaults and reset drop pending faults', async () => {
@@ -1305,15 +1790,26 @@ describe('faults', () => {
 
 	it('a download cut off after some bytes, and download faults by status', async () => {
 		const session = await authorize();
-		const link = (await call('file/download', { ...session, file_id: '1161' })).json.data.download_url as string;
+		const link = (await call('file/download', { ...session, file_id: '1161' })).json.data
+			.download_url as string;
 		sandbox.fail({ endpoint: 'download' }, { cutAfterBytes: 10 });
-		const received = await new Promise<{ length: string | undefined; bytes: number; error: boolean }>((resolve) => {
+		const received = await new Promise<{
+			length: string | undefined;
+			bytes: number;
+			error: boolean;
+		}>((resolve) => {
 			http.get(link, (response) => {
 				let bytes = 0;
 				let error = false;
 				response.on('data', (chunk: Buffer) => (bytes += chunk.length));
 				response.on('error', () => (error = true));
-				response.on('close', () => resolve({ length: response.headers['content-length'], bytes, error: error || !response.complete }));
+				response.on('close', () =>
+					resolve({
+						length: response.headers['content-length'],
+						bytes,
+						error: error || !response.complete,
+					}),
+				);
 			});
 		});
 		expect(received).toEqual({ length: '100', bytes: 10, error: true });
@@ -1348,9 +1844,13 @@ describe('fields: full, reference, undated', () => {
 		const session = await authorize();
 		const folder = (await call('folder/create', { ...session, folder_name: 'Dated' })).json.data;
 		const info = (await call('file/info', { ...session, file_id: '1161' })).json.data;
-		const edit = (await call('file/edit', { ...session, file_id: '1161', filename: 'readme.md' })).json.data;
-		const move = (await call('file/move', { ...session, file_id: '1161', new_parent_folder_id: '128' })).json.data;
-		const copy = (await call('file/copy', { ...session, file_id: '1161', copy_to_folder_id: '' })).json;
+		const edit = (await call('file/edit', { ...session, file_id: '1161', filename: 'readme.md' }))
+			.json.data;
+		const move = (
+			await call('file/move', { ...session, file_id: '1161', new_parent_folder_id: '128' })
+		).json.data;
+		const copy = (await call('file/copy', { ...session, file_id: '1161', copy_to_folder_id: '' }))
+			.json;
 		const remove = (await call('file/delete', { ...session, file_id: '1161' })).json.data;
 		const listing = (await call('folder/listing', { ...session, parent_folder_id: '' })).json.data;
 		const folderInfo = (await call('folder/info', { ...session, folder_id: folder.id })).json.data;
@@ -1371,42 +1871,91 @@ describe('fields: full, reference, undated', () => {
 
 	it('full (the default): every field, file dates in file/info, folder dates', async () => {
 		const { folder, keys, listing } = await answers();
-		expect(keys.info).toEqual(expect.arrayContaining(['id', 'filename', 'shortUrl', 'fileSize', 'uploadedDate', 'folderId', 'url_file']));
+		expect(keys.info).toEqual(
+			expect.arrayContaining([
+				'id',
+				'filename',
+				'shortUrl',
+				'fileSize',
+				'uploadedDate',
+				'folderId',
+				'url_file',
+			]),
+		);
 		expect(folder.date_added).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
 		expect(listing.files[0]).toHaveProperty('fileSize');
 	});
 
-	it('reference: only what the reference\'s samples show, listings unchanged', async () => {
+	it("reference: only what the reference's samples show, listings unchanged", async () => {
 		sandbox.configure({ fields: 'reference' });
 		const { folder, keys, listing } = await answers();
-		for (const shown of [keys.info, keys.edit, keys.move, keys.copyOriginal, keys.copyNew]) expect(shown).toEqual(['id', 'filename', 'shortUrl']);
+		for (const shown of [keys.info, keys.edit, keys.move, keys.copyOriginal, keys.copyNew])
+			expect(shown).toEqual(['id', 'filename', 'shortUrl']);
 		expect(keys.remove).toEqual(['id', 'filename', 'shortUrl', 'status']);
 		expect(folder.date_added).toMatch(/^\d{4}-/);
-		expect(Object.keys(listing.files[0])).toEqual(['id', 'filename', 'shortUrl', 'fileType', 'extension', 'fileSize', 'status', 'downloads', 'folderId', 'keywords', 'url_file']);
+		expect(Object.keys(listing.files[0])).toEqual([
+			'id',
+			'filename',
+			'shortUrl',
+			'fileType',
+			'extension',
+			'fileSize',
+			'status',
+			'downloads',
+			'folderId',
+			'keywords',
+			'url_file',
+		]);
 	});
 
 	it('undated: as reference, and every folder date null', async () => {
 		sandbox.configure({ fields: 'undated' });
 		const { folder, folderInfo, keys, listing } = await answers();
 		expect(keys.info).toEqual(['id', 'filename', 'shortUrl']);
-		expect([folder.date_added, folderInfo.date_added, folderInfo.date_updated]).toEqual([null, null, null]);
-		expect(listing.folders.map((entry: any) => entry.date_added)).toEqual(listing.folders.map(() => null));
+		expect([folder.date_added, folderInfo.date_added, folderInfo.date_updated]).toEqual([
+			null,
+			null,
+			null,
+		]);
+		expect(listing.folders.map((entry: any) => entry.date_added)).toEqual(
+			listing.folders.map(() => null),
+		);
 	});
 
 	it('npm run sandbox -- --fields undated: a sandbox that answers that way; a wrong value is refused', async () => {
 		const cli = join(__dirname, 'cli.ts');
 		const tsNode = require.resolve('ts-node/dist/bin.js');
-		const wrong = spawnSync(process.execPath, [tsNode, '--transpile-only', cli, '--port', '0', '--fields', 'some'], { encoding: 'utf8' });
+		const wrong = spawnSync(
+			process.execPath,
+			[tsNode, '--transpile-only', cli, '--port', '0', '--fields', 'some'],
+			{ encoding: 'utf8' },
+		);
 		expect(wrong.status).toBe(2);
 		expect(wrong.stderr).toMatch(/--fields must be full, reference or undated/);
 
 		await withCli(['--fields', 'undated'], async (printed, apiUrl) => {
 			expect(printed).toMatch(/undated answers/);
 			const post = async (endpoint: string, fields: Fields) =>
-				(await read(await fetch(`${apiUrl}/${endpoint}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(fields) }))).json;
-			const session = (await post('authorize', { key1: sandbox.demoAccount.key1, key2: sandbox.demoAccount.key2 })).data;
-			expect(Object.keys((await post('file/info', { ...session, file_id: '1161' })).data)).toEqual(['id', 'filename', 'shortUrl']);
-			expect((await post('folder/create', { ...session, folder_name: 'From the CLI' })).data.date_added).toBeNull();
+				(
+					await read(
+						await fetch(`${apiUrl}/${endpoint}`, {
+							method: 'POST',
+							headers: { 'content-type': 'application/x-www-form-urlencoded' },
+							body: form(fields),
+						}),
+					)
+				).json;
+			const session = (
+				await post('authorize', { key1: sandbox.demoAccount.key1, key2: sandbox.demoAccount.key2 })
+			).data;
+			expect(Object.keys((await post('file/info', { ...session, file_id: '1161' })).data)).toEqual([
+				'id',
+				'filename',
+				'shortUrl',
+			]);
+			expect(
+				(await post('folder/create', { ...session, folder_name: 'From the CLI' })).data.date_added,
+			).toBeNull();
 		});
 	}, 60_000);
 
@@ -1414,7 +1963,9 @@ describe('fields: full, reference, undated', () => {
 		const other = new SandboxServer({ fields: 'reference' });
 		expect(other.options.fields).toBe('reference');
 		await other.stop();
-		expect(() => new SandboxServer({ fields: 'some' as never })).toThrow(/fields must be 'full', 'reference' or 'undated'/);
+		expect(() => new SandboxServer({ fields: 'some' as never })).toThrow(
+			/fields must be 'full', 'reference' or 'undated'/,
+		);
 		sandbox.configure({ fields: 'undated' });
 		expect(sandbox.options.fields).toBe('undated');
 		sandbox.reset();
@@ -1426,10 +1977,19 @@ describe('test helpers', () => {
 	it('addFolder and addFile arrange data the API then sees', async () => {
 		const folder = sandbox.addFolder(DEMO, { name: 'Arranged', isPublic: 1 });
 		const child = sandbox.addFolder(DEMO, { name: 'Child', parentId: folder.id });
-		const file = sandbox.addFile(DEMO, { name: 'data.json', folderId: folder.id, content: '{"a":1}' });
+		const file = sandbox.addFile(DEMO, {
+			name: 'data.json',
+			folderId: folder.id,
+			content: '{"a":1}',
+		});
 		const listing = await api('folder/listing', { parent_folder_id: folder.id });
 		expect(listing.json.data.folders.map((entry: any) => entry.id)).toEqual([child.id]);
-		expect(listing.json.data.files[0]).toMatchObject({ id: file.id, filename: 'data.json', fileType: 'application/json', fileSize: '7' });
+		expect(listing.json.data.files[0]).toMatchObject({
+			id: file.id,
+			filename: 'data.json',
+			fileType: 'application/json',
+			fileSize: '7',
+		});
 		expect(() => sandbox.addFolder(DEMO, { name: 'Orphan', parentId: '110' })).toThrow();
 	});
 
@@ -1437,13 +1997,16 @@ describe('test helpers', () => {
 		const levels = sandbox.seedTree(DEMO, { folders: 62, depth: 5, files: 310 });
 		expect(levels.map((level) => level.length)).toEqual([2, 4, 8, 16, 32]);
 		const top = await api('folder/listing', { parent_folder_id: '' });
-		expect(top.json.data.folders.map((folder: any) => folder.id)).toEqual(expect.arrayContaining(levels[0].map((folder) => folder.id)));
+		expect(top.json.data.folders.map((folder: any) => folder.id)).toEqual(
+			expect.arrayContaining(levels[0].map((folder) => folder.id)),
+		);
 		const first = await api('folder/listing', { parent_folder_id: levels[0][0].id });
 		expect(first.json.data.folders).toHaveLength(2);
 		expect(first.json.data.files).toHaveLength(5);
 		const deepest = levels[4][31];
 		const file = (await api('folder/listing', { parent_folder_id: deepest.id })).json.data.files[0];
-		const link = (await api('file/download', { file_id: file.id })).json.data.download_url as string;
+		const link = (await api('file/download', { file_id: file.id })).json.data
+			.download_url as string;
 		expect((await fetchBytes(link)).bytes.toString()).toBe('seeded file\n');
 		sandbox.reset();
 		expect(sandbox.state.folders.some((folder) => folder.id === deepest.id)).toBe(false);
@@ -1452,7 +2015,8 @@ describe('test helpers', () => {
 	it('bandwidthBytesPerSecond caps file bytes each way, shared by the transfers under way', async () => {
 		sandbox.configure({ bandwidthBytesPerSecond: 2_000_000 });
 		const file = sandbox.addFile(DEMO, { name: 'capped.bin', content: patternChunk(1, 1_000_000) });
-		const link = (await api('file/download', { file_id: file.id })).json.data.download_url as string;
+		const link = (await api('file/download', { file_id: file.id })).json.data
+			.download_url as string;
 		let started = Date.now();
 		const both = await Promise.all([fetchBytes(link), fetchBytes(link)]);
 		// 2 MB over a 2 MB/s link: a second at least, whatever the machine
@@ -1471,7 +2035,9 @@ describe('test helpers', () => {
 		sandbox.configure({ workers: 2, workMs: 100 });
 		sandbox.clearLog();
 		const started = Date.now();
-		const answers = await Promise.all(Array.from({ length: 6 }, () => call('folder/listing', { ...session, parent_folder_id: '' })));
+		const answers = await Promise.all(
+			Array.from({ length: 6 }, () => call('folder/listing', { ...session, parent_folder_id: '' })),
+		);
 		// six calls, two at a time, 100 ms each: three turns at least, whatever the machine
 		expect(Date.now() - started).toBeGreaterThanOrEqual(290);
 		for (const answer of answers) expect(answer.json._status).toBe('success');
@@ -1491,7 +2057,12 @@ describe('test helpers', () => {
 	});
 
 	it('a second sandbox with its own fixture object and options runs side by side', async () => {
-		const other = new SandboxServer({ scriptVersion: 4, revision: 'older', authMode: 'login', fixture: join(__dirname, 'fixture.json') });
+		const other = new SandboxServer({
+			scriptVersion: 4,
+			revision: 'older',
+			authMode: 'login',
+			fixture: join(__dirname, 'fixture.json'),
+		});
 		try {
 			const baseUrl = await other.start();
 			expect(baseUrl).not.toBe(sandbox.baseUrl);

@@ -12,10 +12,26 @@ import type { AddressInfo, Socket } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
-import { ApiError, ENDPOINT_CLASSES, MESSAGES, endpointName, type ApiAnswer, type ApiCall, type Site } from './api';
+import {
+	ApiError,
+	ENDPOINT_CLASSES,
+	MESSAGES,
+	endpointName,
+	type ApiAnswer,
+	type ApiCall,
+	type Site,
+} from './api';
 import { siteClock } from './clock';
 import { sendFile } from './download';
-import { drain, exceedsBodyLimit, parseQuery, readForm, readIgnoredBody, type FormResult, type SizeLimits } from './forms';
+import {
+	drain,
+	exceedsBodyLimit,
+	parseQuery,
+	readForm,
+	readIgnoredBody,
+	type FormResult,
+	type SizeLimits,
+} from './forms';
 import { clientBase, isFrontCall, newFrontSecret, readFront, throughFront } from './front';
 import {
 	APACHE_NOT_FOUND,
@@ -122,7 +138,13 @@ export class SandboxServer {
 	private readonly downlink = new Link(() => this.settings.bandwidthBytesPerSecond);
 	/** The site's PHP workers (see workers). */
 	private readonly workers = new Workers(() => this.settings.workers);
-	private gates: Array<{ endpoint: string; arrivals: number; by: string; seen: Set<string>; waiting: Array<() => void> }> = [];
+	private gates: Array<{
+		endpoint: string;
+		arrivals: number;
+		by: string;
+		seen: Set<string>;
+		waiting: Array<() => void>;
+	}> = [];
 
 	constructor(options: SandboxOptions = {}) {
 		this.initialSettings = validateSettings({ ...DEFAULT_SETTINGS, ...pickRuntime(options) });
@@ -176,7 +198,9 @@ export class SandboxServer {
 
 	/** An account whose level may not use the API: /authorize refuses it with `apiRefusal`. */
 	get restrictedAccount(): RestrictedAccount {
-		const { id, username, password, key1, key2 } = this.requireAccount(this.store.restrictedAccountId);
+		const { id, username, password, key1, key2 } = this.requireAccount(
+			this.store.restrictedAccountId,
+		);
 		return { id, username, password, key1, key2, apiRefusal: MESSAGES.apiRefused };
 	}
 
@@ -190,8 +214,16 @@ export class SandboxServer {
 		// After stop() removed the storage: bring the fixture's bytes back.
 		if (!existsSync(this.store.filesDir)) this.store.reseed();
 		const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
-		const tls = this.tls === 'self-signed' ? { key: readFileSync(join(__dirname, 'tls/self-signed.key')), cert: readFileSync(join(__dirname, 'tls/self-signed.crt')) } : this.tls;
-		const server = tls ? (https.createServer(tls, handler) as unknown as http.Server) : http.createServer(handler);
+		const tls =
+			this.tls === 'self-signed'
+				? {
+						key: readFileSync(join(__dirname, 'tls/self-signed.key')),
+						cert: readFileSync(join(__dirname, 'tls/self-signed.crt')),
+					}
+				: this.tls;
+		const server = tls
+			? (https.createServer(tls, handler) as unknown as http.Server)
+			: http.createServer(handler);
 		// Large uploads over slow links must not be cut by Node's default request timeout.
 		server.requestTimeout = 0;
 		server.on('connection', (socket) => {
@@ -267,10 +299,19 @@ export class SandboxServer {
 		return this.peakOpen(endpoint, since, (entry) => entry.servedAt);
 	}
 
-	private peakOpen(endpoint: string | undefined, since: number, opened: (entry: SandboxLogEntry) => number | undefined): number {
+	private peakOpen(
+		endpoint: string | undefined,
+		since: number,
+		opened: (entry: SandboxLogEntry) => number | undefined,
+	): number {
 		const wanted = endpoint === undefined ? undefined : normalizeEndpoint(endpoint);
 		const edges = this.log
-			.filter((entry) => (wanted === undefined || entry.endpoint === wanted) && entry.at >= since && opened(entry) !== undefined)
+			.filter(
+				(entry) =>
+					(wanted === undefined || entry.endpoint === wanted) &&
+					entry.at >= since &&
+					opened(entry) !== undefined,
+			)
 			.flatMap((entry) => [
 				{ at: opened(entry)!, step: 1 },
 				{ at: entry.endedAt ?? Infinity, step: -1 },
@@ -286,7 +327,9 @@ export class SandboxServer {
 	/** How many logged requests hit this endpoint ('authorize', 'folder/info'…; 'download' counts downloads). */
 	count(endpoint: string): number {
 		const wanted = normalizeEndpoint(endpoint);
-		return this.log.filter((entry) => entry.endpoint === wanted || (wanted === 'download' && entry.kind === 'download')).length;
+		return this.log.filter(
+			(entry) => entry.endpoint === wanted || (wanted === 'download' && entry.kind === 'download'),
+		).length;
 	}
 
 	clearLog(): void {
@@ -305,7 +348,10 @@ export class SandboxServer {
 	 * Adds a big tree to an account (see Store.seedTree): e.g. 2,000 folders five levels deep and
 	 * 100,000 files, in a second or two. Returns the new folders, level by level. reset() removes it.
 	 */
-	seedTree(accountId: string | number, size: { folders: number; depth: number; files: number; parentId?: string }): SandboxFolder[][] {
+	seedTree(
+		accountId: string | number,
+		size: { folders: number; depth: number; files: number; parentId?: string },
+	): SandboxFolder[][] {
 		return this.store.seedTree(String(accountId), size);
 	}
 
@@ -321,7 +367,10 @@ export class SandboxServer {
 
 	/** Every live token dies after each `calls` requests that present a valid one, again and again. */
 	killTokensEvery(calls: number, accountId?: string | number): void {
-		if (!Number.isInteger(calls) || calls < 1) throw new Error(`killTokensEvery(): calls must be a whole number of at least 1, not ${calls}`);
+		if (!Number.isInteger(calls) || calls < 1)
+			throw new Error(
+				`killTokensEvery(): calls must be a whole number of at least 1, not ${calls}`,
+			);
 		this.sessions.killAfter(calls, accountId === undefined ? undefined : String(accountId), true);
 	}
 
@@ -338,21 +387,38 @@ export class SandboxServer {
 	/** The next matching requests (`times`, default 1) meet this fault instead of the site. */
 	fail(match: FaultMatch, fault: SandboxFault): void {
 		const times = match.times ?? 1;
-		if (!Number.isInteger(times) || times < 1) throw new Error(`fail(): times must be a whole number of at least 1, not ${times}`);
-		if ('status' in fault && (!Number.isInteger(fault.status) || fault.status < 100 || fault.status > 599)) {
+		if (!Number.isInteger(times) || times < 1)
+			throw new Error(`fail(): times must be a whole number of at least 1, not ${times}`);
+		if (
+			'status' in fault &&
+			(!Number.isInteger(fault.status) || fault.status < 100 || fault.status > 599)
+		) {
 			throw new Error(`fail(): status must be an HTTP status code, not ${fault.status}`);
 		}
 		if ('slowMs' in fault && (!Number.isFinite(fault.slowMs) || fault.slowMs < 0)) {
 			throw new Error(`fail(): slowMs must be a number of milliseconds, not ${fault.slowMs}`);
 		}
-		if ('cutAfterBytes' in fault && (!Number.isInteger(fault.cutAfterBytes) || fault.cutAfterBytes < 0)) {
-			throw new Error(`fail(): cutAfterBytes must be a whole number of bytes, not ${fault.cutAfterBytes}`);
+		if (
+			'cutAfterBytes' in fault &&
+			(!Number.isInteger(fault.cutAfterBytes) || fault.cutAfterBytes < 0)
+		) {
+			throw new Error(
+				`fail(): cutAfterBytes must be a whole number of bytes, not ${fault.cutAfterBytes}`,
+			);
 		}
 		const every = match.every ?? 1;
-		if (!Number.isInteger(every) || every < 1) throw new Error(`fail(): every must be a whole number of at least 1, not ${every}`);
+		if (!Number.isInteger(every) || every < 1)
+			throw new Error(`fail(): every must be a whole number of at least 1, not ${every}`);
 		const after = match.after ?? 0;
-		if (!Number.isInteger(after) || after < 0) throw new Error(`fail(): after must be a whole number of at least 0, not ${after}`);
-		this.faults.push({ endpoint: match.endpoint === undefined ? undefined : normalizeEndpoint(match.endpoint), remaining: times, fault, every, seen: -after });
+		if (!Number.isInteger(after) || after < 0)
+			throw new Error(`fail(): after must be a whole number of at least 0, not ${after}`);
+		this.faults.push({
+			endpoint: match.endpoint === undefined ? undefined : normalizeEndpoint(match.endpoint),
+			remaining: times,
+			fault,
+			every,
+			seen: -after,
+		});
 	}
 
 	clearFaults(): void {
@@ -366,8 +432,15 @@ export class SandboxServer {
 	 * it waits is held too.
 	 */
 	gate(endpoint: string, arrivals: number, by: string): void {
-		if (!Number.isInteger(arrivals) || arrivals < 2) throw new Error(`gate(): arrivals must be a whole number of at least 2, not ${arrivals}`);
-		this.gates.push({ endpoint: normalizeEndpoint(endpoint), arrivals, by, seen: new Set(), waiting: [] });
+		if (!Number.isInteger(arrivals) || arrivals < 2)
+			throw new Error(`gate(): arrivals must be a whole number of at least 2, not ${arrivals}`);
+		this.gates.push({
+			endpoint: normalizeEndpoint(endpoint),
+			arrivals,
+			by,
+			seen: new Set(),
+			waiting: [],
+		});
 	}
 
 	private async passGate(endpoint: string, params: Record<string, string>): Promise<void> {
@@ -395,7 +468,9 @@ export class SandboxServer {
 	/** The first fault for this request, used up by it. Faults without an endpoint hit API calls only. */
 	private takeFault(endpoint: string, kind: 'api' | 'download'): SandboxFault | undefined {
 		const index = this.faults.findIndex((candidate) =>
-			candidate.endpoint === undefined ? kind === 'api' : candidate.endpoint === (kind === 'download' ? 'download' : endpoint),
+			candidate.endpoint === undefined
+				? kind === 'api'
+				: candidate.endpoint === (kind === 'download' ? 'download' : endpoint),
 		);
 		if (index < 0) return undefined;
 		const active = this.faults[index];
@@ -410,9 +485,13 @@ export class SandboxServer {
 	 * As takeFault; a `slowMs` fault is waited out here and the request then goes on as usual
 	 * (an API call's `afterSite` one is waited out by handleApi, after the site acted).
 	 */
-	private async faultFor(endpoint: string, kind: 'api' | 'download'): Promise<SandboxFault | undefined> {
+	private async faultFor(
+		endpoint: string,
+		kind: 'api' | 'download',
+	): Promise<SandboxFault | undefined> {
 		const fault = this.takeFault(endpoint, kind);
-		if (!fault || !('slowMs' in fault) || (kind === 'api' && fault.afterSite === true)) return fault;
+		if (!fault || !('slowMs' in fault) || (kind === 'api' && fault.afterSite === true))
+			return fault;
 		await new Promise((resolve) => setTimeout(resolve, fault.slowMs));
 		return undefined;
 	}
@@ -436,19 +515,24 @@ export class SandboxServer {
 		res.on('close', () => (entry.endedAt = siteClock.now()));
 		try {
 			const { latencyMs, latencyJitterMs } = this.settings;
-			if (latencyMs > 0 || latencyJitterMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs + Math.random() * latencyJitterMs));
+			if (latencyMs > 0 || latencyJitterMs > 0)
+				await new Promise((resolve) =>
+					setTimeout(resolve, latencyMs + Math.random() * latencyJitterMs),
+				);
 			const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
 			const api = /^\/api\/v2(\/|$)/i.test(url.pathname);
 			if (exceedsBodyLimit(req, this.sizeLimits(req).bodyLimit)) {
 				// The web server refuses it by its Content-Length: no PHP worker, no script.
 				if (api) this.nameCall(url, entry);
 				await this.refuseBody(req, res, entry);
-			} else if (api) await this.served(entry, res, async () => await this.handleApi(req, res, url, entry));
+			} else if (api)
+				await this.served(entry, res, async () => await this.handleApi(req, res, url, entry));
 			else await this.handleSite(req, res, url, entry);
 		} catch (error) {
 			// A bug of the sandbox: answer like PHP dying, and say why in the log.
 			entry.message = `sandbox error: ${(error as Error)?.stack ?? String(error)}`;
-			if (!res.headersSent) this.send(res, entry, 500, 'text/html; charset=iso-8859-1', INTERNAL_ERROR, 'http-error');
+			if (!res.headersSent)
+				this.send(res, entry, 500, 'text/html; charset=iso-8859-1', INTERNAL_ERROR, 'http-error');
 			else res.socket?.destroy();
 		}
 	}
@@ -457,13 +541,19 @@ export class SandboxServer {
 	 * Runs an API call on one of the site's workers, once one is free, after the script's own time.
 	 * The worker stays busy until the answer has gone out (or the client went away), as PHP's does.
 	 */
-	private async served(entry: SandboxLogEntry, res: ServerResponse, handle: () => Promise<void>): Promise<void> {
+	private async served(
+		entry: SandboxLogEntry,
+		res: ServerResponse,
+		handle: () => Promise<void>,
+	): Promise<void> {
 		const free = await this.workers.take();
 		try {
 			entry.servedAt = siteClock.now();
-			if (this.settings.workMs > 0) await new Promise((resolve) => setTimeout(resolve, this.settings.workMs));
+			if (this.settings.workMs > 0)
+				await new Promise((resolve) => setTimeout(resolve, this.settings.workMs));
 			await handle();
-			if (this.settings.workers > 0 && !res.closed) await new Promise((resolve) => res.once('close', resolve));
+			if (this.settings.workers > 0 && !res.closed)
+				await new Promise((resolve) => res.once('close', resolve));
 		} finally {
 			free();
 		}
@@ -479,11 +569,16 @@ export class SandboxServer {
 		} catch {
 			// keep it encoded
 		}
-		route = cleanInput(route).toLowerCase().replace(/^\/+|\/+$/g, '');
+		route = cleanInput(route)
+			.toLowerCase()
+			.replace(/^\/+|\/+$/g, '');
 		const parts = route === '' ? [] : route.split('/');
 		const className = parts[0] ?? '';
 		const action = parts[1] ?? 'index';
-		const endpointClass = parts.length >= 1 && parts.length <= 2 && hasOwn(ENDPOINT_CLASSES, className) ? ENDPOINT_CLASSES[className] : undefined;
+		const endpointClass =
+			parts.length >= 1 && parts.length <= 2 && hasOwn(ENDPOINT_CLASSES, className)
+				? ENDPOINT_CLASSES[className]
+				: undefined;
 		const actions = endpointClass ? endpointClass.actions(this.settings) : {};
 		const handler = hasOwn(actions, action) ? actions[action] : undefined;
 		const endpoint = endpointClass ? endpointName(className, action) : route;
@@ -491,11 +586,19 @@ export class SandboxServer {
 		return { className, action, endpointClass, handler, endpoint };
 	}
 
-	private async handleApi(req: IncomingMessage, res: ServerResponse, url: URL, entry: SandboxLogEntry): Promise<void> {
+	private async handleApi(
+		req: IncomingMessage,
+		res: ServerResponse,
+		url: URL,
+		entry: SandboxLogEntry,
+	): Promise<void> {
 		const { className, action, endpointClass, handler, endpoint } = this.nameCall(url, entry);
 
 		const fault = await this.faultFor(endpoint, 'api');
-		const afterSite = fault && (('afterSite' in fault && fault.afterSite === true) || 'actsAfterMs' in fault) ? fault : undefined;
+		const afterSite =
+			fault && (('afterSite' in fault && fault.afterSite === true) || 'actsAfterMs' in fault)
+				? fault
+				: undefined;
 		if (fault && !('cutAfterBytes' in fault) && !afterSite) {
 			await this.applyFault(req, res, url, entry, fault);
 			return;
@@ -505,7 +608,14 @@ export class SandboxServer {
 		if (!endpointClass || (!handler && !scriptNotFound)) {
 			await drain(req);
 			if (scriptNotFound && !endpointClass) {
-				this.send(res, entry, 404, 'application/json', phpJsonEncode(`No endpoint found for: ${className}`), 'http-error');
+				this.send(
+					res,
+					entry,
+					404,
+					'application/json',
+					phpJsonEncode(`No endpoint found for: ${className}`),
+					'http-error',
+				);
 			} else {
 				this.send(res, entry, 404, 'text/html; charset=iso-8859-1', APACHE_NOT_FOUND, 'http-error');
 			}
@@ -557,8 +667,20 @@ export class SandboxServer {
 				entry.accountId = accountId;
 			}
 			if (!handler) {
-				const body = { 0: `No method found within endpoint (${className}): ${action}`, _status: 'error', _datetime: sqlDateTime() };
-				this.send(res, entry, 404, API_HEADERS['Content-Type'], phpJsonEncode(body), 'http-error', API_HEADERS);
+				const body = {
+					0: `No method found within endpoint (${className}): ${action}`,
+					_status: 'error',
+					_datetime: sqlDateTime(),
+				};
+				this.send(
+					res,
+					entry,
+					404,
+					API_HEADERS['Content-Type'],
+					phpJsonEncode(body),
+					'http-error',
+					API_HEADERS,
+				);
 				return;
 			}
 			if (afterSite && 'actsAfterMs' in afterSite && afterSite.actsAfterMs !== undefined) {
@@ -602,8 +724,16 @@ export class SandboxServer {
 	 * GET reads the query string, POST the form body (never the query), like PHP's $_GET / $_POST.
 	 * Behind the web stack, real PHP has done that already (its limits included): front.php sends it.
 	 */
-	private async readParams(req: IncomingMessage, url: URL, captureUpload: boolean): Promise<FormResult> {
-		if (isFrontCall(req, this.frontSecret)) return await readFront(req, { captureUpload, newPath: () => this.store.newStoragePath('.part') });
+	private async readParams(
+		req: IncomingMessage,
+		url: URL,
+		captureUpload: boolean,
+	): Promise<FormResult> {
+		if (isFrontCall(req, this.frontSecret))
+			return await readFront(req, {
+				captureUpload,
+				newPath: () => this.store.newStoragePath('.part'),
+			});
 		if (req.method === 'POST') {
 			return await readForm(req, {
 				captureUpload,
@@ -629,7 +759,8 @@ export class SandboxServer {
 	 * Behind the web stack, real nginx and PHP have applied their own.
 	 */
 	private sizeLimits(req: IncomingMessage): SizeLimits {
-		if (throughFront(req, this.frontSecret)) return { bodyLimit: 0, postMaxSize: 0, uploadMaxFilesize: 0 };
+		if (throughFront(req, this.frontSecret))
+			return { bodyLimit: 0, postMaxSize: 0, uploadMaxFilesize: 0 };
 		const { bodyLimit, postMaxSize, uploadMaxFilesize } = this.settings;
 		return { bodyLimit, postMaxSize, uploadMaxFilesize };
 	}
@@ -639,14 +770,24 @@ export class SandboxServer {
 	 * page, the rest of the body read and thrown away first (nginx's lingering close: the client
 	 * gets the answer, not a reset), then the connection closed.
 	 */
-	private async refuseBody(req: IncomingMessage, res: ServerResponse, entry: SandboxLogEntry): Promise<void> {
+	private async refuseBody(
+		req: IncomingMessage,
+		res: ServerResponse,
+		entry: SandboxLogEntry,
+	): Promise<void> {
 		const read = drain(req);
 		this.send(res, entry, 413, 'text/html', TOO_LARGE, 'http-error', { Connection: 'close' }, read);
 		entry.message = `the web server refused the body: over bodyLimit (${this.settings.bodyLimit} bytes)`;
 		await read;
 	}
 
-	private async applyFault(req: IncomingMessage, res: ServerResponse, url: URL, entry: SandboxLogEntry, fault: SandboxFault): Promise<void> {
+	private async applyFault(
+		req: IncomingMessage,
+		res: ServerResponse,
+		url: URL,
+		entry: SandboxLogEntry,
+		fault: SandboxFault,
+	): Promise<void> {
 		// Like a proxy, take the whole request first; the log then shows what was sent.
 		const form = await this.readParams(req, url, false);
 		if (form.kind === 'form') entry.params = cleanAll(form.fields);
@@ -654,7 +795,12 @@ export class SandboxServer {
 		this.answerWithFault(req, res, entry, fault);
 	}
 
-	private answerWithFault(req: IncomingMessage, res: ServerResponse, entry: SandboxLogEntry, fault: SandboxFault): void {
+	private answerWithFault(
+		req: IncomingMessage,
+		res: ServerResponse,
+		entry: SandboxLogEntry,
+		fault: SandboxFault,
+	): void {
 		if ('close' in fault) {
 			entry.message = 'fault: connection closed without an answer';
 			req.socket.destroy();
@@ -665,8 +811,17 @@ export class SandboxServer {
 			this.send(res, entry, 200, 'text/html; charset=UTF-8', PARKED_DOMAIN, 'http-error');
 			entry.message = 'fault: an HTML page instead of the API';
 		} else if ('status' in fault) {
-			const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { 'Retry-After': fault.retryAfter };
-			this.send(res, entry, fault.status, 'text/html', fault.body ?? proxyErrorPage(fault.status), 'http-error', headers);
+			const headers: Record<string, string> =
+				fault.retryAfter === undefined ? {} : { 'Retry-After': fault.retryAfter };
+			this.send(
+				res,
+				entry,
+				fault.status,
+				'text/html',
+				fault.body ?? proxyErrorPage(fault.status),
+				'http-error',
+				headers,
+			);
 			entry.message = `fault: HTTP ${fault.status}`;
 		}
 	}
@@ -678,10 +833,16 @@ export class SandboxServer {
 	}
 
 	/** Everything outside /api/v2: the home page, folder pages, short urls and downloads. */
-	private async handleSite(req: IncomingMessage, res: ServerResponse, url: URL, entry: SandboxLogEntry): Promise<void> {
+	private async handleSite(
+		req: IncomingMessage,
+		res: ServerResponse,
+		url: URL,
+		entry: SandboxLogEntry,
+	): Promise<void> {
 		// Pages and downloads ignore a body; the web server still reads one sent without Content-Length against its limit.
 		const { bodyLimit } = this.sizeLimits(req);
-		if (bodyLimit > 0 && (await readIgnoredBody(req, bodyLimit)).kind === 'too-large') return await this.refuseBody(req, res, entry);
+		if (bodyLimit > 0 && (await readIgnoredBody(req, bodyLimit)).kind === 'too-large')
+			return await this.refuseBody(req, res, entry);
 		const siteName = this.store.state.site.name;
 		const html = 'text/html; charset=UTF-8';
 		let path = url.pathname;
@@ -691,17 +852,28 @@ export class SandboxServer {
 			// keep it encoded
 		}
 		if (path === '/') {
-			this.send(res, entry, 200, html, homePage(siteName, `${this.siteFor(req).baseUrl}/api/v2`), 'success');
+			this.send(
+				res,
+				entry,
+				200,
+				html,
+				homePage(siteName, `${this.siteFor(req).baseUrl}/api/v2`),
+				'success',
+			);
 			return;
 		}
 		const folderMatch = /^\/folder\/(\d+)(\/.*)?$/.exec(path);
 		if (folderMatch) {
-			const folder = this.store.state.folders.find((candidate) => candidate.id === folderMatch[1] && candidate.status === 'active');
+			const folder = this.store.state.folders.find(
+				(candidate) => candidate.id === folderMatch[1] && candidate.status === 'active',
+			);
 			if (!folder) {
 				this.send(res, entry, 404, 'text/html; charset=iso-8859-1', APACHE_NOT_FOUND, 'http-error');
 				return;
 			}
-			const files = this.store.filesIn(folder.accountId, folder.id).filter((file) => file.status === 'active');
+			const files = this.store
+				.filesIn(folder.accountId, folder.id)
+				.filter((file) => file.status === 'active');
 			this.send(res, entry, 200, html, folderPage(siteName, folder, files), 'success');
 			return;
 		}
@@ -740,7 +912,11 @@ export class SandboxServer {
 		const grant = this.store.state.downloadTokens.find((candidate) => candidate.token === token);
 		if (!grant || grant.expiresAt < siteClock.now() || grant.fileId !== file.id) {
 			this.send(res, entry, 403, 'text/html; charset=UTF-8', DOWNLOAD_REFUSED, 'http-error');
-			entry.message = grant ? (grant.fileId !== file.id ? 'download token of another file' : 'download token expired') : 'unknown download token';
+			entry.message = grant
+				? grant.fileId !== file.id
+					? 'download token of another file'
+					: 'download token expired'
+				: 'unknown download token';
 			return;
 		}
 		if (file.status !== 'active') {
@@ -759,10 +935,25 @@ export class SandboxServer {
 		entry.outcome = !result.complete ? 'closed' : result.status >= 400 ? 'http-error' : 'success';
 	}
 
-	private sendApi(res: ServerResponse, entry: SandboxLogEntry, status: number, answer: ApiAnswer, outcome: 'success' | 'error'): void {
-		const body = outcome === 'success' ? { ...answer, _status: 'success', _datetime: sqlDateTime() } : answer;
+	private sendApi(
+		res: ServerResponse,
+		entry: SandboxLogEntry,
+		status: number,
+		answer: ApiAnswer,
+		outcome: 'success' | 'error',
+	): void {
+		const body =
+			outcome === 'success' ? { ...answer, _status: 'success', _datetime: sqlDateTime() } : answer;
 		if (typeof body.response === 'string') entry.message = body.response;
-		this.send(res, entry, status, API_HEADERS['Content-Type'], phpJsonEncode(body), status === 200 ? outcome : 'http-error', API_HEADERS);
+		this.send(
+			res,
+			entry,
+			status,
+			API_HEADERS['Content-Type'],
+			phpJsonEncode(body),
+			status === 200 ? outcome : 'http-error',
+			API_HEADERS,
+		);
 	}
 
 	private send(
@@ -783,7 +974,11 @@ export class SandboxServer {
 			return;
 		}
 		const bytes = Buffer.from(body, 'utf8');
-		res.writeHead(status, { ...headers, 'Content-Type': contentType, 'Content-Length': String(bytes.length) });
+		res.writeHead(status, {
+			...headers,
+			'Content-Type': contentType,
+			'Content-Length': String(bytes.length),
+		});
 		if (!endAfter) return void res.end(bytes);
 		res.write(bytes);
 		void endAfter.then(() => res.end());
@@ -801,7 +996,11 @@ function cleanAll(fields: Record<string, string>): Record<string, string> {
 }
 
 function normalizeEndpoint(endpoint: string): string {
-	return endpoint.trim().toLowerCase().replace(/^\/+|\/+$/g, '').replace(/^api\/v2\//, '');
+	return endpoint
+		.trim()
+		.toLowerCase()
+		.replace(/^\/+|\/+$/g, '')
+		.replace(/^api\/v2\//, '');
 }
 
 function pickRuntime(options: Partial<SandboxOptions>): Partial<RuntimeSettings> {
@@ -814,14 +1013,33 @@ function pickRuntime(options: Partial<SandboxOptions>): Partial<RuntimeSettings>
 
 function validateSettings(settings: RuntimeSettings): RuntimeSettings {
 	const problems: string[] = [];
-	if (settings.scriptVersion !== 4 && settings.scriptVersion !== 5) problems.push(`scriptVersion must be 4 or 5, not ${settings.scriptVersion}`);
-	if (settings.revision !== 'newer' && settings.revision !== 'older') problems.push(`revision must be 'newer' or 'older', not ${settings.revision}`);
-	if (settings.authMode !== 'keys' && settings.authMode !== 'login') problems.push(`authMode must be 'keys' or 'login', not ${settings.authMode}`);
-	if (settings.notFound !== 'html' && settings.notFound !== 'script') problems.push(`notFound must be 'html' or 'script', not ${settings.notFound}`);
-	if (!['full', 'reference', 'undated'].includes(settings.fields)) problems.push(`fields must be 'full', 'reference' or 'undated', not ${settings.fields}`);
-	if (typeof settings.listingPasswords !== 'boolean') problems.push(`listingPasswords must be true or false, not ${settings.listingPasswords}`);
-	for (const key of ['tokenIdleSeconds', 'urlUploadDelayMs', 'urlUploadTimeoutMs', 'latencyMs', 'latencyJitterMs', 'workers', 'workMs', 'bandwidthBytesPerSecond', 'postMaxSize', 'uploadMaxFilesize', 'bodyLimit'] as const) {
-		if (typeof settings[key] !== 'number' || !(settings[key] >= 0)) problems.push(`${key} must be a number of at least 0, not ${settings[key]}`);
+	if (settings.scriptVersion !== 4 && settings.scriptVersion !== 5)
+		problems.push(`scriptVersion must be 4 or 5, not ${settings.scriptVersion}`);
+	if (settings.revision !== 'newer' && settings.revision !== 'older')
+		problems.push(`revision must be 'newer' or 'older', not ${settings.revision}`);
+	if (settings.authMode !== 'keys' && settings.authMode !== 'login')
+		problems.push(`authMode must be 'keys' or 'login', not ${settings.authMode}`);
+	if (settings.notFound !== 'html' && settings.notFound !== 'script')
+		problems.push(`notFound must be 'html' or 'script', not ${settings.notFound}`);
+	if (!['full', 'reference', 'undated'].includes(settings.fields))
+		problems.push(`fields must be 'full', 'reference' or 'undated', not ${settings.fields}`);
+	if (typeof settings.listingPasswords !== 'boolean')
+		problems.push(`listingPasswords must be true or false, not ${settings.listingPasswords}`);
+	for (const key of [
+		'tokenIdleSeconds',
+		'urlUploadDelayMs',
+		'urlUploadTimeoutMs',
+		'latencyMs',
+		'latencyJitterMs',
+		'workers',
+		'workMs',
+		'bandwidthBytesPerSecond',
+		'postMaxSize',
+		'uploadMaxFilesize',
+		'bodyLimit',
+	] as const) {
+		if (typeof settings[key] !== 'number' || !(settings[key] >= 0))
+			problems.push(`${key} must be a number of at least 0, not ${settings[key]}`);
 	}
 	if (problems.length) throw new Error(`SandboxServer: ${problems.join('; ')}`);
 	return settings;

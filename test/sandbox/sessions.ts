@@ -37,10 +37,16 @@ export class Sessions {
 	validate(accessToken: string, accountIdParam: string): string | undefined {
 		this.clearExpired();
 		const wanted = phpInt(accountIdParam);
-		const token = this.tokens.find((candidate) => candidate.accessToken === accessToken && phpInt(candidate.accountId) === wanted);
+		const token = this.tokens.find(
+			(candidate) =>
+				candidate.accessToken === accessToken && phpInt(candidate.accountId) === wanted,
+		);
 		if (!token) return undefined;
 		token.lastUsedAt = siteClock.now();
-		if (this.countdown && (this.countdown.accountId === undefined || this.countdown.accountId === token.accountId)) {
+		if (
+			this.countdown &&
+			(this.countdown.accountId === undefined || this.countdown.accountId === token.accountId)
+		) {
 			this.countdown.remaining--;
 			if (this.countdown.remaining <= 0) {
 				const { accountId, every } = this.countdown;
@@ -58,17 +64,25 @@ export class Sessions {
 		if (!accessToken || !accountIdParam) return undefined;
 		const wanted = phpInt(accountIdParam);
 		const cutoff = siteClock.now() - this.idleSeconds() * 1000;
-		return this.tokens.find((token) => token.accessToken === accessToken && phpInt(token.accountId) === wanted && token.lastUsedAt >= cutoff)
-			?.accountId;
+		return this.tokens.find(
+			(token) =>
+				token.accessToken === accessToken &&
+				phpInt(token.accountId) === wanted &&
+				token.lastUsedAt >= cutoff,
+		)?.accountId;
 	}
 
 	/** disable_access_token: only the presented token goes. */
 	remove(accessToken: string, accountId: string): void {
-		this.store.state.tokens = this.tokens.filter((token) => !(token.accessToken === accessToken && token.accountId === accountId));
+		this.store.state.tokens = this.tokens.filter(
+			(token) => !(token.accessToken === accessToken && token.accountId === accountId),
+		);
 	}
 
 	kill(accountId?: string): void {
-		this.store.state.tokens = this.tokens.filter((token) => accountId !== undefined && token.accountId !== accountId);
+		this.store.state.tokens = this.tokens.filter(
+			(token) => accountId !== undefined && token.accountId !== accountId,
+		);
 	}
 
 	killAfter(calls: number, accountId?: string, repeat = false): void {

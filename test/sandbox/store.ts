@@ -22,7 +22,10 @@ import type {
 export const DEFAULT_FIXTURE = join(__dirname, 'fixture.json');
 
 export function loadFixture(source: string | SandboxFixture = DEFAULT_FIXTURE): SandboxFixture {
-	const fixture = typeof source === 'string' ? (JSON.parse(readFileSync(source, 'utf8')) as SandboxFixture) : source;
+	const fixture =
+		typeof source === 'string'
+			? (JSON.parse(readFileSync(source, 'utf8')) as SandboxFixture)
+			: source;
 	// A deep copy: the run mutates its state, the fixture must stay as loaded for the next reset.
 	return JSON.parse(JSON.stringify(fixture)) as SandboxFixture;
 }
@@ -66,7 +69,16 @@ export function extensionOf(filename: string): string {
 }
 
 /** Short urls that would shadow the site's own paths. */
-const RESERVED_PATHS = new Set(['api', 'folder', 'account', 'admin', 'index', 'login', 'register', 'favicon.ico']);
+const RESERVED_PATHS = new Set([
+	'api',
+	'folder',
+	'account',
+	'admin',
+	'index',
+	'login',
+	'register',
+	'favicon.ico',
+]);
 
 export class Store {
 	state: SandboxState = emptyState();
@@ -121,7 +133,10 @@ export class Store {
 	}
 
 	private seedFile(file: FixtureFile): SandboxFile {
-		const bytes = file.contentBase64 !== undefined ? Buffer.from(file.contentBase64, 'base64') : Buffer.from(file.content ?? '', 'utf8');
+		const bytes =
+			file.contentBase64 !== undefined
+				? Buffer.from(file.contentBase64, 'base64')
+				: Buffer.from(file.content ?? '', 'utf8');
 		const storagePath = join(this.filesDir, `fixture-${file.id}.bin`);
 		writeFileSync(storagePath, bytes);
 		return {
@@ -167,7 +182,9 @@ export class Store {
 	/** A folder of this account by numeric id, trashed or not (the script's ownership check). */
 	folderById(accountId: string, id: number): SandboxFolder | undefined {
 		if (id <= 0) return undefined;
-		return this.state.folders.find((folder) => folder.accountId === accountId && Number(folder.id) === id);
+		return this.state.folders.find(
+			(folder) => folder.accountId === accountId && Number(folder.id) === id,
+		);
 	}
 
 	/** A live folder of this account by numeric id: what the API can see. */
@@ -195,15 +212,25 @@ export class Store {
 	}
 
 	childFolders(accountId: string, parentId: string | null): SandboxFolder[] {
-		return this.state.folders.filter((folder) => folder.accountId === accountId && folder.parentId === parentId && folder.status === 'active');
+		return this.state.folders.filter(
+			(folder) =>
+				folder.accountId === accountId &&
+				folder.parentId === parentId &&
+				folder.status === 'active',
+		);
 	}
 
 	filesIn(accountId: string, folderId: string | null): SandboxFile[] {
-		return this.state.files.filter((file) => file.accountId === accountId && file.folderId === folderId);
+		return this.state.files.filter(
+			(file) => file.accountId === accountId && file.folderId === folderId,
+		);
 	}
 
 	/** `filesIn` for several folders at once, in one pass over the files (a listing describes every child folder). */
-	filesInEach(accountId: string, folderIds: Array<string | null>): (folderId: string | null) => SandboxFile[] {
+	filesInEach(
+		accountId: string,
+		folderIds: Array<string | null>,
+	): (folderId: string | null) => SandboxFile[] {
 		const byFolder = new Map<string | null, SandboxFile[]>(folderIds.map((id) => [id, []]));
 		for (const file of this.state.files) {
 			if (file.accountId === accountId) byFolder.get(file.folderId)?.push(file);
@@ -226,14 +253,23 @@ export class Store {
 	/** Deleting a folder moves it and everything below it to the trash. */
 	trashFolder(folder: SandboxFolder): void {
 		for (const candidate of this.state.folders) {
-			if (candidate.accountId === folder.accountId && this.isWithin(candidate.id, folder.id)) candidate.status = 'trash';
+			if (candidate.accountId === folder.accountId && this.isWithin(candidate.id, folder.id))
+				candidate.status = 'trash';
 		}
 		for (const file of this.state.files) {
-			if (file.accountId === folder.accountId && file.folderId !== null && this.isWithin(file.folderId, folder.id)) file.status = 'trash';
+			if (
+				file.accountId === folder.accountId &&
+				file.folderId !== null &&
+				this.isWithin(file.folderId, folder.id)
+			)
+				file.status = 'trash';
 		}
 	}
 
-	createFolder(accountId: string, fields: Omit<SandboxFolder, 'id' | 'accountId' | 'status' | 'dateAdded' | 'dateUpdated'>): SandboxFolder {
+	createFolder(
+		accountId: string,
+		fields: Omit<SandboxFolder, 'id' | 'accountId' | 'status' | 'dateAdded' | 'dateUpdated'>,
+	): SandboxFolder {
 		const folder: SandboxFolder = {
 			id: String(this.nextFolderId++),
 			accountId,
@@ -249,7 +285,15 @@ export class Store {
 	/** Records bytes already on disk (under filesDir) as a new file of the account. */
 	createFile(
 		accountId: string,
-		fields: { folderId: string | null; filename: string; storagePath: string; size: number; md5: string; fileType?: string; uploadSource: string },
+		fields: {
+			folderId: string | null;
+			filename: string;
+			storagePath: string;
+			size: number;
+			md5: string;
+			fileType?: string;
+			uploadSource: string;
+		},
 	): SandboxFile {
 		const file: SandboxFile = {
 			id: String(this.nextFileId++),
@@ -298,7 +342,10 @@ export class Store {
 
 	/** A fresh path under filesDir for bytes about to be written. */
 	newStoragePath(suffix = '.bin'): string {
-		return join(this.filesDir, `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}${suffix}`);
+		return join(
+			this.filesDir,
+			`${Date.now().toString(36)}-${randomBytes(6).toString('hex')}${suffix}`,
+		);
 	}
 
 	/** The short links in use, kept up to date as files are added (a big account adds 100,000). */
@@ -306,9 +353,11 @@ export class Store {
 
 	private isShortUrlTaken(candidate: string): boolean {
 		const files = this.state.files;
-		if (this.shortUrlsTaken?.files !== files) this.shortUrlsTaken = { files, counted: 0, taken: new Set() };
+		if (this.shortUrlsTaken?.files !== files)
+			this.shortUrlsTaken = { files, counted: 0, taken: new Set() };
 		const index = this.shortUrlsTaken;
-		for (; index.counted < files.length; index.counted++) index.taken.add(files[index.counted].shortUrl);
+		for (; index.counted < files.length; index.counted++)
+			index.taken.add(files[index.counted].shortUrl);
 		return index.taken.has(candidate);
 	}
 
@@ -316,7 +365,8 @@ export class Store {
 		for (let length = 3; ; length++) {
 			for (let attempt = 0; attempt < 20; attempt++) {
 				const candidate = randomString(length);
-				if (!RESERVED_PATHS.has(candidate.toLowerCase()) && !this.isShortUrlTaken(candidate)) return candidate;
+				if (!RESERVED_PATHS.has(candidate.toLowerCase()) && !this.isShortUrlTaken(candidate))
+					return candidate;
 			}
 		}
 	}
@@ -325,7 +375,10 @@ export class Store {
 
 	addFolder(accountId: string, input: AddFolderInput): SandboxFolder {
 		this.requireAccount(accountId);
-		const parentId = input.parentId === undefined || input.parentId === null || String(input.parentId) === '' ? null : String(input.parentId);
+		const parentId =
+			input.parentId === undefined || input.parentId === null || String(input.parentId) === ''
+				? null
+				: String(input.parentId);
 		if (parentId !== null && !this.activeFolder(accountId, Number(parentId))) {
 			throw new Error(`addFolder: account ${accountId} has no active folder ${parentId}`);
 		}
@@ -339,11 +392,15 @@ export class Store {
 
 	addFile(accountId: string, input: AddFileInput): SandboxFile {
 		this.requireAccount(accountId);
-		const folderId = input.folderId === undefined || input.folderId === null || String(input.folderId) === '' ? null : String(input.folderId);
+		const folderId =
+			input.folderId === undefined || input.folderId === null || String(input.folderId) === ''
+				? null
+				: String(input.folderId);
 		if (folderId !== null && !this.folderById(accountId, Number(folderId))) {
 			throw new Error(`addFile: account ${accountId} has no folder ${folderId}`);
 		}
-		const bytes = typeof input.content === 'string' ? Buffer.from(input.content, 'utf8') : input.content;
+		const bytes =
+			typeof input.content === 'string' ? Buffer.from(input.content, 'utf8') : input.content;
 		const storagePath = this.newStoragePath(extname(input.name) ? '.bin' : '');
 		writeFileSync(storagePath, bytes);
 		const file = this.createFile(accountId, {
@@ -365,11 +422,16 @@ export class Store {
 	 * `files` files spread evenly over them. The files share one small stored body, so a hundred
 	 * thousand cost no disk. The same numbers always give the same tree.
 	 */
-	seedTree(accountId: string, size: { folders: number; depth: number; files: number; parentId?: string }): SandboxFolder[][] {
+	seedTree(
+		accountId: string,
+		size: { folders: number; depth: number; files: number; parentId?: string },
+	): SandboxFolder[][] {
 		this.requireAccount(accountId);
 		const weights = Array.from({ length: size.depth }, (_, level) => 2 ** level);
 		const total = weights.reduce((sum, weight) => sum + weight, 0);
-		const counts = weights.map((weight) => Math.max(1, Math.floor((size.folders * weight) / total)));
+		const counts = weights.map((weight) =>
+			Math.max(1, Math.floor((size.folders * weight) / total)),
+		);
 		counts[counts.length - 1] += size.folders - counts.reduce((sum, count) => sum + count, 0);
 		const levels: SandboxFolder[][] = [];
 		for (const [level, count] of counts.entries()) {
@@ -391,7 +453,14 @@ export class Store {
 		const md5 = createHash('md5').update(body).digest('hex');
 		const all = levels.flat();
 		for (let n = 0; n < size.files; n++) {
-			this.createFile(accountId, { folderId: all[n % all.length].id, filename: `seeded-${n + 1}.txt`, storagePath, size: body.length, md5, uploadSource: 'direct' });
+			this.createFile(accountId, {
+				folderId: all[n % all.length].id,
+				filename: `seeded-${n + 1}.txt`,
+				storagePath,
+				size: body.length,
+				md5,
+				uploadSource: 'direct',
+			});
 		}
 		return levels;
 	}
@@ -402,7 +471,16 @@ export class Store {
 }
 
 function emptyState(): SandboxState {
-	return { site: { name: '' }, levels: [], accounts: [], folders: [], files: [], tokens: [], downloadTokens: [], scheduledItems: [] };
+	return {
+		site: { name: '' },
+		levels: [],
+		accounts: [],
+		folders: [],
+		files: [],
+		tokens: [],
+		downloadTokens: [],
+		scheduledItems: [],
+	};
 }
 
 /** The script fills `keywords` from the file name: "button_back.gif" → "button,back,gif". */

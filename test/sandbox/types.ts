@@ -111,7 +111,23 @@ export interface SandboxOptions {
 export type RuntimeSettings = Required<
 	Pick<
 		SandboxOptions,
-		'scriptVersion' | 'revision' | 'authMode' | 'tokenIdleSeconds' | 'urlUploadDelayMs' | 'urlUploadTimeoutMs' | 'notFound' | 'latencyMs' | 'latencyJitterMs' | 'workers' | 'workMs' | 'bandwidthBytesPerSecond' | 'fields' | 'listingPasswords' | 'postMaxSize' | 'uploadMaxFilesize' | 'bodyLimit'
+		| 'scriptVersion'
+		| 'revision'
+		| 'authMode'
+		| 'tokenIdleSeconds'
+		| 'urlUploadDelayMs'
+		| 'urlUploadTimeoutMs'
+		| 'notFound'
+		| 'latencyMs'
+		| 'latencyJitterMs'
+		| 'workers'
+		| 'workMs'
+		| 'bandwidthBytesPerSecond'
+		| 'fields'
+		| 'listingPasswords'
+		| 'postMaxSize'
+		| 'uploadMaxFilesize'
+		| 'bodyLimit'
 	>
 >;
 
@@ -259,7 +275,13 @@ export interface SandboxDownloadToken {
 	expiresAt: number;
 }
 
-export type ScheduledItemStatus = 'pending' | 'downloading' | 'processing' | 'complete' | 'failed' | 'cancelled';
+export type ScheduledItemStatus =
+	| 'pending'
+	| 'downloading'
+	| 'processing'
+	| 'complete'
+	| 'failed'
+	| 'cancelled';
 
 export interface SandboxScheduledItem {
 	id: number;

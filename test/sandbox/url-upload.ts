@@ -32,7 +32,8 @@ export class UrlUploads {
 		const stops = this.stops;
 		// the site's clock: a test that skips the node's waits skips this one too
 		void siteClock.sleep(timing.delayMs).then(() => {
-			if (stops !== this.stops || generation !== this.store.generation || item.status !== 'pending') return;
+			if (stops !== this.stops || generation !== this.store.generation || item.status !== 'pending')
+				return;
 			this.run(item, generation, timing.timeoutMs);
 		});
 	}
@@ -80,7 +81,9 @@ export class UrlUploads {
 
 		const get = (url: URL, redirectsLeft: number) => {
 			const client = url.protocol === 'https:' ? https : http;
-			const request = client.get(url, { headers: { 'user-agent': 'YetiShare Sandbox URL downloader' } });
+			const request = client.get(url, {
+				headers: { 'user-agent': 'YetiShare Sandbox URL downloader' },
+			});
 			active = request;
 			this.requests.add(request);
 			request.once('close', () => this.requests.delete(request));
@@ -95,7 +98,8 @@ export class UrlUploads {
 					} catch {
 						return fail(`bad redirect to ${response.headers.location}`);
 					}
-					if (next.protocol !== 'http:' && next.protocol !== 'https:') return fail(`redirect to ${next.protocol}`);
+					if (next.protocol !== 'http:' && next.protocol !== 'https:')
+						return fail(`redirect to ${next.protocol}`);
 					return get(next, redirectsLeft - 1);
 				}
 				if (status < 200 || status >= 300) {
@@ -110,7 +114,8 @@ export class UrlUploads {
 				const meter = new Transform({
 					transform(chunk: Buffer, _encoding, callback) {
 						size += chunk.length;
-						if (limit > 0 && size > limit) return callback(new Error('larger than the account may upload'));
+						if (limit > 0 && size > limit)
+							return callback(new Error('larger than the account may upload'));
 						hash.update(chunk);
 						callback(null, chunk);
 					},
@@ -127,15 +132,21 @@ export class UrlUploads {
 						return;
 					}
 					const filename = nameFromResponse(response.headers['content-disposition'], url);
-					const contentType = String(response.headers['content-type'] ?? '').split(';')[0].trim();
-					const folderId = item.folderId !== null && this.store.activeFolder(item.accountId, Number(item.folderId)) ? item.folderId : null;
+					const contentType = String(response.headers['content-type'] ?? '')
+						.split(';')[0]
+						.trim();
+					const folderId =
+						item.folderId !== null && this.store.activeFolder(item.accountId, Number(item.folderId))
+							? item.folderId
+							: null;
 					const file = this.store.createFile(item.accountId, {
 						folderId,
 						filename,
 						storagePath: path,
 						size,
 						md5: hash.digest('hex'),
-						fileType: contentType && contentType !== 'application/octet-stream' ? contentType : undefined,
+						fileType:
+							contentType && contentType !== 'application/octet-stream' ? contentType : undefined,
 						uploadSource: 'remote',
 					});
 					item.status = 'complete';

@@ -30,13 +30,19 @@ describe('the sandbox behind nginx and PHP-FPM', () => {
 		sandbox.reset();
 		await stack.configure(RAISED);
 		const { key1, key2 } = sandbox.demoAccount;
-		const answer = (await (await fetch(`${stack.apiUrl}/authorize`, { method: 'POST', body: new URLSearchParams({ key1, key2 }) })).json()) as any;
+		const answer = (await (
+			await fetch(`${stack.apiUrl}/authorize`, {
+				method: 'POST',
+				body: new URLSearchParams({ key1, key2 }),
+			})
+		).json()) as any;
 		session = { access_token: answer.data.access_token, account_id: answer.data.account_id };
 	});
 
 	async function upload(name: string, bytes: Buffer) {
 		const form = new FormData();
-		for (const [field, value] of Object.entries({ ...session, folder_id: '' })) form.append(field, value);
+		for (const [field, value] of Object.entries({ ...session, folder_id: '' }))
+			form.append(field, value);
 		form.append('upload_file', new Blob([bytes]), name);
 		const response = await fetch(`${stack.apiUrl}/file/upload`, { method: 'POST', body: form });
 		return { status: response.status, text: await response.text() };
@@ -44,7 +50,12 @@ describe('the sandbox behind nginx and PHP-FPM', () => {
 
 	it('starts on stock settings unless told otherwise', () => {
 		expect(new WebStack(sandbox).options).toEqual(STOCK_SETTINGS);
-		expect(STOCK_SETTINGS).toMatchObject({ postMaxSize: '8M', uploadMaxFilesize: '2M', clientMaxBodySize: '1m', maxChildren: 5 });
+		expect(STOCK_SETTINGS).toMatchObject({
+			postMaxSize: '8M',
+			uploadMaxFilesize: '2M',
+			clientMaxBodySize: '1m',
+			maxChildren: 5,
+		});
 	});
 
 	it('stores an upload PHP parsed, with links to nginx, and serves its download through nginx', async () => {
@@ -54,21 +65,44 @@ describe('the sandbox behind nginx and PHP-FPM', () => {
 		// PHP's own name handling: the part after the last "/", `"` as the form encoder sent it
 		expect(uploaded.data[0].name).toBe('a %22quoted%22 name.bin');
 		expect(uploaded.data[0].url).toMatch(new RegExp(`^${stack.baseUrl}/`));
-		expect(sandbox.log.find((entry) => entry.endpoint === 'file/upload')?.upload).toEqual({ filename: 'a %22quoted%22 name.bin', size: bytes.length });
+		expect(sandbox.log.find((entry) => entry.endpoint === 'file/upload')?.upload).toEqual({
+			filename: 'a %22quoted%22 name.bin',
+			size: bytes.length,
+		});
 
-		const link = (await (await fetch(`${stack.apiUrl}/file/download?${new URLSearchParams({ ...session, file_id: uploaded.data[0].file_id })}`)).json()) as any;
+		const link = (await (
+			await fetch(
+				`${stack.apiUrl}/file/download?${new URLSearchParams({ ...session, file_id: uploaded.data[0].file_id })}`,
+			)
+		).json()) as any;
 		expect(link.data.download_url).toMatch(new RegExp(`^${stack.baseUrl}/`));
 		const download = await fetch(link.data.download_url);
 		expect(md5(Buffer.from(await download.arrayBuffer()))).toBe(md5(bytes));
-		expect(stack.accessLog().filter((entry) => entry.uri.includes('download_token=')).map((entry) => entry.status)).toEqual([200]);
+		expect(
+			stack
+				.accessLog()
+				.filter((entry) => entry.uri.includes('download_token='))
+				.map((entry) => entry.status),
+		).toEqual([200]);
 	});
 
 	it("holds PHP's stock limits as PHP does: a file over upload_max_filesize is not received, a body over post_max_size loses every field", async () => {
 		await stack.configure({ ...RAISED, postMaxSize: '8M', uploadMaxFilesize: '2M' });
-		expect(JSON.parse((await upload('three.bin', Buffer.alloc(3 * MiB))).text).response).toBe('Did not receive uploaded file.');
-		expect(await upload('twelve.bin', Buffer.alloc(12 * MiB))).toMatchObject({ status: 200, text: expect.stringContaining('Please provide the access_token param.') });
-		expect(JSON.parse((await upload('empty.bin', Buffer.alloc(0))).text).response).toBe('Filesize received was zero.');
-		expect(sandbox.state.files.filter((file) => ['three.bin', 'twelve.bin', 'empty.bin'].includes(file.filename))).toEqual([]);
+		expect(JSON.parse((await upload('three.bin', Buffer.alloc(3 * MiB))).text).response).toBe(
+			'Did not receive uploaded file.',
+		);
+		expect(await upload('twelve.bin', Buffer.alloc(12 * MiB))).toMatchObject({
+			status: 200,
+			text: expect.stringContaining('Please provide the access_token param.'),
+		});
+		expect(JSON.parse((await upload('empty.bin', Buffer.alloc(0))).text).response).toBe(
+			'Filesize received was zero.',
+		);
+		expect(
+			sandbox.state.files.filter((file) =>
+				['three.bin', 'twelve.bin', 'empty.bin'].includes(file.filename),
+			),
+		).toEqual([]);
 	});
 
 	it("answers 413 itself over nginx's client_max_body_size: the site never sees the call", async () => {
@@ -76,7 +110,12 @@ describe('the sandbox behind nginx and PHP-FPM', () => {
 		const since = Date.now();
 		expect((await upload('two.bin', Buffer.alloc(2 * MiB))).status).toBe(413);
 		expect(sandbox.count('file/upload')).toBe(0);
-		for (const deadline = Date.now() + 5000; !stack.count('file/upload', { since }) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+		for (
+			const deadline = Date.now() + 5000;
+			!stack.count('file/upload', { since }) && Date.now() < deadline;
+
+		)
+			await new Promise((resolve) => setTimeout(resolve, 50));
 		expect(stack.count('file/upload', { since, status: 413 })).toBe(1);
 	});
 
@@ -88,7 +127,11 @@ describe('the sandbox behind nginx and PHP-FPM', () => {
 	});
 
 	it("relays the site's status and Retry-After, and answers 502 when the site closes the connection", async () => {
-		const info = () => fetch(`${stack.apiUrl}/file/info`, { method: 'POST', body: new URLSearchParams({ ...session, file_id: '1161' }) });
+		const info = () =>
+			fetch(`${stack.apiUrl}/file/info`, {
+				method: 'POST',
+				body: new URLSearchParams({ ...session, file_id: '1161' }),
+			});
 		sandbox.fail({ endpoint: 'file/info' }, { status: 429, retryAfter: '7' });
 		const limited = await info();
 		expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, '7']);
@@ -103,18 +146,30 @@ describe('the sandbox behind nginx and PHP-FPM', () => {
 			[stack.redirects.toWww, 308],
 		] as const) {
 			await stack.configure({ ...RAISED, redirectStatus: status });
-			const answer = await fetch(`${redirect.from}/api/v2/authorize?x=1`, { method: 'POST', redirect: 'manual' });
-			expect([answer.status, answer.headers.get('location')]).toEqual([status, `${redirect.to}/api/v2/authorize?x=1`]);
+			const answer = await fetch(`${redirect.from}/api/v2/authorize?x=1`, {
+				method: 'POST',
+				redirect: 'manual',
+			});
+			expect([answer.status, answer.headers.get('location')]).toEqual([
+				status,
+				`${redirect.to}/api/v2/authorize?x=1`,
+			]);
 		}
 		expect(sandbox.count('authorize')).toBe(1);
 	});
 
 	describe('takes a parsed call only from the stack', () => {
-		const parsed = JSON.stringify({ get: {}, post: { key1: 'k'.repeat(64), key2: 'k'.repeat(64) }, upload_file: null });
+		const parsed = JSON.stringify({
+			get: {},
+			post: { key1: 'k'.repeat(64), key2: 'k'.repeat(64) },
+			upload_file: null,
+		});
 		const send = (secret: string) =>
-			fetch(`${sandbox.apiUrl}/authorize`, { method: 'POST', headers: { 'Content-Type': 'application/x-sandbox-front+json', 'X-Sandbox-Front': secret }, body: parsed }).then(
-				async (response) => ((await response.json()) as any).response,
-			);
+			fetch(`${sandbox.apiUrl}/authorize`, {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/x-sandbox-front+json', 'X-Sandbox-Front': secret },
+				body: parsed,
+			}).then(async (response) => ((await response.json()) as any).response);
 
 		it('with the secret, the fields are those PHP parsed', async () => {
 			expect(await send(sandbox.frontSecret)).toBe(MESSAGES.badKeys);

@@ -16,7 +16,15 @@
  * twice for a moment; the client's memory is not affected.
  */
 import { spawn, type ChildProcess } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import {
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from 'fs';
 import { connect } from 'net';
 import { networkInterfaces, tmpdir } from 'os';
 import { join } from 'path';
@@ -90,15 +98,30 @@ function binary(name: 'php-fpm' | 'nginx'): string {
 	const found =
 		name === 'nginx'
 			? ['/usr/sbin/nginx'].filter((path) => existsSync(path))
-			: ['/usr/sbin/php-fpm8.2', ...readdirSync('/usr/sbin').filter((file) => /^php-fpm[\d.]*$/.test(file)).sort().reverse().map((file) => join('/usr/sbin', file))].filter((path) => existsSync(path));
-	if (!found.length) throw new Error(`${name} is not installed: apt-get install nginx-light php-fpm`);
+			: [
+					'/usr/sbin/php-fpm8.2',
+					...readdirSync('/usr/sbin')
+						.filter((file) => /^php-fpm[\d.]*$/.test(file))
+						.sort()
+						.reverse()
+						.map((file) => join('/usr/sbin', file)),
+				].filter((path) => existsSync(path));
+	if (!found.length)
+		throw new Error(`${name} is not installed: apt-get install nginx-light php-fpm`);
 	return found[0];
 }
 
 /** Resolves once something accepts connections on the port; rejects if the process exits first or it takes too long. */
-async function waitForPort(port: number, child: ChildProcess, name: string, log: () => string, timeoutMs = 20_000): Promise<void> {
+async function waitForPort(
+	port: number,
+	child: ChildProcess,
+	name: string,
+	log: () => string,
+	timeoutMs = 20_000,
+): Promise<void> {
 	for (const deadline = Date.now() + timeoutMs; ; ) {
-		if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited with ${child.exitCode ?? child.signalCode}:\n${log()}`);
+		if (child.exitCode !== null || child.signalCode !== null)
+			throw new Error(`${name} exited with ${child.exitCode ?? child.signalCode}:\n${log()}`);
 		const open = await new Promise<boolean>((resolve) => {
 			const socket = connect(port, '127.0.0.1');
 			socket.once('connect', () => {
@@ -108,7 +131,8 @@ async function waitForPort(port: number, child: ChildProcess, name: string, log:
 			socket.once('error', () => resolve(false));
 		});
 		if (open) return;
-		if (Date.now() > deadline) throw new Error(`${name} did not listen on port ${port} within ${timeoutMs} ms:\n${log()}`);
+		if (Date.now() > deadline)
+			throw new Error(`${name} did not listen on port ${port} within ${timeoutMs} ms:\n${log()}`);
 		await new Promise((resolve) => setTimeout(resolve, 50));
 	}
 }
@@ -161,7 +185,10 @@ export class WebStack {
 	get redirects(): { toHttps: Redirect; toWww: Redirect } {
 		return {
 			toHttps: { from: `http://127.0.0.1:${this.ports.toHttps}`, to: this.httpsUrl },
-			toWww: { from: `http://localhost:${this.ports.site}`, to: `http://www.localhost:${this.ports.site}` },
+			toWww: {
+				from: `http://localhost:${this.ports.site}`,
+				to: `http://www.localhost:${this.ports.site}`,
+			},
 		};
 	}
 
@@ -182,8 +209,22 @@ export class WebStack {
 		this.folder = mkdtempSync(join(tmpdir(), 'yetishare-stack-'));
 		process.on('exit', this.onExit);
 		try {
-			for (const dir of ['php-uploads', 'tmp', 'nginx/body', 'nginx/proxy', 'nginx/fastcgi', 'nginx/uwsgi', 'nginx/scgi']) mkdirSync(join(this.folder, dir), { recursive: true });
-			this.ports = { site: this.sitePort || (await freePort()), https: await freePort(), toHttps: await freePort(), php: await freePort() };
+			for (const dir of [
+				'php-uploads',
+				'tmp',
+				'nginx/body',
+				'nginx/proxy',
+				'nginx/fastcgi',
+				'nginx/uwsgi',
+				'nginx/scgi',
+			])
+				mkdirSync(join(this.folder, dir), { recursive: true });
+			this.ports = {
+				site: this.sitePort || (await freePort()),
+				https: await freePort(),
+				toHttps: await freePort(),
+				php: await freePort(),
+			};
 			await this.launch();
 			return this.baseUrl;
 		} catch (error) {
@@ -236,21 +277,28 @@ export class WebStack {
 			(entry) =>
 				(entry.port === this.ports.site || entry.port === this.ports.https) &&
 				(status === undefined || entry.status === status) &&
-				decodeURIComponent(entry.uri.split('?')[0]).toLowerCase().replace(/^\/api\/v2\/+/, '').replace(/\/+$/, '') === wanted,
+				decodeURIComponent(entry.uri.split('?')[0])
+					.toLowerCase()
+					.replace(/^\/api\/v2\/+/, '')
+					.replace(/\/+$/, '') === wanted,
 		).length;
 	}
 
 	/** The end of nginx's and PHP's error logs, to say why something failed. */
 	logs(): string {
 		const files = ['nginx-error.log', 'php-fpm.log', 'php-errors.log'];
-		return [...files.map((file) => `--- ${file}\n${tail(join(this.folder, file))}`), `--- printed\n${this.printed.slice(-2000)}`].join('\n');
+		return [
+			...files.map((file) => `--- ${file}\n${tail(join(this.folder, file))}`),
+			`--- printed\n${this.printed.slice(-2000)}`,
+		].join('\n');
 	}
 
 	private async launch(): Promise<void> {
 		const root = process.getuid?.() === 0;
 		this.writeConfig(root);
 		const capture = (child: ChildProcess) => {
-			const keep = (chunk: Buffer) => (this.printed = (this.printed + chunk.toString()).slice(-8000));
+			const keep = (chunk: Buffer) =>
+				(this.printed = (this.printed + chunk.toString()).slice(-8000));
 			child.stdout?.on('data', keep);
 			child.stderr?.on('data', keep);
 			return child;
@@ -258,13 +306,36 @@ export class WebStack {
 		// As root, PHP-FPM wants -R and nginx `user root;` (its workers would otherwise be nobody,
 		// who cannot enter this folder).
 		this.php = capture(
-			spawn(binary('php-fpm'), ['-F', '-y', join(this.folder, 'php-fpm.conf'), '-c', join(this.folder, 'php.ini'), ...(root ? ['-R'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] }),
+			spawn(
+				binary('php-fpm'),
+				[
+					'-F',
+					'-y',
+					join(this.folder, 'php-fpm.conf'),
+					'-c',
+					join(this.folder, 'php.ini'),
+					...(root ? ['-R'] : []),
+				],
+				{ stdio: ['ignore', 'pipe', 'pipe'] },
+			),
 		);
 		await waitForPort(this.ports.php, this.php, 'PHP-FPM', () => this.logs());
 		this.nginx = capture(
-			spawn(binary('nginx'), ['-p', `${this.folder}/`, '-c', join(this.folder, 'nginx.conf'), '-e', join(this.folder, 'nginx-error.log')], { stdio: ['ignore', 'pipe', 'pipe'] }),
+			spawn(
+				binary('nginx'),
+				[
+					'-p',
+					`${this.folder}/`,
+					'-c',
+					join(this.folder, 'nginx.conf'),
+					'-e',
+					join(this.folder, 'nginx-error.log'),
+				],
+				{ stdio: ['ignore', 'pipe', 'pipe'] },
+			),
 		);
-		for (const port of [this.ports.site, this.ports.https, this.ports.toHttps]) await waitForPort(port, this.nginx, 'nginx', () => this.logs());
+		for (const port of [this.ports.site, this.ports.https, this.ports.toHttps])
+			await waitForPort(port, this.nginx, 'nginx', () => this.logs());
 	}
 
 	private async halt(): Promise<void> {
@@ -280,7 +351,7 @@ export class WebStack {
 		writeFileSync(
 			file('php.ini'),
 			[
-				'; the site\'s PHP, written by web-stack.ts',
+				"; the site's PHP, written by web-stack.ts",
 				`post_max_size = ${settings.postMaxSize}`,
 				`upload_max_filesize = ${settings.uploadMaxFilesize}`,
 				`upload_tmp_dir = ${file('php-uploads')}`,
@@ -294,7 +365,11 @@ export class WebStack {
 		const pool: Record<WebStackSettings['pm'], string[]> = {
 			static: [],
 			ondemand: ['pm.process_idle_timeout = 10s'],
-			dynamic: ['pm.start_servers = 1', 'pm.min_spare_servers = 1', `pm.max_spare_servers = ${Math.min(3, settings.maxChildren)}`],
+			dynamic: [
+				'pm.start_servers = 1',
+				'pm.min_spare_servers = 1',
+				`pm.max_spare_servers = ${Math.min(3, settings.maxChildren)}`,
+			],
 		};
 		writeFileSync(
 			file('php-fpm.conf'),
@@ -316,7 +391,10 @@ export class WebStack {
 
 		const sandbox = this.sandbox.baseUrl;
 		const secret = this.sandbox.frontSecret;
-		const timeout = typeof settings.fastcgiReadTimeout === 'number' ? `${settings.fastcgiReadTimeout}s` : settings.fastcgiReadTimeout;
+		const timeout =
+			typeof settings.fastcgiReadTimeout === 'number'
+				? `${settings.fastcgiReadTimeout}s`
+				: settings.fastcgiReadTimeout;
 		// The site itself, on its http and its https listener.
 		const site = `
 		location ~* ^/api/v2(/|$) {
@@ -351,8 +429,11 @@ export class WebStack {
 			proxy_set_header X-Sandbox-Front ${secret};
 		}`;
 		// `localhost` may resolve to ::1 first on other machines
-		const ipv6 = Object.values(networkInterfaces()).some((addresses) => addresses?.some((address) => address.address === '::1'));
-		const listen = (port: number) => `listen 127.0.0.1:${port};${ipv6 ? ` listen [::1]:${port};` : ''}`;
+		const ipv6 = Object.values(networkInterfaces()).some((addresses) =>
+			addresses?.some((address) => address.address === '::1'),
+		);
+		const listen = (port: number) =>
+			`listen 127.0.0.1:${port};${ipv6 ? ` listen [::1]:${port};` : ''}`;
 		writeFileSync(
 			file('nginx.conf'),
 			`# the site's nginx, written by web-stack.ts
@@ -405,12 +486,21 @@ http {
 function validate(settings: WebStackSettings): WebStackSettings {
 	const problems: string[] = [];
 	for (const key of ['postMaxSize', 'uploadMaxFilesize', 'clientMaxBodySize'] as const) {
-		if (!SIZE.test(String(settings[key]))) problems.push(`${key} must be bytes, optionally with K, M or G (e.g. '8M'), not ${settings[key]}`);
+		if (!SIZE.test(String(settings[key])))
+			problems.push(
+				`${key} must be bytes, optionally with K, M or G (e.g. '8M'), not ${settings[key]}`,
+			);
 	}
-	if (!Number.isInteger(settings.maxChildren) || settings.maxChildren < 1) problems.push(`maxChildren must be a whole number of at least 1, not ${settings.maxChildren}`);
-	if (!['static', 'dynamic', 'ondemand'].includes(settings.pm)) problems.push(`pm must be 'static', 'dynamic' or 'ondemand', not ${settings.pm}`);
-	if (!TIME.test(String(settings.fastcgiReadTimeout))) problems.push(`fastcgiReadTimeout must be seconds or an nginx time such as '2s', not ${settings.fastcgiReadTimeout}`);
-	if (![301, 302, 307, 308].includes(settings.redirectStatus)) problems.push(`redirectStatus must be 301, 302, 307 or 308, not ${settings.redirectStatus}`);
+	if (!Number.isInteger(settings.maxChildren) || settings.maxChildren < 1)
+		problems.push(`maxChildren must be a whole number of at least 1, not ${settings.maxChildren}`);
+	if (!['static', 'dynamic', 'ondemand'].includes(settings.pm))
+		problems.push(`pm must be 'static', 'dynamic' or 'ondemand', not ${settings.pm}`);
+	if (!TIME.test(String(settings.fastcgiReadTimeout)))
+		problems.push(
+			`fastcgiReadTimeout must be seconds or an nginx time such as '2s', not ${settings.fastcgiReadTimeout}`,
+		);
+	if (![301, 302, 307, 308].includes(settings.redirectStatus))
+		problems.push(`redirectStatus must be 301, 302, 307 or 308, not ${settings.redirectStatus}`);
 	if (problems.length) throw new Error(`WebStack: ${problems.join('; ')}`);
 	return settings;
 }

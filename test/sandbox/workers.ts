@@ -13,7 +13,8 @@ export class Workers {
 	async take(): Promise<() => void> {
 		const size = this.size();
 		// a freed worker passes straight to the next in line, so none can slip in between
-		if (size > 0 && this.busy >= size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+		if (size > 0 && this.busy >= size)
+			await new Promise<void>((resolve) => this.waiting.push(resolve));
 		else this.busy++;
 		let freed = false;
 		return () => {

@@ -11,13 +11,18 @@ import {
 } from '../../nodes/YetiShare/transport/causes';
 import { SiteError } from '../../nodes/YetiShare/transport/site';
 
-const withCode = (code: unknown, message = 'failed', cause?: unknown) => Object.assign(new Error(message, { cause }), { code });
-const deadToken = () => new SiteError('Could not validate access_token and account_id', 'api', { problem: 'invalidToken' });
+const withCode = (code: unknown, message = 'failed', cause?: unknown) =>
+	Object.assign(new Error(message, { cause }), { code });
+const deadToken = () =>
+	new SiteError('Could not validate access_token and account_id', 'api', {
+		problem: 'invalidToken',
+	});
 
 /** An error wrapped `levels` times (levels 0 = the error itself). */
 function wrap(inner: unknown, levels: number): unknown {
 	let error = inner;
-	for (let level = 0; level < levels; level++) error = new Error(`wrapper ${level}`, { cause: error });
+	for (let level = 0; level < levels; level++)
+		error = new Error(`wrapper ${level}`, { cause: error });
 	return error;
 }
 
@@ -114,8 +119,12 @@ describe('finding the SiteError behind an error', () => {
 		expect(asSiteError({ message: 'plain', cause: deadToken() })).toBeUndefined();
 	});
 
-	it("a SiteError from another copy of the module is found by its name and kind", () => {
-		const foreign = Object.assign(new Error('from another copy'), { name: 'SiteError', kind: 'http', details: { httpCode: 502 } });
+	it('a SiteError from another copy of the module is found by its name and kind', () => {
+		const foreign = Object.assign(new Error('from another copy'), {
+			name: 'SiteError',
+			kind: 'http',
+			details: { httpCode: 502 },
+		});
 		expect(asSiteError(new Error('wrapper', { cause: foreign }))).toBe(foreign);
 	});
 
@@ -133,7 +142,9 @@ describe('finding the SiteError behind an error', () => {
 
 describe("the credential's sign-in failures behind n8n 1.x's wrapper", () => {
 	it('a remembered sign-in failure is found by its message when the wrapper lost its cause', () => {
-		const failure = new SiteError('Sign-in failed: unique message 1', 'api', { problem: 'invalidToken' });
+		const failure = new SiteError('Sign-in failed: unique message 1', 'api', {
+			problem: 'invalidToken',
+		});
 		expect(signInFailure(failure)).toBe(failure);
 		// n8n 1.x's NodeApiError keeps only the message
 		expect(asSiteError(new Error('Sign-in failed: unique message 1'))).toBe(failure);
@@ -142,7 +153,9 @@ describe("the credential's sign-in failures behind n8n 1.x's wrapper", () => {
 
 	it('a wrapper that still has a cause is not matched by message', () => {
 		signInFailure(new SiteError('Sign-in failed: unique message 2', 'api'));
-		expect(asSiteError(new Error('Sign-in failed: unique message 2', { cause: { other: true } }))).toBeUndefined();
+		expect(
+			asSiteError(new Error('Sign-in failed: unique message 2', { cause: { other: true } })),
+		).toBeUndefined();
 	});
 
 	it('only SiteErrors are remembered; anything else is returned untouched', () => {
@@ -170,9 +183,17 @@ describe('a dead token', () => {
 	});
 
 	it('other API errors, HTTP errors and plain errors are not', () => {
-		expect(isInvalidTokenError(new SiteError('Could not find folder.', 'api', { problem: 'folderNotFound' }))).toBe(false);
+		expect(
+			isInvalidTokenError(
+				new SiteError('Could not find folder.', 'api', { problem: 'folderNotFound' }),
+			),
+		).toBe(false);
 		expect(isInvalidTokenError(new SiteError('HTTP 401', 'http', { httpCode: 401 }))).toBe(false);
-		expect(isInvalidTokenError(new Error('Could not validate access_token and account_id (never remembered)'))).toBe(false);
+		expect(
+			isInvalidTokenError(
+				new Error('Could not validate access_token and account_id (never remembered)'),
+			),
+		).toBe(false);
 		expect(isInvalidTokenError(undefined)).toBe(false);
 	});
 });
@@ -182,8 +203,13 @@ describe('failures to reach the site, said in words', () => {
 		const error = networkError(withCode('ECONNREFUSED'), 'account/info')!;
 		expect(error).toBeInstanceOf(SiteError);
 		expect(error.kind).toBe('network');
-		expect(error.message).toBe('Could not reach the site: the connection was refused (nothing is listening at that address)');
-		expect(error.details).toEqual({ description: 'While calling account/info (ECONNREFUSED).', networkCode: 'ECONNREFUSED' });
+		expect(error.message).toBe(
+			'Could not reach the site: the connection was refused (nothing is listening at that address)',
+		);
+		expect(error.details).toEqual({
+			description: 'While calling account/info (ECONNREFUSED).',
+			networkCode: 'ECONNREFUSED',
+		});
 	});
 
 	it.each([
@@ -194,7 +220,9 @@ describe('failures to reach the site, said in words', () => {
 		['ENETUNREACH', 'the network is unreachable'],
 		['EPIPE', 'the connection was closed while sending'],
 	])('%s reads "%s"', (code, words) => {
-		expect(networkError(withCode(code), 'folder/info')?.message).toBe(`Could not reach the site: ${words}`);
+		expect(networkError(withCode(code), 'folder/info')?.message).toBe(
+			`Could not reach the site: ${words}`,
+		);
 	});
 
 	it('a code down the chain is found', () => {
@@ -213,20 +241,28 @@ describe('failures to reach the site, said in words', () => {
 	});
 
 	it('a timeout keeps a system code met with it, for retry decisions', () => {
-		const error = networkError(withCode('ECONNRESET', 'timeout', withCode('ETIMEDOUT')), 'folder/info')!;
+		const error = networkError(
+			withCode('ECONNRESET', 'timeout', withCode('ETIMEDOUT')),
+			'folder/info',
+		)!;
 		expect(error.details).toMatchObject({ timedOut: true, networkCode: 'ECONNRESET' });
 	});
 
-	it.each(['DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'SELF_SIGNED_CERT_IN_CHAIN', 'ERR_SSL_WRONG_VERSION_NUMBER'])(
-		'a certificate problem (%s) is a TLS error that points to "Ignore SSL Issues"',
-		(code) => {
-			const error = networkError(withCode(code), 'authorize')!;
-			expect(error.kind).toBe('tls');
-			expect(error.message).toBe('Could not reach the site: its TLS (https) certificate was not accepted');
-			expect(error.details.description).toContain(`While calling authorize (${code}).`);
-			expect(error.details.description).toContain('Ignore SSL Issues (Insecure)');
-		},
-	);
+	it.each([
+		'DEPTH_ZERO_SELF_SIGNED_CERT',
+		'CERT_HAS_EXPIRED',
+		'ERR_TLS_CERT_ALTNAME_INVALID',
+		'SELF_SIGNED_CERT_IN_CHAIN',
+		'ERR_SSL_WRONG_VERSION_NUMBER',
+	])('a certificate problem (%s) is a TLS error that points to "Ignore SSL Issues"', (code) => {
+		const error = networkError(withCode(code), 'authorize')!;
+		expect(error.kind).toBe('tls');
+		expect(error.message).toBe(
+			'Could not reach the site: its TLS (https) certificate was not accepted',
+		);
+		expect(error.details.description).toContain(`While calling authorize (${code}).`);
+		expect(error.details.description).toContain('Ignore SSL Issues (Insecure)');
+	});
 
 	// Every name Node gives an OpenSSL certificate-verification failure (src/crypto/crypto_common.cc)
 	it.each(
@@ -245,18 +281,34 @@ describe('failures to reach the site, said in words', () => {
 	});
 
 	it("a certificate code is found behind the HTTP client's wrapper, as axios throws it", () => {
-		const error = networkError(new Error('unable to verify the first certificate', { cause: withCode('UNABLE_TO_VERIFY_LEAF_SIGNATURE') }), 'authorize');
+		const error = networkError(
+			new Error('unable to verify the first certificate', {
+				cause: withCode('UNABLE_TO_VERIFY_LEAF_SIGNATURE'),
+			}),
+			'authorize',
+		);
 		expect(error?.kind).toBe('tls');
 	});
 
 	it("Node's own TLS codes (ERR_TLS_…, ERR_SSL_…, ERR_OSSL_…) still point to the certificate", () => {
-		for (const code of ['ERR_TLS_HANDSHAKE_TIMEOUT', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'ERR_OSSL_X509_CERT_ALREADY_IN_HASH_TABLE']) {
+		for (const code of [
+			'ERR_TLS_HANDSHAKE_TIMEOUT',
+			'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+			'ERR_OSSL_X509_CERT_ALREADY_IN_HASH_TABLE',
+		]) {
 			expect(networkError(withCode(code), 'authorize')?.kind).toBe('tls');
 		}
 	});
 
 	it('codes shaped like the certificate ones but about something else are not TLS errors', () => {
-		for (const code of ['ABORT_ERR', 'MODULE_NOT_FOUND', 'ERR_BAD_RESPONSE', 'ERR_CANCELED', 'ERR_INVALID_URL', 'HPE_INVALID_CHUNK_SIZE']) {
+		for (const code of [
+			'ABORT_ERR',
+			'MODULE_NOT_FOUND',
+			'ERR_BAD_RESPONSE',
+			'ERR_CANCELED',
+			'ERR_INVALID_URL',
+			'HPE_INVALID_CHUNK_SIZE',
+		]) {
 			expect(networkError(withCode(code), 'authorize')).toBeUndefined();
 		}
 	});
@@ -272,9 +324,13 @@ describe('failures to reach the site, said in words', () => {
 	});
 
 	it('keeps neither the request nor the original error (their options hold the keys)', () => {
-		const original = Object.assign(withCode('ECONNREFUSED'), { config: { data: 'key1=SECRETSECRET' } });
+		const original = Object.assign(withCode('ECONNREFUSED'), {
+			config: { data: 'key1=SECRETSECRET' },
+		});
 		const error = networkError(original, 'authorize')!;
 		expect(error.cause).toBeUndefined();
-		expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain('SECRETSECRET');
+		expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain(
+			'SECRETSECRET',
+		);
 	});
 });

@@ -6,7 +6,8 @@ import { nameProblems, uploadName } from '../../nodes/YetiShare/shared/names';
 import { phpFilename } from '../sandbox/part-headers';
 import { cleanInput } from '../sandbox/php';
 
-const problems = (name: string, use: 'upload' | 'field') => nameProblems(name, use).map((rule) => rule.what);
+const problems = (name: string, use: 'upload' | 'field') =>
+	nameProblems(name, use).map((rule) => rule.what);
 
 const TAG = '"<" not followed by a space';
 const NUL = 'NUL characters';
@@ -15,14 +16,20 @@ const QUOTES = 'quotes or line breaks';
 
 describe('names the site keeps as they are', () => {
 	it('ordinary names break no rule, in an upload or a field', () => {
-		for (const name of ['report.pdf', 'Quarterly report (final) v2.tar.gz', 'résumé 📄.pdf', "it's > 5 & more.txt"]) {
+		for (const name of [
+			'report.pdf',
+			'Quarterly report (final) v2.tar.gz',
+			'résumé 📄.pdf',
+			"it's > 5 & more.txt",
+		]) {
 			expect(problems(name, 'upload')).toEqual([]);
 			expect(problems(name, 'field')).toEqual([]);
 		}
 	});
 
 	it('a "<" followed by whitespace is kept by the site (strip_tags leaves it)', () => {
-		for (const name of ['a < b.txt', 'a <\tb', 'a <\nb', 'x <\rb', 'x <\vb', 'x <\fb']) expect(problems(name, 'field')).toEqual([]);
+		for (const name of ['a < b.txt', 'a <\tb', 'a <\nb', 'x <\rb', 'x <\vb', 'x <\fb'])
+			expect(problems(name, 'field')).toEqual([]);
 	});
 
 	it('there is no rule on length or extension: a long name without extension is fine', () => {
@@ -132,7 +139,15 @@ describe("an uploaded binary's file name, as the site will store it", () => {
 	});
 
 	it('the name it gives breaks no upload rule and stays as it is when given again', () => {
-		for (const name of ['<i>x</i>.txt', 'a/b\\c.txt', 'say "hi"\r\n.txt', '\0<\0/', ' <b> bold </b> ', 'ok.txt', 'x < ']) {
+		for (const name of [
+			'<i>x</i>.txt',
+			'a/b\\c.txt',
+			'say "hi"\r\n.txt',
+			'\0<\0/',
+			' <b> bold </b> ',
+			'ok.txt',
+			'x < ',
+		]) {
 			const safe = uploadName(name)!;
 			expect(problems(safe, 'upload')).toEqual([]);
 			expect(uploadName(safe)).toBe(safe);
@@ -142,7 +157,10 @@ describe("an uploaded binary's file name, as the site will store it", () => {
 
 /** The name the sandbox (which mimics the script) stores for a file part sent under `name`. */
 function storedBySandbox(name: string): string | undefined {
-	const disposition = Buffer.from(`form-data; name="upload_file"; filename="${name}"`, 'utf8').toString('latin1');
+	const disposition = Buffer.from(
+		`form-data; name="upload_file"; filename="${name}"`,
+		'utf8',
+	).toString('latin1');
 	const received = phpFilename(disposition);
 	return received === undefined ? undefined : cleanInput(received);
 }
@@ -170,15 +188,37 @@ describe('the name uploadName gives is the name the site stores', () => {
 	});
 
 	it('for every name of up to 4 characters from the ones the site treats specially', () => {
-		const alphabet = ['a', '<', '>', '!', '?', '-', ' ', '\t', '\v', '\f', '\r', '\n', '\0', '/', '\\', '"'];
+		const alphabet = [
+			'a',
+			'<',
+			'>',
+			'!',
+			'?',
+			'-',
+			' ',
+			'\t',
+			'\v',
+			'\f',
+			'\r',
+			'\n',
+			'\0',
+			'/',
+			'\\',
+			'"',
+		];
 		let names = [''];
 		for (let length = 1; length <= 4; length++) {
-			names = names.flatMap((name) => (name.length === length - 1 ? alphabet.map((c) => name + c) : []));
+			names = names.flatMap((name) =>
+				name.length === length - 1 ? alphabet.map((c) => name + c) : [],
+			);
 			for (const name of names) {
 				const safe = uploadName(name);
 				// no name only for blanks PHP's trim() removes and an upload sends as they are
 				if (safe === undefined) expect(name).toMatch(/^[ \t\v]*$/);
-				else if (storedBySandbox(safe) !== safe) throw new Error(`${JSON.stringify(name)} → ${JSON.stringify(safe)} is stored as ${JSON.stringify(storedBySandbox(safe))}`);
+				else if (storedBySandbox(safe) !== safe)
+					throw new Error(
+						`${JSON.stringify(name)} → ${JSON.stringify(safe)} is stored as ${JSON.stringify(storedBySandbox(safe))}`,
+					);
 			}
 		}
 	});

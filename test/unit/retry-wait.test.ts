@@ -64,18 +64,32 @@ describe('Retry-After', () => {
 
 	it('a negative or fractional number is neither seconds nor a date: ignored, so backoff applies', () => {
 		// V8's Date.parse reads "-5" and "1.5" as dates in 2001
-		for (const value of ['-5', '1.5', '+5', '-0', '1,5', '0x10']) expect(parseRetryAfter(value, NOW)).toBeUndefined();
+		for (const value of ['-5', '1.5', '+5', '-0', '1,5', '0x10'])
+			expect(parseRetryAfter(value, NOW)).toBeUndefined();
 		expect(parseRetryAfter(['-5'], NOW)).toBeUndefined();
 	});
 
 	it('a date that is not an HTTP date (ISO, a loose or partial form) is ignored', () => {
-		for (const value of ['2024-05-01T12:00:30Z', '2024-05-01', 'Wed, 01 May 2024', 'May 1, 2024 12:00:30', '01 May 2024 12:00:30 GMT', 'Wed, 01 May 2024 12:00:30 +0000']) {
+		for (const value of [
+			'2024-05-01T12:00:30Z',
+			'2024-05-01',
+			'Wed, 01 May 2024',
+			'May 1, 2024 12:00:30',
+			'01 May 2024 12:00:30 GMT',
+			'Wed, 01 May 2024 12:00:30 +0000',
+		]) {
 			expect(parseRetryAfter(value, NOW)).toBeUndefined();
 		}
 	});
 
 	it('an HTTP date whose parts are out of range is ignored', () => {
-		for (const value of ['Wed, 31 Feb 2024 12:00:00 GMT', 'Wed, 01 May 2024 24:00:00 GMT', 'Wed, 01 May 2024 12:60:00 GMT', 'Wed, 1 May 2024 12:00:30 GMT', 'Xyz, 01 May 2024 12:00:30 GMT']) {
+		for (const value of [
+			'Wed, 31 Feb 2024 12:00:00 GMT',
+			'Wed, 01 May 2024 24:00:00 GMT',
+			'Wed, 01 May 2024 12:60:00 GMT',
+			'Wed, 1 May 2024 12:00:30 GMT',
+			'Xyz, 01 May 2024 12:00:30 GMT',
+		]) {
 			expect(parseRetryAfter(value, NOW)).toBeUndefined();
 		}
 	});
@@ -85,12 +99,14 @@ describe('Retry-After', () => {
 	});
 
 	it("an RFC 850 year of two digits is this century's unless that is over 50 years ahead", () => {
-		expect(parseRetryAfter('Tuesday, 01-May-29 12:00:00 GMT', NOW)).toBe(Date.parse('2029-05-01T12:00:00Z') - NOW);
+		expect(parseRetryAfter('Tuesday, 01-May-29 12:00:00 GMT', NOW)).toBe(
+			Date.parse('2029-05-01T12:00:00Z') - NOW,
+		);
 		// 2099 would be 75 years ahead: 1999, in the past
 		expect(parseRetryAfter('Saturday, 01-May-99 12:00:00 GMT', NOW)).toBe(0);
 	});
 
-	it("the obsolete asctime form is an HTTP date too, with a one-digit day padded by a space", () => {
+	it('the obsolete asctime form is an HTTP date too, with a one-digit day padded by a space', () => {
 		expect(parseRetryAfter('Wed May  1 12:00:30 2024', NOW)).toBe(30_000);
 		expect(parseRetryAfter('Wed May 01 12:00:30 2024', NOW)).toBe(30_000);
 		expect(parseRetryAfter('Sat May 11 12:00:00 2024', NOW)).toBe(10 * 86_400_000);
@@ -106,11 +122,15 @@ describe('backoff', () => {
 	const highest = () => 1;
 
 	it('grows about 1, 2, 4, 8, 16 s: the lowest is half of that', () => {
-		expect([1, 2, 3, 4, 5].map((attempt) => backoffMs(attempt, lowest))).toEqual([500, 1000, 2000, 4000, 8000]);
+		expect([1, 2, 3, 4, 5].map((attempt) => backoffMs(attempt, lowest))).toEqual([
+			500, 1000, 2000, 4000, 8000,
+		]);
 	});
 
 	it('grows about 1, 2, 4, 8, 16 s: the highest is all of that', () => {
-		expect([1, 2, 3, 4, 5].map((attempt) => backoffMs(attempt, highest))).toEqual([1000, 2000, 4000, 8000, 16_000]);
+		expect([1, 2, 3, 4, 5].map((attempt) => backoffMs(attempt, highest))).toEqual([
+			1000, 2000, 4000, 8000, 16_000,
+		]);
 	});
 
 	it('is capped at 30 s however many attempts', () => {

@@ -4,7 +4,12 @@
  */
 import { sleep } from 'n8n-workflow';
 
-import { MAX_ROUNDS, sessionKey, withSession, type SessionCalls } from '../../nodes/YetiShare/transport/session';
+import {
+	MAX_ROUNDS,
+	sessionKey,
+	withSession,
+	type SessionCalls,
+} from '../../nodes/YetiShare/transport/session';
 import { SiteError, type YetiShareCredentials } from '../../nodes/YetiShare/transport/site';
 
 jest.mock('n8n-workflow', () => ({ sleep: jest.fn(async () => undefined) }));
@@ -28,8 +33,16 @@ beforeEach(() => {
 
 afterEach(() => jest.restoreAllMocks());
 
-const deadToken = () => new SiteError('Could not validate access_token and account_id', 'api', { problem: 'invalidToken' });
-const creds = (accessToken?: string): YetiShareCredentials => ({ baseUrl: 'https://files.example.com', authentication: 'apiKeys', accessToken, accountId: accessToken ? 'acc' : undefined });
+const deadToken = () =>
+	new SiteError('Could not validate access_token and account_id', 'api', {
+		problem: 'invalidToken',
+	});
+const creds = (accessToken?: string): YetiShareCredentials => ({
+	baseUrl: 'https://files.example.com',
+	authentication: 'apiKeys',
+	accessToken,
+	accountId: accessToken ? 'acc' : undefined,
+});
 
 interface Fake {
 	calls: SessionCalls<string>;
@@ -45,7 +58,13 @@ interface Fake {
  * A site where `alive` tokens work and any other is dead; signing in yields the next of
  * `issued` (stored at once unless `storeOnSignIn` is false) and takes `signInMs` on the clock.
  */
-function fakeSite(options: { alive: (token: string | undefined) => boolean; stored?: string; issued?: string[]; signInMs?: number; storeOnSignIn?: boolean }): Fake {
+function fakeSite(options: {
+	alive: (token: string | undefined) => boolean;
+	stored?: string;
+	issued?: string[];
+	signInMs?: number;
+	storeOnSignIn?: boolean;
+}): Fake {
 	const issued = [...(options.issued ?? [])];
 	const fake: Fake = {
 		sent: [],
@@ -88,7 +107,11 @@ describe('a token that works', () => {
 
 	it('a failure that is not a dead token is thrown as it is, without renewing', async () => {
 		const boom = new SiteError('Could not find folder.', 'api', { problem: 'folderNotFound' });
-		const calls: SessionCalls<string> = { read: jest.fn(), signIn: jest.fn(), call: async () => Promise.reject(boom) };
+		const calls: SessionCalls<string> = {
+			read: jest.fn(),
+			signIn: jest.fn(),
+			call: async () => Promise.reject(boom),
+		};
 		await expect(withSession(freshKey(), creds('T1'), calls)).rejects.toBe(boom);
 		expect(calls.read).not.toHaveBeenCalled();
 		expect(calls.signIn).not.toHaveBeenCalled();
@@ -97,7 +120,11 @@ describe('a token that works', () => {
 	it('each attempt is sent with its own copy of the credentials', async () => {
 		const credentials = creds('T1');
 		const seen: YetiShareCredentials[] = [];
-		await withSession(freshKey(), credentials, { read: jest.fn(), signIn: jest.fn(), call: async (c) => (seen.push(c), 'ok') });
+		await withSession(freshKey(), credentials, {
+			read: jest.fn(),
+			signIn: jest.fn(),
+			call: async (c) => (seen.push(c), 'ok'),
+		});
 		expect(seen[0]).not.toBe(credentials);
 		expect(seen[0]).toEqual(credentials);
 	});
@@ -117,7 +144,8 @@ describe('a dead token', () => {
 	it('a dead wrapped in another error (as n8n wraps it) is still recognised', async () => {
 		const site = fakeSite({ alive: (t) => t === 'T2', stored: 'T2' });
 		const call = site.calls.call;
-		site.calls.call = async (c) => call(c).catch((error) => Promise.reject(new Error('NodeApiError', { cause: error })));
+		site.calls.call = async (c) =>
+			call(c).catch((error) => Promise.reject(new Error('NodeApiError', { cause: error })));
 		await expect(withSession(freshKey(), creds('T1'), site.calls)).resolves.toBe('ok with T2');
 	});
 
@@ -135,9 +163,17 @@ describe('a dead token', () => {
 
 	it('the pause is jittered between half and one and a half of the moment', async () => {
 		jest.spyOn(Math, 'random').mockReturnValue(0);
-		await withSession(freshKey(), creds('T1'), fakeSite({ alive: (t) => t === 'N1', stored: 'T1', issued: ['N1'] }).calls);
+		await withSession(
+			freshKey(),
+			creds('T1'),
+			fakeSite({ alive: (t) => t === 'N1', stored: 'T1', issued: ['N1'] }).calls,
+		);
 		jest.spyOn(Math, 'random').mockReturnValue(0.999);
-		await withSession(freshKey(), creds('T1'), fakeSite({ alive: (t) => t === 'N1', stored: 'T1', issued: ['N1'] }).calls);
+		await withSession(
+			freshKey(),
+			creds('T1'),
+			fakeSite({ alive: (t) => t === 'N1', stored: 'T1', issued: ['N1'] }).calls,
+		);
 		expect(pauses()).toEqual([125, 375]);
 	});
 
@@ -216,7 +252,10 @@ describe('one renewal per process', () => {
 		const site = fakeSite({ alive: (t) => t === 'N1', stored: 'T1', issued: ['N1', 'N2'] });
 		await withSession(freshKey(), creds('T1'), site.calls);
 		site.sent.length = 0;
-		await withSession(freshKey(), creds('T1'), { ...site.calls, call: async (c) => (site.sent.push(c.accessToken), 'ok') });
+		await withSession(freshKey(), creds('T1'), {
+			...site.calls,
+			call: async (c) => (site.sent.push(c.accessToken), 'ok'),
+		});
 		expect(site.sent).toEqual(['T1']);
 	});
 });
@@ -224,7 +263,12 @@ describe('one renewal per process', () => {
 describe('waiting for a renewal elsewhere', () => {
 	it("this process's own fresh token dying at once: read the store after 1, 2, 4 and 8 sign-in times before signing in again", async () => {
 		// N1 dies right after this process signed in for it: someone signed in after it
-		const site = fakeSite({ alive: (t) => t === 'N2', stored: 'T1', issued: ['N1', 'N2'], signInMs: 100 });
+		const site = fakeSite({
+			alive: (t) => t === 'N2',
+			stored: 'T1',
+			issued: ['N1', 'N2'],
+			signInMs: 100,
+		});
 		await expect(withSession(freshKey(), creds('T1'), site.calls)).resolves.toBe('ok with N2');
 		expect(site.sent).toEqual(['T1', 'N1', 'N2']);
 		// round 1: one default moment; round 2: growing pauses from this sign-in's 100 ms
@@ -233,13 +277,23 @@ describe('waiting for a renewal elsewhere', () => {
 	});
 
 	it('growing pauses are capped at 5 s', async () => {
-		const site = fakeSite({ alive: (t) => t === 'N2', stored: 'T1', issued: ['N1', 'N2'], signInMs: 2000 });
+		const site = fakeSite({
+			alive: (t) => t === 'N2',
+			stored: 'T1',
+			issued: ['N1', 'N2'],
+			signInMs: 2000,
+		});
 		await withSession(freshKey(), creds('T1'), site.calls);
 		expect(pauses()).toEqual([250, 2000, 4000, 5000, 5000]);
 	});
 
 	it("this process's own token dying long after its sign-in: one moment of round × sign-in time", async () => {
-		const site = fakeSite({ alive: (t) => t === 'N2', stored: 'T1', issued: ['N1', 'N2'], signInMs: 100 });
+		const site = fakeSite({
+			alive: (t) => t === 'N2',
+			stored: 'T1',
+			issued: ['N1', 'N2'],
+			signInMs: 100,
+		});
 		const call = site.calls.call;
 		site.calls.call = async (c) => {
 			// N1 is used for 4 sign-in times (400 ms) before it is answered dead
@@ -302,12 +356,21 @@ describe('sign-in failures', () => {
 
 describe('another client that keeps signing in', () => {
 	it(`fails after ${MAX_ROUNDS} renewals and says why`, async () => {
-		const site = fakeSite({ alive: () => false, stored: 'T1', issued: ['N1', 'N2', 'N3', 'N4', 'N5', 'N6'], signInMs: 10 });
+		const site = fakeSite({
+			alive: () => false,
+			stored: 'T1',
+			issued: ['N1', 'N2', 'N3', 'N4', 'N5', 'N6'],
+			signInMs: 10,
+		});
 		const failure = withSession(freshKey(), creds('T1'), site.calls);
-		await expect(failure).rejects.toThrow(`The site ended the session again after ${MAX_ROUNDS} renewals: another client keeps signing in to this account`);
+		await expect(failure).rejects.toThrow(
+			`The site ended the session again after ${MAX_ROUNDS} renewals: another client keeps signing in to this account`,
+		);
 		await expect(failure).rejects.toMatchObject({ kind: 'api' });
 		const error = (await failure.catch((e) => e)) as SiteError;
-		expect(error.details.description).toContain('Last answer: Could not validate access_token and account_id');
+		expect(error.details.description).toContain(
+			'Last answer: Could not validate access_token and account_id',
+		);
 		expect(MAX_ROUNDS).toBe(5);
 		// round 0 and one call per renewal, each with a different token
 		expect(site.sent).toEqual(['T1', 'N1', 'N2', 'N3', 'N4', 'N5']);
@@ -331,7 +394,9 @@ describe('the session key', () => {
 	});
 
 	it('is the same for the same credential, whatever its token', () => {
-		expect(sessionKey('cred-1', apiKeys({ accessToken: 'a' }))).toBe(sessionKey('cred-1', apiKeys({ accessToken: 'b' })));
+		expect(sessionKey('cred-1', apiKeys({ accessToken: 'a' }))).toBe(
+			sessionKey('cred-1', apiKeys({ accessToken: 'b' })),
+		);
 	});
 
 	it('changes with the credential id, the site, the method and the login', () => {
@@ -340,8 +405,18 @@ describe('the session key', () => {
 		expect(sessionKey(undefined, apiKeys())).not.toBe(base);
 		expect(sessionKey('cred-1', apiKeys({ baseUrl: 'https://other.example.com' }))).not.toBe(base);
 		expect(sessionKey('cred-1', apiKeys({ apiKey1: 'M'.repeat(64) }))).not.toBe(base);
-		expect(sessionKey('cred-1', { baseUrl: 'https://files.example.com', authentication: 'usernamePassword', username: 'u1' })).not.toBe(
-			sessionKey('cred-1', { baseUrl: 'https://files.example.com', authentication: 'usernamePassword', username: 'u2' }),
+		expect(
+			sessionKey('cred-1', {
+				baseUrl: 'https://files.example.com',
+				authentication: 'usernamePassword',
+				username: 'u1',
+			}),
+		).not.toBe(
+			sessionKey('cred-1', {
+				baseUrl: 'https://files.example.com',
+				authentication: 'usernamePassword',
+				username: 'u2',
+			}),
 		);
 	});
 });

@@ -47,11 +47,17 @@ export async function forEachItem(
 	stop: () => boolean = () => false,
 ): Promise<void> {
 	const highest = Math.max(1, Math.floor(most));
-	const lanes: Lanes = { most: highest, limit: Math.min(highest, FIRST_IN_FLIGHT), refused: false, active: 0 };
+	const lanes: Lanes = {
+		most: highest,
+		limit: Math.min(highest, FIRST_IN_FLIGHT),
+		refused: false,
+		active: 0,
+	};
 	lanesOf.set(ctx, lanes);
 	const running = new Set<Promise<void>>();
 	for (let index = 0; index < count; index++) {
-		while (lanes.active >= lanes.limit) await new Promise<void>((resolve) => (lanes.wake = resolve));
+		while (lanes.active >= lanes.limit)
+			await new Promise<void>((resolve) => (lanes.wake = resolve));
 		if (stop()) break;
 		lanes.active++;
 		const started: Promise<void> = run(index).finally(() => {

@@ -27,7 +27,8 @@ const perExecution = new WeakMap<object, Knowledge>();
 
 function knowledge(ctx: object): Knowledge {
 	let found = perExecution.get(ctx);
-	if (!found) perExecution.set(ctx, (found = { highest: { file: 0, folder: 0 }, known: new Set() }));
+	if (!found)
+		perExecution.set(ctx, (found = { highest: { file: 0, folder: 0 }, known: new Set() }));
 	return found;
 }
 
@@ -47,11 +48,17 @@ function see(found: Knowledge, kind: Kind, value: unknown) {
 	if (id !== undefined && id > found.highest[kind]) found.highest[kind] = id;
 }
 
-const asObject = (value: unknown) => (value && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : {});
+const asObject = (value: unknown) =>
+	value && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : {};
 const asList = (value: unknown) => (Array.isArray(value) ? (value as unknown[]).map(asObject) : []);
 
 /** Records the ids of what a successful answer shows to exist. Called by the transport for every answer. */
-export function noteAnswer(ctx: object, endpoint: string, fields: Record<string, unknown>, envelope: Record<string, unknown>): void {
+export function noteAnswer(
+	ctx: object,
+	endpoint: string,
+	fields: Record<string, unknown>,
+	envelope: Record<string, unknown>,
+): void {
 	const found = knowledge(ctx);
 	const data = envelope.data;
 	switch (endpoint) {
@@ -102,7 +109,11 @@ export interface Snapshot {
 /** What the execution knows right now, before a create into `folderId` begins. */
 export function snapshot(ctx: object, kind: Kind, folderId: string): Snapshot {
 	const found = knowledge(ctx);
-	return { highest: found.highest[kind], folderKnown: found.known.has(folderKey(folderId)), at: clock.now() };
+	return {
+		highest: found.highest[kind],
+		folderKnown: found.known.has(folderKey(folderId)),
+		at: clock.now(),
+	};
 }
 
 export function isFolderKnown(ctx: object, folderId: string): boolean {

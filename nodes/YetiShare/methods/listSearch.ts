@@ -1,4 +1,8 @@
-import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
+import type {
+	ILoadOptionsFunctions,
+	INodeListSearchItems,
+	INodeListSearchResult,
+} from 'n8n-workflow';
 
 import { rootFolderValue } from '../shared/descriptions';
 import { walkTree, type FolderToList } from '../shared/tree';
@@ -18,7 +22,9 @@ async function walkFolders(
 	token: string | undefined,
 	show: 'folders' | 'files',
 ) {
-	const start: FolderToList[] = token ? JSON.parse(Buffer.from(token, 'base64').toString('utf8')) : [{ id: '', path: '' }];
+	const start: FolderToList[] = token
+		? JSON.parse(Buffer.from(token, 'base64').toString('utf8'))
+		: [{ id: '', path: '' }];
 	const matches = nameMatcher(filter);
 	const results: INodeListSearchItems[] = [];
 	const left = await walkTree(
@@ -31,12 +37,14 @@ async function walkFolders(
 					: files.map((entry) => ({ entry, name: entry.filename, url: entry.url_file }));
 			for (const { entry, name, url } of entries) {
 				const path = `${folder.path}/${String(name)}`;
-				if (matches(path)) results.push({ name: path, value: String(entry.id), url: url as string | undefined });
+				if (matches(path))
+					results.push({ name: path, value: String(entry.id), url: url as string | undefined });
 			}
 		},
 		{ maxListings: LISTINGS_PER_PAGE },
 	);
-	const paginationToken = left.length > 0 ? Buffer.from(JSON.stringify(left)).toString('base64') : undefined;
+	const paginationToken =
+		left.length > 0 ? Buffer.from(JSON.stringify(left)).toString('base64') : undefined;
 	return { results, paginationToken };
 }
 
@@ -56,7 +64,13 @@ export async function searchFoldersWithRoot(
 	const page = await walkFolders(this, filter, paginationToken, 'folders');
 	const showRoot = !paginationToken && nameMatcher(filter)('/ (Root)');
 	return showRoot
-		? { ...page, results: [{ name: rootFolderValue.cachedResultName, value: rootFolderValue.value }, ...page.results] }
+		? {
+				...page,
+				results: [
+					{ name: rootFolderValue.cachedResultName, value: rootFolderValue.value },
+					...page.results,
+				],
+			}
 		: page;
 }
 

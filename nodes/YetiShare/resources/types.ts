@@ -46,7 +46,11 @@ export function defineResources<Rs extends Resources<Rs>>(resources: Rs): Record
 	return resources;
 }
 
-function showFor(displayOptions: IDisplayOptions | undefined, resource: string, operation: string): IDisplayOptions {
+function showFor(
+	displayOptions: IDisplayOptions | undefined,
+	resource: string,
+	operation: string,
+): IDisplayOptions {
 	return {
 		...displayOptions,
 		show: { ...displayOptions?.show, resource: [resource], operation: [operation] },
@@ -65,7 +69,9 @@ export function describeResource(resource: Resource): INodeProperties[] {
 			type: 'options',
 			noDataExpression: true,
 			displayOptions: { show: { resource: [value] } },
-			options: operations.map((operation) => operation.option).sort((a, b) => a.name.localeCompare(b.name)),
+			options: operations
+				.map((operation) => operation.option)
+				.sort((a, b) => a.name.localeCompare(b.name)),
 			default: defaultOperation,
 		},
 		...operations.flatMap((operation) =>

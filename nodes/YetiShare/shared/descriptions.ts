@@ -1,6 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_REQUESTS_IN_PARALLEL, FIRST_IN_FLIGHT, TRANSFERS_IN_PARALLEL } from '../execution/parallel';
+import {
+	DEFAULT_REQUESTS_IN_PARALLEL,
+	FIRST_IN_FLIGHT,
+	TRANSFERS_IN_PARALLEL,
+} from '../execution/parallel';
 import type { LocatorParameter } from './locators';
 
 /** The value that stands for the account's top level in folder pickers. */
@@ -8,7 +12,12 @@ export const ROOT_FOLDER = 'root';
 
 export const FOLDER_URL_REGEX = '^https?://.+/folder/(\\d+)(?:[/?#].*)?$';
 
-export const rootFolderValue = { __rl: true, mode: 'list', value: ROOT_FOLDER, cachedResultName: '/ (Root)' };
+export const rootFolderValue = {
+	__rl: true,
+	mode: 'list',
+	value: ROOT_FOLDER,
+	cachedResultName: '/ (Root)',
+};
 
 type LocatorMode = NonNullable<INodeProperties['modes']>[number];
 
@@ -97,7 +106,10 @@ export function folderPicker(options: PickerOptions): Picker {
 				'folder',
 				options.allowRoot ? 'searchFoldersWithRoot' : 'searchFolders',
 				options.allowRoot
-					? { placeholder: 'e.g. 125, or root', hint: 'A folder ID (a number), or root for the top level' }
+					? {
+							placeholder: 'e.g. 125, or root',
+							hint: 'A folder ID (a number), or root for the top level',
+						}
 					: { placeholder: 'e.g. 125', hint: 'A folder ID (a number)' },
 				{
 					placeholder: 'e.g. https://files.example.com/folder/125/Invoices',
@@ -118,12 +130,24 @@ export function folderPicker(options: PickerOptions): Picker {
 /** The folder pickers several operations show; each operation says what it picks the folder for. */
 export const folderPickers = {
 	/** The folder the operation works on. */
-	folder: (description: string) => folderPicker({ name: 'folderId', displayName: 'Folder', description }),
+	folder: (description: string) =>
+		folderPicker({ name: 'folderId', displayName: 'Folder', description }),
 	/** Where something is made, put or looked in. */
-	parent: (description: string) => folderPicker({ name: 'parentFolder', displayName: 'Parent Folder', allowRoot: true, description }),
+	parent: (description: string) =>
+		folderPicker({
+			name: 'parentFolder',
+			displayName: 'Parent Folder',
+			allowRoot: true,
+			description,
+		}),
 	/** Where something is moved or copied to. */
 	destination: (description: string) =>
-		folderPicker({ name: 'destinationFolder', displayName: 'Parent Folder', allowRoot: true, description }),
+		folderPicker({
+			name: 'destinationFolder',
+			displayName: 'Parent Folder',
+			allowRoot: true,
+			description,
+		}),
 };
 
 /**
@@ -143,7 +167,10 @@ export function filePicker(description: string): Picker {
 			'file',
 			'searchFiles',
 			{ placeholder: 'e.g. 1253', hint: 'A file ID (a number)' },
-			{ placeholder: 'e.g. https://files.example.com/2Vv', hint: 'The short link the site shows for the file' },
+			{
+				placeholder: 'e.g. https://files.example.com/2Vv',
+				hint: 'The short link the site shows for the file',
+			},
 		).modes,
 	});
 }
@@ -163,7 +190,14 @@ export function updateFieldsCollection(options: INodeProperties[]): INodePropert
 
 /** "Filters": narrows what an operation returns; only the filters the user adds apply. */
 export function filtersCollection(options: INodeProperties[]): INodeProperties {
-	return { displayName: 'Filters', name: 'filters', type: 'collection', placeholder: 'Add Filter', default: {}, options };
+	return {
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options,
+	};
 }
 
 const visibilityOptions = [
@@ -226,7 +260,10 @@ export const returnAllOrLimit: INodeProperties[] = [
  * A name filter: text anywhere in the name, or a * and ? pattern for the whole name. `overrides`
  * let a node word it for what it does (the trigger speaks of watching).
  */
-export function nameFilterField(what: string, overrides: Pick<INodeProperties, 'placeholder' | 'description'> = {}): INodeProperties {
+export function nameFilterField(
+	what: string,
+	overrides: Pick<INodeProperties, 'placeholder' | 'description'> = {},
+): INodeProperties {
 	return {
 		displayName: 'Name',
 		name: 'name',
@@ -239,7 +276,10 @@ export function nameFilterField(what: string, overrides: Pick<INodeProperties, '
 }
 
 /** Include Subfolders: whether a walk of the tree (shared/tree.ts) goes below the chosen folder; off unless overridden. */
-export function includeSubfoldersField(description: string, overrides: { default?: boolean } = {}): INodeProperties {
+export function includeSubfoldersField(
+	description: string,
+	overrides: { default?: boolean } = {},
+): INodeProperties {
 	return {
 		displayName: 'Include Subfolders',
 		name: 'includeSubfolders',

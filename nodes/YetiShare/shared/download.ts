@@ -18,7 +18,12 @@ export async function downloadInto(
  * A file by id into n8n's binary store: a fresh download link, then the bytes. Used by Upload From
  * URL (the finished file) and the trigger (new files), which both have an id and no picker.
  */
-export async function downloadById(ctx: IExecuteFunctions | IPollFunctions, itemIndex: number | undefined, fileId: string, property = 'data') {
+export async function downloadById(
+	ctx: IExecuteFunctions | IPollFunctions,
+	itemIndex: number | undefined,
+	fileId: string,
+	property = 'data',
+) {
 	const { data } = await apiRequest.call(ctx, 'file/download', { file_id: fileId }, { itemIndex });
 	return await downloadInto(ctx, itemIndex, data as IDataObject, property);
 }

@@ -1,7 +1,21 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { apiRequest, OutcomeInconclusive, resultOf, settle, type ApiRequestOptions, type YetiShareContext } from '../transport';
-import { folderKey, forgetFolderContents, idOf, isFolderKnown, snapshot, type Kind } from '../execution/seenIds';
+import {
+	apiRequest,
+	OutcomeInconclusive,
+	resultOf,
+	settle,
+	type ApiRequestOptions,
+	type YetiShareContext,
+} from '../transport';
+import {
+	folderKey,
+	forgetFolderContents,
+	idOf,
+	isFolderKnown,
+	snapshot,
+	type Kind,
+} from '../execution/seenIds';
 import { forget, remember, TREE } from '../execution/cache';
 import { clock } from '../execution/clock';
 import { oneAtATime } from '../execution/parallel';
@@ -21,7 +35,12 @@ export async function listFolder(
 	folderId: string,
 	options: ApiRequestOptions = {},
 ): Promise<FolderListing> {
-	const { data } = await apiRequest.call(this, 'folder/listing', { parent_folder_id: folderId }, options);
+	const { data } = await apiRequest.call(
+		this,
+		'folder/listing',
+		{ parent_folder_id: folderId },
+		options,
+	);
 	const listing = (data ?? {}) as IDataObject;
 	const asList = (value: unknown) => (Array.isArray(value) ? (value as IDataObject[]) : []);
 	return { folders: asList(listing.folders), files: asList(listing.files) };
@@ -31,8 +50,16 @@ export async function listFolder(
  * One level of a folder as this execution read it last: read once and shared by the items that
  * need it (path lookups, the look before a create), until a change to the tree forgets it.
  */
-export async function cachedListing(ctx: YetiShareContext, folderId: string, itemIndex?: number): Promise<FolderListing> {
-	return await remember(ctx, listingKey(folderId), async () => await listFolder.call(ctx, folderId, { itemIndex }));
+export async function cachedListing(
+	ctx: YetiShareContext,
+	folderId: string,
+	itemIndex?: number,
+): Promise<FolderListing> {
+	return await remember(
+		ctx,
+		listingKey(folderId),
+		async () => await listFolder.call(ctx, folderId, { itemIndex }),
+	);
 }
 
 export function forgetListing(ctx: YetiShareContext, folderId: string): void {
@@ -93,24 +120,41 @@ export async function prepareCreationCheck(
 ): Promise<{ find: (shape: CreatedShape) => Promise<IDataObject | undefined> }> {
 	const { kind, folderId, itemIndex } = target;
 	if (!isFolderKnown(ctx, folderId)) {
-		const listed = await settle(ctx, async () => await cachedListing(ctx, folderId, itemIndex), itemIndex);
+		const listed = await settle(
+			ctx,
+			async () => await cachedListing(ctx, folderId, itemIndex),
+			itemIndex,
+		);
 		// Better said now than left to the site, which files an upload into the root and makes
 		// a folder under a parent that does not exist, where no one sees it.
 		if (!listed.ok && listed.failure.problem === 'folderNotFound') {
-			throw parameterError(ctx, itemIndex, target.parameter, `is folder ${folderId}, which this account does not have (or which is in the trash)`);
+			throw parameterError(
+				ctx,
+				itemIndex,
+				target.parameter,
+				`is folder ${folderId}, which this account does not have (or which is in the trash)`,
+			);
 		}
 		if (!listed.ok) throw listed.error;
 	}
 	const before = snapshot(ctx, kind, folderId);
 
 	async function find(shape: CreatedShape): Promise<IDataObject | undefined> {
-		const envelope = await apiRequest.call(ctx, 'folder/listing', { parent_folder_id: folderId }, { itemIndex });
+		const envelope = await apiRequest.call(
+			ctx,
+			'folder/listing',
+			{ parent_folder_id: folderId },
+			{ itemIndex },
+		);
 		const siteNow = siteDate(envelope._datetime);
 		// Dates have whole seconds; allow a little for the clock reading and the network.
 		const since = siteNow ? siteNow.getTime() - (clock.now() - before.at) - 2000 : undefined;
 		const listing = (envelope.data ?? {}) as IDataObject;
-		const entries = (Array.isArray(listing[`${kind}s`]) ? listing[`${kind}s`] : []) as IDataObject[];
-		const sizeOf = (entry: IDataObject) => (entry.fileSize === undefined || entry.fileSize === null ? undefined : Number(entry.fileSize));
+		const entries = (
+			Array.isArray(listing[`${kind}s`]) ? listing[`${kind}s`] : []
+		) as IDataObject[];
+		const sizeOf = (entry: IDataObject) =>
+			entry.fileSize === undefined || entry.fileSize === null ? undefined : Number(entry.fileSize);
 		const matching = entries.filter(
 			(entry) =>
 				!isTrashed(entry) &&
@@ -126,7 +170,17 @@ export async function prepareCreationCheck(
 			const full =
 				kind === 'folder'
 					? entry
-					: { ...entry, ...((await apiRequest.call(ctx, 'file/info', { file_id: String(entry.id) }, { itemIndex })).data as IDataObject) };
+					: {
+							...entry,
+							...((
+								await apiRequest.call(
+									ctx,
+									'file/info',
+									{ file_id: String(entry.id) },
+									{ itemIndex },
+								)
+							).data as IDataObject),
+						};
 			const date = siteDate(kind === 'folder' ? full.date_added : full.uploadedDate);
 			if (date && since !== undefined && date.getTime() < since) continue;
 			const dated = date !== undefined && since !== undefined;
@@ -156,16 +210,20 @@ export async function createOnce<T>(
 	target: { kind: Kind; folderId: string; name: string; itemIndex: number; parameter: string },
 	create: (check: Awaited<ReturnType<typeof prepareCreationCheck>>) => Promise<T>,
 ): Promise<T> {
-	return await oneAtATime(ctx, `create:${target.kind}:${folderKey(target.folderId)}:${target.name}`, async () => {
-		const check = await prepareCreationCheck(ctx, target);
-		const created = await resultOf(async () => await create(check));
-		if (!created.ok) {
-			forgetFolderContents(ctx, target.folderId);
-			forgetListing(ctx, target.folderId);
-			throw created.error;
-		}
-		return created.value;
-	});
+	return await oneAtATime(
+		ctx,
+		`create:${target.kind}:${folderKey(target.folderId)}:${target.name}`,
+		async () => {
+			const check = await prepareCreationCheck(ctx, target);
+			const created = await resultOf(async () => await create(check));
+			if (!created.ok) {
+				forgetFolderContents(ctx, target.folderId);
+				forgetListing(ctx, target.folderId);
+				throw created.error;
+			}
+			return created.value;
+		},
+	);
 }
 
 /**
@@ -179,7 +237,13 @@ export async function createFolder(
 	/** The parameter that chose the parent, for the error when it does not exist. */
 	parameter: string,
 ): Promise<IDataObject> {
-	const target = { kind: 'folder' as const, folderId: folder.parent_id, name: folder.folder_name, itemIndex: options.itemIndex ?? 0, parameter };
+	const target = {
+		kind: 'folder' as const,
+		folderId: folder.parent_id,
+		name: folder.folder_name,
+		itemIndex: options.itemIndex ?? 0,
+		parameter,
+	};
 	return await createOnce(ctx, target, async (check) => {
 		const { data } = await apiRequest.call(ctx, 'folder/create', folder, {
 			...options,

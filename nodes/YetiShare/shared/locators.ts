@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator, IPollFunctions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeParameterResourceLocator,
+	IPollFunctions,
+} from 'n8n-workflow';
 
 import { apiRequest, settle } from '../transport';
 import { remember, TREE } from '../execution/cache';
@@ -22,7 +27,9 @@ export type LocatorContext = IExecuteFunctions | IPollFunctions;
 
 function readLocator(ctx: LocatorContext, itemIndex: number, name: string) {
 	const raw = (
-		'getInputData' in ctx ? ctx.getNodeParameter(name, itemIndex, '') : ctx.getNodeParameter(name, '')
+		'getInputData' in ctx
+			? ctx.getNodeParameter(name, itemIndex, '')
+			: ctx.getNodeParameter(name, '')
 	) as INodeParameterResourceLocator | string | number;
 	const locator = typeof raw === 'object' && raw !== null ? raw : { mode: 'id', value: raw };
 	return { mode: String(locator.mode), value: String(locator.value ?? '').trim() };
@@ -42,7 +49,8 @@ export async function resolveFolderId(
 	options: { createMissing?: boolean; offersCreateMissing?: boolean } = {},
 ): Promise<string> {
 	const { mode, value } = readLocator(ctx, itemIndex, parameter.name);
-	const fail = (problem: string) => parameterError(ctx, itemIndex, parameter.displayName, problem, HOW_TO_PICK);
+	const fail = (problem: string) =>
+		parameterError(ctx, itemIndex, parameter.displayName, problem, HOW_TO_PICK);
 
 	if (mode === 'path') {
 		return await folderIdByPath(ctx, itemIndex, parameter, value, {
@@ -66,8 +74,14 @@ export async function resolveFolderId(
 	return id;
 }
 
-async function subfolders(ctx: LocatorContext, parentId: string, itemIndex: number): Promise<IDataObject[]> {
-	return (await cachedListing(ctx, parentId, itemIndex)).folders.filter((folder) => !isTrashed(folder));
+async function subfolders(
+	ctx: LocatorContext,
+	parentId: string,
+	itemIndex: number,
+): Promise<IDataObject[]> {
+	return (await cachedListing(ctx, parentId, itemIndex)).folders.filter(
+		(folder) => !isTrashed(folder),
+	);
 }
 
 async function folderIdByPath(
@@ -82,11 +96,18 @@ async function folderIdByPath(
 	const trimmed = path.replace(/^\/+/, '').replace(/\/+$/, '');
 	if (trimmed === '') {
 		if (parameter.allowRoot && path !== '') return '';
-		throw fail(path === '' ? 'is an empty path' : 'is the root folder, which this operation cannot use: choose a folder');
+		throw fail(
+			path === ''
+				? 'is an empty path'
+				: 'is the root folder, which this operation cannot use: choose a folder',
+		);
 	}
 	const segments = trimmed.split('/').map((segment) => segment.trim());
 	if (segments.some((segment) => segment === '')) {
-		throw fail(`has an empty folder name in its path ${JSON.stringify(path)}`, 'Write the path as folder names separated by single slashes, e.g. Invoices/2026/March.');
+		throw fail(
+			`has an empty folder name in its path ${JSON.stringify(path)}`,
+			'Write the path as folder names separated by single slashes, e.g. Invoices/2026/March.',
+		);
 	}
 
 	let parentId = '';
@@ -95,7 +116,9 @@ async function folderIdByPath(
 		const here = walked === '' ? 'the top level' : `"${walked}"`;
 		const parent = parentId;
 		const look = async () => {
-			const found = (await subfolders(ctx, parent, itemIndex)).filter((folder) => folder.folderName === segment);
+			const found = (await subfolders(ctx, parent, itemIndex)).filter(
+				(folder) => folder.folderName === segment,
+			);
 			if (found.length > 1) {
 				throw fail(
 					`is ambiguous: ${here} holds ${found.length} folders named "${segment}" (IDs ${found.map((folder) => folder.id).join(', ')})`,
@@ -113,7 +136,12 @@ async function folderIdByPath(
 				const made = await look();
 				if (made !== undefined) return made;
 				// (after a failed create, createOnce has forgotten the listing already)
-				const created = await createFolder(ctx, { folder_name: name, parent_id: parent }, { itemIndex }, parameter.displayName);
+				const created = await createFolder(
+					ctx,
+					{ folder_name: name, parent_id: parent },
+					{ itemIndex },
+					parameter.displayName,
+				);
 				forgetListing(ctx, parent);
 				return String(created.id);
 			});
@@ -156,7 +184,11 @@ interface FileReference {
 }
 
 /** What a file picker holds, checked: a file id, or a short URL to resolve. */
-function readFileLocator(ctx: IExecuteFunctions, itemIndex: number, parameter: LocatorParameter): FileReference {
+function readFileLocator(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	parameter: LocatorParameter,
+): FileReference {
 	const { mode, value } = readLocator(ctx, itemIndex, parameter.name);
 	const fail = (problem: string) =>
 		parameterError(
@@ -190,7 +222,11 @@ export async function resolveFile(
 	const reference = readFileLocator(ctx, itemIndex, parameter);
 	if (reference.fileId) return { fileId: reference.fileId };
 	const shortUrl = reference.shortUrl!;
-	const byShortUrl = await settle(ctx, async () => await apiRequest.call(ctx, 'file/download', { short_url: shortUrl }, { itemIndex }), itemIndex);
+	const byShortUrl = await settle(
+		ctx,
+		async () => await apiRequest.call(ctx, 'file/download', { short_url: shortUrl }, { itemIndex }),
+		itemIndex,
+	);
 	if (byShortUrl.ok) {
 		const link = byShortUrl.value.data as IDataObject | undefined;
 		if (link?.file_id !== undefined && link.file_id !== null && String(link.file_id) !== '') {
@@ -205,21 +241,42 @@ export async function resolveFile(
 		// failure is the answer.
 		if (!(problem === 'parameterMissing' && field === 'file_id')) throw byShortUrl.error;
 	}
-	const index = await remember(ctx, `${TREE}shortUrls`, async () => await indexShortUrls(ctx, itemIndex));
+	const index = await remember(
+		ctx,
+		`${TREE}shortUrls`,
+		async () => await indexShortUrls(ctx, itemIndex),
+	);
 	const fileId = index.get(shortUrl);
 	if (!fileId) throw noSuchLink(ctx, itemIndex, parameter, shortUrl);
 	return { fileId };
 }
 
-function noSuchLink(ctx: IExecuteFunctions, itemIndex: number, parameter: LocatorParameter, shortUrl: string) {
-	return parameterError(ctx, itemIndex, parameter.displayName, `links to no file of this account (short link "${shortUrl}")`);
+function noSuchLink(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	parameter: LocatorParameter,
+	shortUrl: string,
+) {
+	return parameterError(
+		ctx,
+		itemIndex,
+		parameter.displayName,
+		`links to no file of this account (short link "${shortUrl}")`,
+	);
 }
 
-export async function resolveFileId(ctx: IExecuteFunctions, itemIndex: number, parameter: LocatorParameter): Promise<string> {
+export async function resolveFileId(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	parameter: LocatorParameter,
+): Promise<string> {
 	return (await resolveFile(ctx, itemIndex, parameter)).fileId;
 }
 
-async function indexShortUrls(ctx: IExecuteFunctions, itemIndex: number): Promise<Map<string, string>> {
+async function indexShortUrls(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+): Promise<Map<string, string>> {
 	const index = new Map<string, string>();
 	await walkTree(
 		ctx,

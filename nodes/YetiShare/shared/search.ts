@@ -1,6 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { folderPickers, includeSubfoldersField, nameFilterField, returnAllOrLimit } from './descriptions';
+import {
+	folderPickers,
+	includeSubfoldersField,
+	nameFilterField,
+	returnAllOrLimit,
+} from './descriptions';
 import { resolveFolderId } from './locators';
 import { LISTINGS_IN_PARALLEL, walkTree, type ListedFolder } from './tree';
 import { nameMatcher, outputFields, parameterError, resultLimit } from './utils';
@@ -12,7 +17,10 @@ function searchedFolderPicker(examplePath: string) {
 }
 
 /** Where a search looks: the Parent Folder picker of both searches, its example path fitting what they find. */
-const searchedFolder = { file: searchedFolderPicker('march.pdf'), folder: searchedFolderPicker('March') };
+const searchedFolder = {
+	file: searchedFolderPicker('march.pdf'),
+	folder: searchedFolderPicker('March'),
+};
 
 /**
  * The parameters File → Search and Folder → Search share. The API has no search, so a search
@@ -28,7 +36,12 @@ export function searchProperties(kind: 'file' | 'folder'): INodeProperties[] {
 			{ default: true },
 		),
 		...returnAllOrLimit.map((property) =>
-			property.name === 'limit' ? { ...property, description: 'Max number of results to return; the search stops as soon as it has them' } : property,
+			property.name === 'limit'
+				? {
+						...property,
+						description: 'Max number of results to return; the search stops as soon as it has them',
+					}
+				: property,
 		),
 	];
 }
@@ -58,7 +71,11 @@ export async function searchTree(
 			for (const entry of entriesOf(listed)) {
 				const entryName = String(kind === 'file' ? entry.filename : entry.folderName);
 				if (!matches(entryName)) continue;
-				found.push({ type: kind, ...outputFields(entry), path: `${listed.folder.path}/${entryName}`.slice(1) });
+				found.push({
+					type: kind,
+					...outputFields(entry),
+					path: `${listed.folder.path}/${entryName}`.slice(1),
+				});
 				if (found.length >= limit) return false;
 			}
 			return true;
@@ -68,7 +85,12 @@ export async function searchTree(
 			itemIndex,
 			explain: (folder, failure) =>
 				folder.id === folderId && failure.problem === 'folderNotFound'
-					? parameterError(ctx, itemIndex, parent.displayName, `is folder ${folderId}, which this account does not have (or which is in the trash)`)
+					? parameterError(
+							ctx,
+							itemIndex,
+							parent.displayName,
+							`is folder ${folderId}, which this account does not have (or which is in the trash)`,
+						)
 					: undefined,
 		},
 	);

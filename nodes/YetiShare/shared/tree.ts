@@ -54,9 +54,14 @@ export async function walkTree(
 	const { deep = true, maxListings = Infinity, itemIndex } = options;
 	const queue = [...start];
 	const reading: Array<ReturnType<typeof read>> = [];
-	const read = async (folder: FolderToList) => await settle(ctx, async () => await listFolder.call(ctx, folder.id, { itemIndex }), itemIndex);
+	const read = async (folder: FolderToList) =>
+		await settle(ctx, async () => await listFolder.call(ctx, folder.id, { itemIndex }), itemIndex);
 	const fillWindow = () => {
-		while (reading.length < queue.length && reading.length < maxListings && reading.length - next < LISTINGS_IN_PARALLEL) {
+		while (
+			reading.length < queue.length &&
+			reading.length < maxListings &&
+			reading.length - next < LISTINGS_IN_PARALLEL
+		) {
 			reading.push(read(queue[reading.length]));
 		}
 	};
@@ -70,7 +75,13 @@ export async function walkTree(
 		const folders = listed.value.folders.filter((entry) => !isTrashed(entry));
 		const files = listed.value.files.filter((entry) => !isTrashed(entry));
 		const trashedFiles = listed.value.files.filter(isTrashed);
-		if (deep) queue.push(...folders.map((entry) => ({ id: String(entry.id), path: `${folder.path}/${String(entry.folderName)}` })));
+		if (deep)
+			queue.push(
+				...folders.map((entry) => ({
+					id: String(entry.id),
+					path: `${folder.path}/${String(entry.folderName)}`,
+				})),
+			);
 		if (visit({ folder, folders, files, trashedFiles }) === false) break;
 		fillWindow();
 	}

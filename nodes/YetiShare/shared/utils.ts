@@ -17,7 +17,9 @@ export function outputFields(data: IDataObject): IDataObject {
 	if (!('accessPassword' in data)) return data;
 	return Object.fromEntries(
 		Object.entries(data).map(([key, value]) =>
-			key === 'accessPassword' ? ['hasPassword', typeof value === 'string' && value !== ''] : [key, value],
+			key === 'accessPassword'
+				? ['hasPassword', typeof value === 'string' && value !== '']
+				: [key, value],
 		),
 	);
 }
@@ -30,9 +32,15 @@ export function toItems(data: IDataObject | IDataObject[]): INodeExecutionData[]
  * An error as n8n should get it: n8n's own errors (node errors, expression errors) unchanged,
  * anything else as a NodeOperationError that names the item.
  */
-export function asNodeError(ctx: Pick<IExecuteFunctions, 'getNode'>, error: unknown, itemIndex: number): ExecutionBaseError {
+export function asNodeError(
+	ctx: Pick<IExecuteFunctions, 'getNode'>,
+	error: unknown,
+	itemIndex: number,
+): ExecutionBaseError {
 	if (error instanceof ExecutionBaseError) return error;
-	return new NodeOperationError(ctx.getNode(), error instanceof Error ? error : String(error), { itemIndex });
+	return new NodeOperationError(ctx.getNode(), error instanceof Error ? error : String(error), {
+		itemIndex,
+	});
 }
 
 /** The error for a parameter a user set wrongly: names the parameter and the item. */
@@ -43,19 +51,39 @@ export function parameterError(
 	problem: string,
 	description?: string,
 ): NodeOperationError {
-	return new NodeOperationError(ctx.getNode(), `Parameter "${parameter}" ${problem} [item ${itemIndex}]`, {
-		itemIndex,
-		description,
-	});
+	return new NodeOperationError(
+		ctx.getNode(),
+		`Parameter "${parameter}" ${problem} [item ${itemIndex}]`,
+		{
+			itemIndex,
+			description,
+		},
+	);
 }
 
 /** The longest file or folder name the script's database keeps. */
 const MAX_NAME_LENGTH = 255;
 
 /** A text parameter that must not be empty (an expression may also give a number, or the wrong type). */
-export function requireText(ctx: Pick<IExecuteFunctions, 'getNode'>, itemIndex: number, parameter: string, value: unknown, what = 'a value'): string {
-	if (value !== undefined && value !== null && typeof value !== 'string' && typeof value !== 'number') {
-		throw parameterError(ctx, itemIndex, parameter, `is not text: an expression gave ${Array.isArray(value) ? 'a list' : `a ${typeof value}`} (${JSON.stringify(value)?.slice(0, 60)})`);
+export function requireText(
+	ctx: Pick<IExecuteFunctions, 'getNode'>,
+	itemIndex: number,
+	parameter: string,
+	value: unknown,
+	what = 'a value',
+): string {
+	if (
+		value !== undefined &&
+		value !== null &&
+		typeof value !== 'string' &&
+		typeof value !== 'number'
+	) {
+		throw parameterError(
+			ctx,
+			itemIndex,
+			parameter,
+			`is not text: an expression gave ${Array.isArray(value) ? 'a list' : `a ${typeof value}`} (${JSON.stringify(value)?.slice(0, 60)})`,
+		);
 	}
 	const text = value === undefined || value === null ? '' : String(value).trim();
 	if (text === '') throw parameterError(ctx, itemIndex, parameter, `is empty: enter ${what}`);
@@ -75,7 +103,12 @@ export function requireName(
 ): string {
 	const name = requireText(ctx, itemIndex, parameter, value, 'a name');
 	if (name.length > MAX_NAME_LENGTH) {
-		throw parameterError(ctx, itemIndex, parameter, `is ${name.length} characters long: the site keeps at most ${MAX_NAME_LENGTH}`);
+		throw parameterError(
+			ctx,
+			itemIndex,
+			parameter,
+			`is ${name.length} characters long: the site keeps at most ${MAX_NAME_LENGTH}`,
+		);
 	}
 	const problems = nameProblems(name, use);
 	if (problems.length > 0) {
@@ -122,12 +155,22 @@ export function nameMatcher(filter: string | undefined): (name: unknown) => bool
 		}
 	}
 	if (parts.every((part) => 'literal' in part)) {
-		const needle = parts.map((part) => (part as { literal: string }).literal).join('').toLowerCase();
-		return (name) => String(name ?? '').toLowerCase().includes(needle);
+		const needle = parts
+			.map((part) => (part as { literal: string }).literal)
+			.join('')
+			.toLowerCase();
+		return (name) =>
+			String(name ?? '')
+				.toLowerCase()
+				.includes(needle);
 	}
 	const pattern = parts
 		.map((part) =>
-			'literal' in part ? part.literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : part.wildcard === '*' ? '.*' : '.',
+			'literal' in part
+				? part.literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+				: part.wildcard === '*'
+					? '.*'
+					: '.',
 		)
 		.join('');
 	const regex = new RegExp(`^${pattern}$`, 'i');
@@ -139,7 +182,12 @@ export function resultLimit(ctx: IExecuteFunctions, itemIndex: number): number {
 	if (ctx.getNodeParameter('returnAll', itemIndex) as boolean) return Infinity;
 	const limit = ctx.getNodeParameter('limit', itemIndex) as number;
 	if (!(Number.isInteger(limit) && limit >= 1)) {
-		throw parameterError(ctx, itemIndex, 'Limit', `must be a whole number of at least 1 (got ${JSON.stringify(limit)})`);
+		throw parameterError(
+			ctx,
+			itemIndex,
+			'Limit',
+			`must be a whole number of at least 1 (got ${JSON.stringify(limit)})`,
+		);
 	}
 	return limit;
 }

@@ -15,7 +15,12 @@ export interface ErrorLike {
 /** The error and the causes it was wrapped around, outermost first (`depth` deep at most). */
 export function causes(error: unknown, depth = 4): ErrorLike[] {
 	const links: ErrorLike[] = [];
-	for (let e = error; e !== null && typeof e === 'object' && links.length < depth; e = (e as ErrorLike).cause) links.push(e as ErrorLike);
+	for (
+		let e = error;
+		e !== null && typeof e === 'object' && links.length < depth;
+		e = (e as ErrorLike).cause
+	)
+		links.push(e as ErrorLike);
 	return links;
 }
 
@@ -23,7 +28,11 @@ const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 
 /** The request got no answer in time: a timeout's code or message anywhere in the chain. */
 export function timedOut(error: unknown): boolean {
-	return causes(error).some((e) => (typeof e.code === 'string' && TIMEOUT_CODES.has(e.code)) || /timeout/i.test(String(e.message ?? '')));
+	return causes(error).some(
+		(e) =>
+			(typeof e.code === 'string' && TIMEOUT_CODES.has(e.code)) ||
+			/timeout/i.test(String(e.message ?? '')),
+	);
 }
 
 /**
@@ -78,7 +87,9 @@ const CERTIFICATE_CODES = new Set(
 	CRL_NOT_YET_VALID CRL_HAS_EXPIRED ERROR_IN_CERT_NOT_BEFORE_FIELD ERROR_IN_CERT_NOT_AFTER_FIELD
 	ERROR_IN_CRL_LAST_UPDATE_FIELD ERROR_IN_CRL_NEXT_UPDATE_FIELD OUT_OF_MEM DEPTH_ZERO_SELF_SIGNED_CERT
 	SELF_SIGNED_CERT_IN_CHAIN UNABLE_TO_GET_ISSUER_CERT_LOCALLY UNABLE_TO_VERIFY_LEAF_SIGNATURE CERT_CHAIN_TOO_LONG
-	CERT_REVOKED INVALID_CA PATH_LENGTH_EXCEEDED INVALID_PURPOSE CERT_UNTRUSTED CERT_REJECTED HOSTNAME_MISMATCH`.split(/\s+/),
+	CERT_REVOKED INVALID_CA PATH_LENGTH_EXCEEDED INVALID_PURPOSE CERT_UNTRUSTED CERT_REJECTED HOSTNAME_MISMATCH`.split(
+		/\s+/,
+	),
 );
 
 /**
@@ -100,18 +111,26 @@ export function networkError(error: unknown, endpoint: string): SiteError | unde
 	const codes = causes(error).map((e) => (typeof e.code === 'string' ? e.code : ''));
 	const tls = codes.find(isTlsCode);
 	if (tls) {
-		return new SiteError('Could not reach the site: its TLS (https) certificate was not accepted', 'tls', {
-			description: `While calling ${endpoint} (${tls}). If the site uses a self-signed certificate and you run it yourself, turn on "Ignore SSL Issues (Insecure)" in the credential; otherwise the site's certificate is expired, for another name, or not from a trusted authority.`,
-		});
+		return new SiteError(
+			'Could not reach the site: its TLS (https) certificate was not accepted',
+			'tls',
+			{
+				description: `While calling ${endpoint} (${tls}). If the site uses a self-signed certificate and you run it yourself, turn on "Ignore SSL Issues (Insecure)" in the credential; otherwise the site's certificate is expired, for another name, or not from a trusted authority.`,
+			},
+		);
 	}
 	const code = codes.find((own) => UNREACHABLE[own]);
 	if (timedOut(error)) {
 		return new SiteError(`The site did not answer ${endpoint} in time`, 'network', {
-			description: 'The request timed out. Raise "Timeout (Seconds)" in the credential if the site is slow, or check that it is up.',
+			description:
+				'The request timed out. Raise "Timeout (Seconds)" in the credential if the site is slow, or check that it is up.',
 			networkCode: code,
 			timedOut: true,
 		});
 	}
 	if (!code) return undefined;
-	return new SiteError(`Could not reach the site: ${UNREACHABLE[code]}`, 'network', { description: `While calling ${endpoint} (${code}).`, networkCode: code });
+	return new SiteError(`Could not reach the site: ${UNREACHABLE[code]}`, 'network', {
+		description: `While calling ${endpoint} (${code}).`,
+		networkCode: code,
+	});
 }

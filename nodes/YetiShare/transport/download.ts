@@ -15,7 +15,10 @@ import { resultOf, requestTimeoutMs, SiteError, type YetiShareCredentials } from
 type DownloadContext = IExecuteFunctions | IPollFunctions;
 
 /** The stream n8n's request helper gives for `encoding: 'stream'`, as its binary store takes it. */
-type ResponseStream = Exclude<Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0], Buffer>;
+type ResponseStream = Exclude<
+	Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0],
+	Buffer
+>;
 
 export interface FileStream {
 	stream: ResponseStream;
@@ -55,7 +58,11 @@ function transferBroken(message: string) {
  * the bytes are stored (storeDownload), so nothing stands between the response and n8n's
  * binary store here.
  */
-async function openDownload(ctx: YetiShareContext, url: string, credentials: YetiShareCredentials): Promise<FileStream> {
+async function openDownload(
+	ctx: YetiShareContext,
+	url: string,
+	credentials: YetiShareCredentials,
+): Promise<FileStream> {
 	const response = (await ctx.helpers.httpRequest({
 		method: 'GET',
 		url,
@@ -72,13 +79,25 @@ async function openDownload(ctx: YetiShareContext, url: string, credentials: Yet
 		throw new SiteError(
 			`Downloading the file failed: ${expired ? 'the download link was refused (it may have expired: links are valid for 24 hours)' : `HTTP ${statusCode}`}`,
 			'http',
-			{ httpCode: statusCode, retryAfter: typeof headers['retry-after'] === 'string' ? headers['retry-after'] : undefined },
+			{
+				httpCode: statusCode,
+				retryAfter: typeof headers['retry-after'] === 'string' ? headers['retry-after'] : undefined,
+			},
 		);
 	}
 	const announced = Number(headers['content-length']);
-	const size = Number.isFinite(announced) && headers['content-length'] !== undefined ? announced : undefined;
-	const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'].split(';')[0].trim() : undefined;
-	return { stream: body, fileName: dispositionName(headers['content-disposition']), mimeType: contentType, size };
+	const size =
+		Number.isFinite(announced) && headers['content-length'] !== undefined ? announced : undefined;
+	const contentType =
+		typeof headers['content-type'] === 'string'
+			? headers['content-type'].split(';')[0].trim()
+			: undefined;
+	return {
+		stream: body,
+		fileName: dispositionName(headers['content-disposition']),
+		mimeType: contentType,
+		size,
+	};
 }
 
 /** How many bytes n8n's binary store holds for `binary`: its metadata, or the inline data in memory mode. */
@@ -92,15 +111,23 @@ async function storedBytes(ctx: DownloadContext, binary: IBinaryData): Promise<n
  * before the announced Content-Length arrived fails (and is repeated) instead of passing for
  * the file.
  */
-async function storeDownload(ctx: DownloadContext, download: FileStream, fileName: string): Promise<IBinaryData> {
+async function storeDownload(
+	ctx: DownloadContext,
+	download: FileStream,
+	fileName: string,
+): Promise<IBinaryData> {
 	let broken: Error | undefined;
 	download.stream.on('error', (error: Error) => (broken ??= error));
 	download.stream.on('aborted', () => (broken ??= new Error('the connection closed')));
 	const cut = (received: number | string) =>
-		transferBroken(`The connection closed after ${received} of ${download.size ?? '?'} bytes: the download is incomplete${broken ? ` (${broken.message})` : ''}`);
+		transferBroken(
+			`The connection closed after ${received} of ${download.size ?? '?'} bytes: the download is incomplete${broken ? ` (${broken.message})` : ''}`,
+		);
 	// a store that failed because the response broke is a cut transfer (repeated); any other
 	// failure of the store (a size limit, say) is handed on as it is and not repeated
-	const stored = await resultOf(async () => await ctx.helpers.prepareBinaryData(download.stream, fileName, download.mimeType));
+	const stored = await resultOf(
+		async () => await ctx.helpers.prepareBinaryData(download.stream, fileName, download.mimeType),
+	);
 	if (!stored.ok) throw broken ? cut('some') : stored.error;
 	const received = await storedBytes(ctx, stored.value);
 	if (broken || (download.size !== undefined && received !== download.size)) throw cut(received);

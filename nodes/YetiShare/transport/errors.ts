@@ -9,7 +9,13 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { asSiteError, networkError } from './causes';
 import type { ApiRequestOptions, YetiShareContext } from './request';
 import type { AttemptFailure } from './retry';
-import { resultOf, type ApiProblem, type FormFields, type SiteError, type SiteErrorKind } from './site';
+import {
+	resultOf,
+	type ApiProblem,
+	type FormFields,
+	type SiteError,
+	type SiteErrorKind,
+} from './site';
 
 /** Gave up after retrying: says what the site did, how often it was tried, and what to do. */
 export class RetriesExhausted extends Error {
@@ -85,13 +91,19 @@ export type NodeError = NodeApiError | NodeOperationError;
 const failures = new WeakMap<NodeError, CallFailure>();
 
 /** A call's answer, or the node error it failed with and what it met. */
-export type CallResult<T> = { ok: true; value: T } | { ok: false; error: NodeError; failure: CallFailure };
+export type CallResult<T> =
+	| { ok: true; value: T }
+	| { ok: false; error: NodeError; failure: CallFailure };
 
 /**
  * Runs calls of this transport (apiRequest, downloadFile, or helpers built on them) and returns
  * their failure as a value, for a caller that handles some failures itself and throws the rest.
  */
-export async function settle<T>(ctx: YetiShareContext, run: () => Promise<T>, itemIndex?: number): Promise<CallResult<T>> {
+export async function settle<T>(
+	ctx: YetiShareContext,
+	run: () => Promise<T>,
+	itemIndex?: number,
+): Promise<CallResult<T>> {
 	const tried = await resultOf(run);
 	if (tried.ok) return tried;
 	const error = toNodeError(ctx, tried.error, 'the site', {}, { itemIndex });
@@ -102,10 +114,17 @@ export async function settle<T>(ctx: YetiShareContext, run: () => Promise<T>, it
  * The one place where a failure inside the transport (SiteError, RetriesExhausted, OutcomeUnknown,
  * an HTTP client's error) becomes the node error n8n shows; the failure it was is kept for `settle`.
  */
-export function toNodeError(ctx: YetiShareContext, error: unknown, endpoint: string, fields: FormFields, options: ApiRequestOptions): NodeError {
+export function toNodeError(
+	ctx: YetiShareContext,
+	error: unknown,
+	endpoint: string,
+	fields: FormFields,
+	options: ApiRequestOptions,
+): NodeError {
 	// Made here already, or a parameter error. (n8n's HTTP helpers throw NodeApiErrors of their own:
 	// those are failures to classify like any other.)
-	if (error instanceof NodeOperationError || (error instanceof NodeApiError && failures.has(error))) return error;
+	if (error instanceof NodeOperationError || (error instanceof NodeApiError && failures.has(error)))
+		return error;
 	const gaveUp = error instanceof RetriesExhausted || error instanceof OutcomeUnknown;
 	const site = gaveUp ? undefined : siteErrorOf(error, endpoint);
 	const made = describeFailure(ctx, error, site, endpoint, fields, options);
@@ -128,9 +147,19 @@ function describeFailure(
 ): NodeError {
 	const node = ctx.getNode();
 	if (error instanceof RetriesExhausted || error instanceof OutcomeUnknown) {
-		const cause = error instanceof RetriesExhausted ? error.last : error.checkFailed instanceof OutcomeInconclusive ? undefined : error.checkFailed;
+		const cause =
+			error instanceof RetriesExhausted
+				? error.last
+				: error.checkFailed instanceof OutcomeInconclusive
+					? undefined
+					: error.checkFailed;
 		// described afresh, as it was met inside this call (even when it is a node error of a nested call)
-		const last = cause === undefined ? undefined : cause instanceof NodeOperationError ? cause : describeFailure(ctx, cause, siteErrorOf(cause, endpoint), endpoint, fields, {});
+		const last =
+			cause === undefined
+				? undefined
+				: cause instanceof NodeOperationError
+					? cause
+					: describeFailure(ctx, cause, siteErrorOf(cause, endpoint), endpoint, fields, {});
 		let message: string;
 		let description: string;
 		if (error instanceof RetriesExhausted) {
@@ -183,7 +212,9 @@ function describeFailure(
 			{
 				message,
 				description: description ?? '',
-				...(site.kind === 'network' || site.kind === 'tls' ? {} : { httpCode: String(site.details.httpCode ?? 200) }),
+				...(site.kind === 'network' || site.kind === 'tls'
+					? {}
+					: { httpCode: String(site.details.httpCode ?? 200) }),
 			} as JsonObject,
 			{
 				message: `${message}${itemSuffix(itemIndex)}`,
@@ -194,5 +225,8 @@ function describeFailure(
 		);
 	}
 	const message = `Calling ${endpoint} failed: ${error instanceof Error ? error.message : String(error)}`;
-	return new NodeApiError(node, { message } as JsonObject, { message: `${message}${itemSuffix(itemIndex)}`, itemIndex });
+	return new NodeApiError(node, { message } as JsonObject, {
+		message: `${message}${itemSuffix(itemIndex)}`,
+		itemIndex,
+	});
 }

@@ -63,7 +63,11 @@ export class MultipartForm {
 }
 
 /** A form with text fields and one file, as file/upload takes it. */
-export function multipartForm(fields: Record<string, string>, fileField: string, file: FilePart): MultipartForm {
+export function multipartForm(
+	fields: Record<string, string>,
+	fileField: string,
+	file: FilePart,
+): MultipartForm {
 	const form = new MultipartForm();
 	for (const [name, value] of Object.entries(fields)) form.append(name, value);
 	form.append(fileField, file);

@@ -27,10 +27,15 @@ export function formatBytes(bytes: number): string {
 }
 
 const ASK_OWNER =
-	'Ask the site owner to raise PHP\'s upload_max_filesize and post_max_size (php.ini) and the web server\'s body limit (nginx: client_max_body_size; Apache: LimitRequestBody) above the size of your files, or upload smaller files.';
+	"Ask the site owner to raise PHP's upload_max_filesize and post_max_size (php.ini) and the web server's body limit (nginx: client_max_body_size; Apache: LimitRequestBody) above the size of your files, or upload smaller files.";
 
 /** Why the script saw no upload, by its answer, for a file that was sent whole and not empty. */
-const NOT_RECEIVED: Array<{ answer: RegExp; applies: (sent: SentUpload) => boolean; limit: string; why: (answer: string) => string }> = [
+const NOT_RECEIVED: Array<{
+	answer: RegExp;
+	applies: (sent: SentUpload) => boolean;
+	limit: string;
+	why: (answer: string) => string;
+}> = [
 	{
 		// PHP drops every field and the file of a body over post_max_size, the token included
 		answer: /^please provide the access_token param\.?$/i,
@@ -59,22 +64,35 @@ const NOT_RECEIVED: Array<{ answer: RegExp; applies: (sent: SentUpload) => boole
  * The refusal behind a failed answer, said in words, or undefined when the failure is something
  * else. `upload` is what an upload sent (undefined for other calls).
  */
-export function explainRefusal(error: unknown, endpoint: string, upload?: SentUpload): SiteError | undefined {
+export function explainRefusal(
+	error: unknown,
+	endpoint: string,
+	upload?: SentUpload,
+): SiteError | undefined {
 	if (!(error instanceof SiteError)) return undefined;
 	const httpCode = error.details.httpCode;
 	if (error.kind === 'http' && httpCode === 413) {
-		const what = upload ? `the upload of "${upload.name}" (${formatBytes(upload.size)})` : `the request to ${endpoint}`;
+		const what = upload
+			? `the upload of "${upload.name}" (${formatBytes(upload.size)})`
+			: `the request to ${endpoint}`;
 		return new SiteError(`The site's web server refused ${what} as too large (HTTP 413)`, 'http', {
 			httpCode,
 			description: `The web server in front of the site (or a proxy before it) has a limit on the size of a request body, such as nginx's client_max_body_size (1 MB unless the site sets it) or Apache's LimitRequestBody, and the script never saw the request. ${upload ? ASK_OWNER : 'Ask the site owner to raise that limit.'}`,
 		});
 	}
 	const answer = error.details.serverMessage;
-	if (!upload || upload.size === 0 || error.kind !== 'api' || answer === undefined) return undefined;
-	const known = NOT_RECEIVED.find((candidate) => candidate.answer.test(answer.trim()) && candidate.applies(upload));
+	if (!upload || upload.size === 0 || error.kind !== 'api' || answer === undefined)
+		return undefined;
+	const known = NOT_RECEIVED.find(
+		(candidate) => candidate.answer.test(answer.trim()) && candidate.applies(upload),
+	);
 	if (!known) return undefined;
-	return new SiteError(`The site did not receive the file "${upload.name}" (${formatBytes(upload.size)}): ${known.limit}`, 'api', {
-		serverMessage: answer,
-		description: `${known.why(answer)} ${ASK_OWNER}`,
-	});
+	return new SiteError(
+		`The site did not receive the file "${upload.name}" (${formatBytes(upload.size)}): ${known.limit}`,
+		'api',
+		{
+			serverMessage: answer,
+			description: `${known.why(answer)} ${ASK_OWNER}`,
+		},
+	);
 }

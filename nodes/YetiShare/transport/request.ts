@@ -3,7 +3,13 @@
  * runs the session protocol (session.ts) and the retries (retry.ts) around it, and hands every
  * failure to errors.ts, so each operation only names its endpoint and fields.
  */
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, IPollFunctions } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IPollFunctions,
+} from 'n8n-workflow';
 
 import { remember } from '../execution/cache';
 import { clock } from '../execution/clock';
@@ -12,7 +18,14 @@ import { slowDown } from '../execution/parallel';
 import { OutcomeInconclusive, OutcomeUnknown, RetriesExhausted, toNodeError } from './errors';
 import type { MultipartForm } from './multipart';
 import { explainRefusal } from './refusal';
-import { backoffMs, classifyFailure, CREATING_ENDPOINTS, retryPolicy, type AttemptFailure, type RetryPolicy } from './retry';
+import {
+	backoffMs,
+	classifyFailure,
+	CREATING_ENDPOINTS,
+	retryPolicy,
+	type AttemptFailure,
+	type RetryPolicy,
+} from './retry';
 import { sessionKey, withSession } from './session';
 import {
 	apiUrl,
@@ -49,11 +62,13 @@ export interface ApiRequestOptions {
 	creates?: string;
 }
 
-async function readCredentials(ctx: YetiShareContext, itemIndex?: number): Promise<YetiShareCredentials> {
-	const credentials = await (ctx as IExecuteFunctions).getCredentials<ICredentialDataDecryptedObject>(
-		CREDENTIAL_TYPE,
-		itemIndex,
-	);
+async function readCredentials(
+	ctx: YetiShareContext,
+	itemIndex?: number,
+): Promise<YetiShareCredentials> {
+	const credentials = await (
+		ctx as IExecuteFunctions
+	).getCredentials<ICredentialDataDecryptedObject>(CREDENTIAL_TYPE, itemIndex);
 	return { ...credentials } as unknown as YetiShareCredentials;
 }
 
@@ -62,7 +77,10 @@ async function readCredentials(ctx: YetiShareContext, itemIndex?: number): Promi
  * decryption, a quarter of a small call's cost, so an execution reads it once. n8n writes a token
  * it renews into this same object; a token the site reports dead sends the next read to the store.
  */
-export async function sessionCredentials(ctx: YetiShareContext, itemIndex?: number): Promise<YetiShareCredentials> {
+export async function sessionCredentials(
+	ctx: YetiShareContext,
+	itemIndex?: number,
+): Promise<YetiShareCredentials> {
 	return await remember(ctx, 'credentials', async () => await readCredentials(ctx, itemIndex));
 }
 
@@ -113,9 +131,17 @@ async function send(
 	if (typeof payload !== 'string') payload.discard();
 	if (!response.ok) throw response.error;
 	const { statusCode, body: answer, headers } = response.value;
-	const read = await resultOf(async () => readAnswer(endpoint, statusCode, answer, headers, request.url));
+	const read = await resultOf(async () =>
+		readAnswer(endpoint, statusCode, answer, headers, request.url),
+	);
 	if (read.ok) return read.value;
-	throw explainRefusal(read.error, endpoint, typeof payload === 'string' ? undefined : payload.sent()) ?? read.error;
+	throw (
+		explainRefusal(
+			read.error,
+			endpoint,
+			typeof payload === 'string' ? undefined : payload.sent(),
+		) ?? read.error
+	);
 }
 
 /** Calls one endpoint with form fields and returns the answer's envelope (`data`, `response`, …). */
@@ -210,19 +236,33 @@ export async function withRetries<T>(
 		if (!failure) throw error;
 		// the execution's other items back off too: fewer in flight from now on
 		if (failure.rateLimited) slowDown(ctx);
-		if (failure.waitedForAnswer) waitedForAnswers += Math.min(clock.now() - startedAt, policy.timeoutMs);
+		if (failure.waitedForAnswer)
+			waitedForAnswers += Math.min(clock.now() - startedAt, policy.timeoutMs);
 		if (failure.acted === 'unknown' && creating) {
-			const found = await findCreated(creating, failure, startedAt, policy.maxWaitMs - waited - waitedForAnswers);
+			const found = await findCreated(
+				creating,
+				failure,
+				startedAt,
+				policy.maxWaitMs - waited - waitedForAnswers,
+			);
 			if (found) return found as T;
 		}
 		if (attempts >= policy.maxAttempts) {
 			// With retries turned off, the failure speaks for itself (but a rate limit is named).
-			throw policy.maxAttempts === 1 && !failure.rateLimited ? error : new RetriesExhausted(failure, attempts, error);
+			throw policy.maxAttempts === 1 && !failure.rateLimited
+				? error
+				: new RetriesExhausted(failure, attempts, error);
 		}
 		const wait = failure.retryAfterMs ?? backoffMs(attempts);
 		if (waited + waitedForAnswers + wait > policy.maxWaitMs) {
 			// the time spent waiting for answers is named when it, not the wait asked for, passed the budget
-			throw new RetriesExhausted(failure, attempts, error, wait, waited + wait > policy.maxWaitMs ? 0 : waitedForAnswers);
+			throw new RetriesExhausted(
+				failure,
+				attempts,
+				error,
+				wait,
+				waited + wait > policy.maxWaitMs ? 0 : waitedForAnswers,
+			);
 		}
 		await clock.sleep(wait);
 		waited += wait;
@@ -259,6 +299,13 @@ async function findCreated(
 		const later = await look();
 		if (later) return later;
 	}
-	const looked = waited > 0 ? `after looking again for ${Math.ceil(waited / 1000)} s` : 'when looked for';
-	throw new OutcomeUnknown(failure, what, new OutcomeInconclusive(`Nothing had appeared ${looked}, but the site may still have been working on the call when its answer was given up on`));
+	const looked =
+		waited > 0 ? `after looking again for ${Math.ceil(waited / 1000)} s` : 'when looked for';
+	throw new OutcomeUnknown(
+		failure,
+		what,
+		new OutcomeInconclusive(
+			`Nothing had appeared ${looked}, but the site may still have been working on the call when its answer was given up on`,
+		),
+	);
 }

@@ -8,7 +8,12 @@ import { asSiteError, causes, timedOut, type ErrorLike } from './causes';
 import { requestTimeoutMs, type YetiShareCredentials } from './site';
 
 /** The endpoints that create something: repeating one after an unknown outcome could make two. */
-export const CREATING_ENDPOINTS = new Set(['file/upload', 'file/copy', 'folder/create', 'file/url_upload_add']);
+export const CREATING_ENDPOINTS = new Set([
+	'file/upload',
+	'file/copy',
+	'folder/create',
+	'file/url_upload_add',
+]);
 
 export interface RetryPolicy {
 	/**
@@ -32,7 +37,11 @@ const DEFAULT_MAX_WAIT_SECONDS = 60;
 export function retryPolicy(credentials: YetiShareCredentials): RetryPolicy {
 	const seconds = Number(credentials.maxRetryWait ?? DEFAULT_MAX_WAIT_SECONDS);
 	const maxWaitMs = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
-	return { maxWaitMs, maxAttempts: maxWaitMs > 0 ? MAX_ATTEMPTS : 1, timeoutMs: requestTimeoutMs(credentials) };
+	return {
+		maxWaitMs,
+		maxAttempts: maxWaitMs > 0 ? MAX_ATTEMPTS : 1,
+		timeoutMs: requestTimeoutMs(credentials),
+	};
 }
 
 /** What one failed attempt says, for deciding whether and when to send the call again. */
@@ -70,7 +79,9 @@ const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
 /** RFC 9110's HTTP-date: IMF-fixdate, then the obsolete RFC 850 and asctime forms. */
 const HTTP_DATES = [
 	new RegExp(`^${DAY}, (?<day>\\d\\d) ${MONTH} (?<year>\\d{4}) ${TIME} GMT$`),
-	new RegExp(`^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (?<day>\\d\\d)-${MONTH}-(?<year>\\d\\d) ${TIME} GMT$`),
+	new RegExp(
+		`^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (?<day>\\d\\d)-${MONTH}-(?<year>\\d\\d) ${TIME} GMT$`,
+	),
 	new RegExp(`^${DAY} ${MONTH} (?<day>[ \\d]\\d) ${TIME} (?<year>\\d{4})$`),
 ];
 
@@ -81,7 +92,9 @@ const HTTP_DATES = [
 function parseHttpDate(text: string, now: number): number | undefined {
 	const parts = HTTP_DATES.map((form) => form.exec(text)?.groups).find(Boolean);
 	if (!parts) return undefined;
-	const [day, hour, minute, second] = [parts.day, parts.hour, parts.minute, parts.second].map(Number);
+	const [day, hour, minute, second] = [parts.day, parts.hour, parts.minute, parts.second].map(
+		Number,
+	);
 	let year = Number(parts.year);
 	if (parts.year.length === 2) {
 		// RFC 9110: a two-digit year over 50 years ahead is the last such year in the past
@@ -91,7 +104,8 @@ function parseHttpDate(text: string, now: number): number | undefined {
 	}
 	const midnight = Date.UTC(year, MONTHS.indexOf(parts.month), day);
 	// 60 seconds: a leap second; a day the month lacks (31 Feb) would roll into the next month
-	if (hour > 23 || minute > 59 || second > 60 || new Date(midnight).getUTCDate() !== day) return undefined;
+	if (hour > 23 || minute > 59 || second > 60 || new Date(midnight).getUTCDate() !== day)
+		return undefined;
 	return midnight + ((hour * 60 + minute) * 60 + second) * 1000;
 }
 
@@ -121,7 +135,9 @@ export function backoffMs(attempt: number, random = Math.random): number {
 const SYSTEM_CODE = /^E(?:AI_)?[A-Z]+$/;
 
 function networkCode(error: unknown): string | undefined {
-	return causes(error).find((e) => typeof e.code === 'string' && SYSTEM_CODE.test(e.code))?.code as string | undefined;
+	return causes(error).find((e) => typeof e.code === 'string' && SYSTEM_CODE.test(e.code))?.code as
+		| string
+		| undefined;
 }
 
 /** What a failed attempt says, or undefined when repeating it cannot help (an API error, a 404…). */
@@ -131,14 +147,21 @@ export function classifyFailure(error: unknown): AttemptFailure | undefined {
 		const status = site.details.httpCode;
 		if (site.kind !== 'http' || status === undefined) return undefined;
 		if (status === 429) {
-			return { acted: 'no', reason: 'HTTP 429 (too many requests)', rateLimited: true, retryAfterMs: parseRetryAfter(site.details.retryAfter) };
+			return {
+				acted: 'no',
+				reason: 'HTTP 429 (too many requests)',
+				rateLimited: true,
+				retryAfterMs: parseRetryAfter(site.details.retryAfter),
+			};
 		}
 		if (status >= 500 && status <= 599) {
 			// A 503 from a proxy usually means the script was not reached, but PHP can send one too.
 			const mayStillAct = GATEWAY_TIMEOUTS.has(status);
 			return {
 				acted: 'unknown',
-				reason: mayStillAct ? `HTTP ${status} (the web server stopped waiting for the site's script)` : `HTTP ${status}`,
+				reason: mayStillAct
+					? `HTTP ${status} (the web server stopped waiting for the site's script)`
+					: `HTTP ${status}`,
 				retryAfterMs: parseRetryAfter(site.details.retryAfter),
 				waitedForAnswer: true,
 				mayStillAct,
@@ -151,9 +174,19 @@ export function classifyFailure(error: unknown): AttemptFailure | undefined {
 	// ECONNREFUSED is not retried: nothing listens there, usually a wrong Base URL, and saying so at
 	// once helps more than trying for a minute.
 	if (code === 'EAI_AGAIN') return { acted: 'no', reason: 'the host name could not be looked up' };
-	if (site ? site.details.timedOut : timedOut(error)) return { acted: 'unknown', reason: 'the site did not answer in time', waitedForAnswer: true, mayStillAct: true };
+	if (site ? site.details.timedOut : timedOut(error))
+		return {
+			acted: 'unknown',
+			reason: 'the site did not answer in time',
+			waitedForAnswer: true,
+			mayStillAct: true,
+		};
 	if (code === TRANSFER_CUT) return { acted: 'unknown', reason: 'the transfer was cut off' };
-	if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(String((error as ErrorLike | undefined)?.message ?? ''))) {
+	if (
+		code === 'ECONNRESET' ||
+		code === 'EPIPE' ||
+		/socket hang up/i.test(String((error as ErrorLike | undefined)?.message ?? ''))
+	) {
 		return { acted: 'unknown', reason: 'the connection was closed before the site answered' };
 	}
 	return undefined;

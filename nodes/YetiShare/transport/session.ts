@@ -74,9 +74,22 @@ const DEAD_KEPT = 32;
  * Names one credential's session in this process: its id, and the site and login it holds (an
  * edited credential that signs in elsewhere starts afresh). Hashed: no key stays in memory as text.
  */
-export function sessionKey(credentialId: string | undefined, credentials: YetiShareCredentials): string {
-	const login = credentials.authentication === 'usernamePassword' ? credentials.username : credentials.apiKey1;
-	return createHash('sha256').update(JSON.stringify([credentialId ?? '', credentials.baseUrl, credentials.authentication, login ?? ''])).digest('hex');
+export function sessionKey(
+	credentialId: string | undefined,
+	credentials: YetiShareCredentials,
+): string {
+	const login =
+		credentials.authentication === 'usernamePassword' ? credentials.username : credentials.apiKey1;
+	return createHash('sha256')
+		.update(
+			JSON.stringify([
+				credentialId ?? '',
+				credentials.baseUrl,
+				credentials.authentication,
+				login ?? '',
+			]),
+		)
+		.digest('hex');
 }
 
 function processSession(key: string): ProcessSession {
@@ -88,7 +101,8 @@ function processSession(key: string): ProcessSession {
 function markDead(session: ProcessSession, token: string | undefined) {
 	if (!token) return;
 	session.dead.add(token);
-	if (session.dead.size > DEAD_KEPT) session.dead.delete(session.dead.values().next().value as string);
+	if (session.dead.size > DEAD_KEPT)
+		session.dead.delete(session.dead.values().next().value as string);
 }
 
 export interface SessionCalls<T> {
@@ -109,14 +123,22 @@ export interface SessionCalls<T> {
  * call is under way: each attempt is sent with its own copy, and the token it carried is the one
  * judged dead, never whatever `credentials` holds by the time the answer came.
  */
-export async function withSession<T>(key: string, credentials: YetiShareCredentials, calls: SessionCalls<T>): Promise<T> {
+export async function withSession<T>(
+	key: string,
+	credentials: YetiShareCredentials,
+	calls: SessionCalls<T>,
+): Promise<T> {
 	const session = processSession(key);
 	const send = async () => {
 		const attempt = { ...credentials };
-		return { token: attempt.accessToken, tried: await resultOf(async () => await calls.call(attempt)) };
+		return {
+			token: attempt.accessToken,
+			tried: await resultOf(async () => await calls.call(attempt)),
+		};
 	};
 	// Another execution of this process already met this token dead and has a newer one.
-	if (!credentials.accessToken || session.dead.has(credentials.accessToken)) adopt(credentials, usable(session, session.latest));
+	if (!credentials.accessToken || session.dead.has(credentials.accessToken))
+		adopt(credentials, usable(session, session.latest));
 	let lastError: unknown;
 	// round 0 tries the token at hand, if there is one; each later round renews first
 	for (let round = credentials.accessToken ? 0 : 1; round <= MAX_ROUNDS; round++) {
@@ -160,13 +182,21 @@ async function newerSession<T>(
 }
 
 /** The stored token, unless this process got a newer one while it was being read. */
-async function fromStore<T>(session: ProcessSession, calls: SessionCalls<T>): Promise<Session | undefined> {
+async function fromStore<T>(
+	session: ProcessSession,
+	calls: SessionCalls<T>,
+): Promise<Session | undefined> {
 	const stored = await calls.read();
 	return usable(session, session.latest) ?? usable(session, stored);
 }
 
 /** Step 3: gives a renewal elsewhere time to land in the store, then signs in. */
-async function renew<T>(session: ProcessSession, credentials: YetiShareCredentials, calls: SessionCalls<T>, round: number): Promise<Session> {
+async function renew<T>(
+	session: ProcessSession,
+	credentials: YetiShareCredentials,
+	calls: SessionCalls<T>,
+	round: number,
+): Promise<Session> {
 	const signInMs = session.signInMs ?? DEFAULT_SIGN_IN_MS;
 	for (const pause of pauses(session, signInMs, round)) {
 		await clock.sleep(Math.round(pause * (0.5 + Math.random())));
@@ -184,7 +214,9 @@ function pauses(session: ProcessSession, signInMs: number, round: number): numbe
 	const own = session.signedIn;
 	if (dead !== undefined && dead === own?.token) {
 		// this process's own sign-in, overtaken at once by another that is on its way to the store
-		return clock.now() - own.at < OVERTAKEN_WITHIN * signInMs ? growing(signInMs, OVERTAKEN_READS) : [moment];
+		return clock.now() - own.at < OVERTAKEN_WITHIN * signInMs
+			? growing(signInMs, OVERTAKEN_READS)
+			: [moment];
 	}
 	// another process's token that worked here: that process most likely renews first
 	return growing(moment, dead !== undefined && dead === session.worked ? 2 : 1);
@@ -194,7 +226,11 @@ function growing(first: number, reads: number): number[] {
 	return Array.from({ length: reads }, (_, read) => Math.min(MAX_PAUSE_MS, first * 2 ** read));
 }
 
-async function signIn<T>(session: ProcessSession, credentials: YetiShareCredentials, calls: SessionCalls<T>): Promise<Session> {
+async function signIn<T>(
+	session: ProcessSession,
+	credentials: YetiShareCredentials,
+	calls: SessionCalls<T>,
+): Promise<Session> {
 	const fresh: YetiShareCredentials = { ...credentials, accessToken: '', accountId: '' };
 	const startedAt = clock.now();
 	const signedIn = await resultOf(async () => await calls.signIn(fresh));
@@ -212,7 +248,8 @@ async function signIn<T>(session: ProcessSession, credentials: YetiShareCredenti
 function usable(session: ProcessSession, candidate: Session | undefined): Session | undefined {
 	const token = candidate?.accessToken;
 	if (!token || session.dead.has(token)) return undefined;
-	if (candidate !== session.latest) session.latest = { accessToken: token, accountId: candidate.accountId };
+	if (candidate !== session.latest)
+		session.latest = { accessToken: token, accountId: candidate.accountId };
 	return { accessToken: token, accountId: candidate.accountId };
 }
 

@@ -60,7 +60,14 @@ export interface YetiShareCredentials {
 /** Values the API sends in a form body: everything becomes a string field. */
 export type FormFields = Record<string, string | number | null | undefined>;
 
-export type SiteErrorKind = 'config' | 'api' | 'http' | 'notJson' | 'missingEndpoint' | 'tls' | 'network';
+export type SiteErrorKind =
+	| 'config'
+	| 'api'
+	| 'http'
+	| 'notJson'
+	| 'missingEndpoint'
+	| 'tls'
+	| 'network';
 
 export class SiteError extends Error {
 	constructor(
@@ -127,7 +134,10 @@ export function encodeForm(fields: FormFields): string {
 	return form.toString();
 }
 
-export const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+export const FORM_HEADERS = {
+	'content-type': 'application/x-www-form-urlencoded',
+	accept: 'application/json',
+};
 
 export interface Envelope {
 	data?: unknown;
@@ -151,7 +161,11 @@ function parseBody(body: unknown): Envelope | undefined {
 }
 
 function quoteStart(body: unknown): string {
-	const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : JSON.stringify(body);
+	const text = Buffer.isBuffer(body)
+		? body.toString('utf8')
+		: typeof body === 'string'
+			? body
+			: JSON.stringify(body);
 	const flat = (text ?? '').replace(/\s+/g, ' ').trim();
 	return flat.length > 120 ? `${flat.slice(0, 120)}…` : flat;
 }
@@ -163,40 +177,66 @@ function quoteStart(body: unknown): string {
  * or 308 means keeping a whole upload in memory to send it again. The error names the address to
  * use instead: the redirect's target, up to its /api/v2/ path.
  */
-function redirected(endpoint: string, statusCode: number, location: unknown, requestUrl?: string): SiteError {
-	const target = typeof location === 'string' && URL.canParse(location, requestUrl) ? new URL(location, requestUrl) : undefined;
+function redirected(
+	endpoint: string,
+	statusCode: number,
+	location: unknown,
+	requestUrl?: string,
+): SiteError {
+	const target =
+		typeof location === 'string' && URL.canParse(location, requestUrl)
+			? new URL(location, requestUrl)
+			: undefined;
 	const apiPath = target ? target.pathname.search(/\/api\/v2(\/|$)/i) : -1;
-	const base = target && (target.protocol === 'http:' || target.protocol === 'https:') ? `${target.origin}${apiPath > 0 ? target.pathname.slice(0, apiPath) : ''}` : undefined;
+	const base =
+		target && (target.protocol === 'http:' || target.protocol === 'https:')
+			? `${target.origin}${apiPath > 0 ? target.pathname.slice(0, apiPath) : ''}`
+			: undefined;
 	const from = requestUrl ? ` at ${new URL(requestUrl).origin}` : '';
 	if (!base) {
-		return new SiteError(`The site${from} answered ${endpoint} with a redirect (HTTP ${statusCode}) to no usable address`, 'http', {
-			httpCode: statusCode,
-			description: 'Open the site in a browser and use the address it ends up at as the credential\'s Base URL (for example https:// instead of http://, or with or without www).',
-		});
+		return new SiteError(
+			`The site${from} answered ${endpoint} with a redirect (HTTP ${statusCode}) to no usable address`,
+			'http',
+			{
+				httpCode: statusCode,
+				description:
+					"Open the site in a browser and use the address it ends up at as the credential's Base URL (for example https:// instead of http://, or with or without www).",
+			},
+		);
 	}
-	return new SiteError(`The site redirects its API to another address: set the credential's Base URL to ${base}`, 'http', {
-		httpCode: statusCode,
-		description: `The site${from} answered ${endpoint} with HTTP ${statusCode}, pointing to ${base}. The node does not follow redirects: one would turn the call into a request without its fields (correct keys would then be refused as wrong) or send a whole upload twice.`,
-	});
+	return new SiteError(
+		`The site redirects its API to another address: set the credential's Base URL to ${base}`,
+		'http',
+		{
+			httpCode: statusCode,
+			description: `The site${from} answered ${endpoint} with HTTP ${statusCode}, pointing to ${base}. The node does not follow redirects: one would turn the call into a request without its fields (correct keys would then be refused as wrong) or send a whole upload twice.`,
+		},
+	);
 }
 
 /**
  * Reads one HTTP answer of the API. Application errors come back as HTTP 200 with
  * `_status: "error"` (script 5.x) or `status: "error"` (4.x): both are checked.
  */
-export function readAnswer(endpoint: string, statusCode: number, body: unknown, headers: Record<string, unknown> = {}, requestUrl?: string): Envelope {
+export function readAnswer(
+	endpoint: string,
+	statusCode: number,
+	body: unknown,
+	headers: Record<string, unknown> = {},
+	requestUrl?: string,
+): Envelope {
 	if (statusCode === 404) {
 		const feature = endpoint.startsWith('file/url_upload') ? 'URL uploads' : endpoint;
 		throw new SiteError(`This site does not offer ${feature}`, 'missingEndpoint', {
 			httpCode: 404,
-			description:
-				endpoint.startsWith('file/url_upload')
-					? 'The site runs a version of the script without URL uploads, or its owner has turned background URL downloading off.'
-					: 'The site answered HTTP 404 for this API call. Check that the Base URL is the address of the site and that its API is enabled.',
+			description: endpoint.startsWith('file/url_upload')
+				? 'The site runs a version of the script without URL uploads, or its owner has turned background URL downloading off.'
+				: 'The site answered HTTP 404 for this API call. Check that the Base URL is the address of the site and that its API is enabled.',
 		});
 	}
 	const envelope = parseBody(body);
-	if (statusCode >= 300 && statusCode < 400) throw redirected(endpoint, statusCode, headers.location, requestUrl);
+	if (statusCode >= 300 && statusCode < 400)
+		throw redirected(endpoint, statusCode, headers.location, requestUrl);
 	if (statusCode < 200 || statusCode >= 300) {
 		const retryAfter = headers['retry-after'];
 		throw new SiteError(`The site answered HTTP ${statusCode} to ${endpoint}`, 'http', {
@@ -206,13 +246,18 @@ export function readAnswer(endpoint: string, statusCode: number, body: unknown, 
 		});
 	}
 	if (envelope === undefined) {
-		throw new SiteError(`The site did not answer ${endpoint} with JSON (HTTP ${statusCode})`, 'notJson', {
-			httpCode: statusCode,
-			description: `Start of the answer: ${quoteStart(body) || '(empty)'}. Check that the Base URL is the address of a site running the File Upload Script API v2.`,
-		});
+		throw new SiteError(
+			`The site did not answer ${endpoint} with JSON (HTTP ${statusCode})`,
+			'notJson',
+			{
+				httpCode: statusCode,
+				description: `Start of the answer: ${quoteStart(body) || '(empty)'}. Check that the Base URL is the address of a site running the File Upload Script API v2.`,
+			},
+		);
 	}
 	if (envelope._status === 'error' || envelope.status === 'error') {
-		const serverMessage = typeof envelope.response === 'string' ? envelope.response : 'Unknown error';
+		const serverMessage =
+			typeof envelope.response === 'string' ? envelope.response : 'Unknown error';
 		throw new SiteError(serverMessage, 'api', { serverMessage, ...problemOf(serverMessage) });
 	}
 	return envelope;
@@ -233,7 +278,10 @@ export function authorizeFields(credentials: YetiShareCredentials): FormFields {
 	] as const) {
 		const key = (value ?? '').trim();
 		if (!KEY.test(key)) {
-			const what = key.length === 64 ? 'may only contain letters and digits' : `must be 64 characters long (it has ${key.length})`;
+			const what =
+				key.length === 64
+					? 'may only contain letters and digits'
+					: `must be 64 characters long (it has ${key.length})`;
 			throw new SiteError(
 				`The credential's ${label} ${what}. Generate the keys on the site: log in, open your account page (Edit Account, /account_edit), use the "Key 1" and "Key 2" fields and click "Update Account". If they are missing there, the site owner has not allowed API access for your account level.`,
 				'config',

@@ -26,7 +26,9 @@ process.exit = function exitAfterExpressionEngine(code) {
 	setTimeout(() => exit(process.exitCode), 10_000);
 	let disposing;
 	try {
-		const workflow = require(require.resolve('n8n-workflow', { paths: [path.dirname(process.argv[1])] }));
+		const workflow = require(
+			require.resolve('n8n-workflow', { paths: [path.dirname(process.argv[1])] }),
+		);
 		disposing = Promise.resolve(workflow.Expression?.vmEvaluator?.waitForReplenishment?.());
 	} catch (error) {
 		disposing = Promise.reject(error);
@@ -34,7 +36,9 @@ process.exit = function exitAfterExpressionEngine(code) {
 	disposing.then(
 		() => exit(process.exitCode),
 		(error) => {
-			process.stderr.write(`Waiting for the expression engine before exit failed: ${error && error.message}\n`);
+			process.stderr.write(
+				`Waiting for the expression engine before exit failed: ${error && error.message}\n`,
+			);
 			exit(process.exitCode);
 		},
 	);

@@ -9,7 +9,8 @@ export const get: Operation<'get'> = {
 		name: 'Get',
 		value: 'get',
 		action: 'Get the account',
-		description: 'Get the details of the account the credential signs in to (username, email, level, …)',
+		description:
+			'Get the details of the account the credential signs in to (username, email, level, …)',
 	},
 	properties: [],
 	async execute(i) {

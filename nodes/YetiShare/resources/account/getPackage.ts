@@ -9,7 +9,8 @@ export const getPackage: Operation<'getPackage'> = {
 		name: 'Get Package',
 		value: 'getPackage',
 		action: 'Get the account package',
-		description: "Get the limits of the account's package (max upload size, storage, download limits, …)",
+		description:
+			"Get the limits of the account's package (max upload size, storage, download limits, …)",
 	},
 	properties: [],
 	async execute(i) {

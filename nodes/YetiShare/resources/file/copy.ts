@@ -23,27 +23,47 @@ export const copy: Operation<'copy'> = {
 		const folderId = await resolveFolderId(this, i, destination);
 		// The copy takes the original's name and size: what a check after a lost answer looks for,
 		// and what keeps items in flight that make the same name in one folder apart.
-		const original = (await apiRequest.call(this, 'file/info', { file_id: fileId }, { itemIndex: i, fields: { file_id: file.displayName } })).data as IDataObject;
-		const name = String(original.filename);
-		const size = original.fileSize === undefined || original.fileSize === null ? undefined : Number(original.fileSize);
-		const target = { kind: 'file' as const, folderId, name, itemIndex: i, parameter: destination.displayName };
-		const answer = await createOnce(this, target, async (check) =>
+		const original = (
 			await apiRequest.call(
 				this,
-				'file/copy',
-				{ file_id: fileId, copy_to_folder_id: folderId },
-				{
-					itemIndex: i,
-					fields: { file_id: file.displayName, copy_to_folder_id: destination.displayName },
-					creates: `a copy of file ${fileId} in ${folderInWords(folderId)}`,
-					confirm: async () => {
-						const made = await check.find({ name, size, exclude: String(original.id ?? fileId) });
-						return made && { original_file: { data: original }, new_file: { data: made } };
+				'file/info',
+				{ file_id: fileId },
+				{ itemIndex: i, fields: { file_id: file.displayName } },
+			)
+		).data as IDataObject;
+		const name = String(original.filename);
+		const size =
+			original.fileSize === undefined || original.fileSize === null
+				? undefined
+				: Number(original.fileSize);
+		const target = {
+			kind: 'file' as const,
+			folderId,
+			name,
+			itemIndex: i,
+			parameter: destination.displayName,
+		};
+		const answer = await createOnce(
+			this,
+			target,
+			async (check) =>
+				await apiRequest.call(
+					this,
+					'file/copy',
+					{ file_id: fileId, copy_to_folder_id: folderId },
+					{
+						itemIndex: i,
+						fields: { file_id: file.displayName, copy_to_folder_id: destination.displayName },
+						creates: `a copy of file ${fileId} in ${folderInWords(folderId)}`,
+						confirm: async () => {
+							const made = await check.find({ name, size, exclude: String(original.id ?? fileId) });
+							return made && { original_file: { data: original }, new_file: { data: made } };
+						},
 					},
-				},
-			),
+				),
 		);
-		const part = (key: string) => ((answer[key] as IDataObject | undefined)?.data ?? {}) as IDataObject;
+		const part = (key: string) =>
+			((answer[key] as IDataObject | undefined)?.data ?? {}) as IDataObject;
 		// the new file first: it is what the next node usually works on
 		return toItems({ ...part('new_file'), original_file: part('original_file') });
 	},

@@ -13,7 +13,12 @@ const file = filePicker('The file to download');
 async function downloadLink(ctx: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const { fileId, link } = await resolveFile(ctx, itemIndex, file);
 	if (link) return link;
-	const { data } = await apiRequest.call(ctx, 'file/download', { file_id: fileId }, { itemIndex, fields: { file_id: file.displayName } });
+	const { data } = await apiRequest.call(
+		ctx,
+		'file/download',
+		{ file_id: fileId },
+		{ itemIndex, fields: { file_id: file.displayName } },
+	);
 	return data as IDataObject;
 }
 
@@ -54,7 +59,13 @@ export const download: Operation<'download'> = {
 		},
 	],
 	async execute(i) {
-		const property = requireText(this, i, 'Put Output File in Field', this.getNodeParameter('binaryPropertyName', i), 'a field name, e.g. data');
+		const property = requireText(
+			this,
+			i,
+			'Put Output File in Field',
+			this.getNodeParameter('binaryPropertyName', i),
+			'a field name, e.g. data',
+		);
 		const options = this.getNodeParameter('options', i, {}) as { linkOnly?: boolean };
 		const link = await downloadLink(this, i);
 		if (options.linkOnly) return [{ json: link }];

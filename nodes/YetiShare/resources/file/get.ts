@@ -9,11 +9,21 @@ import type { Operation } from '../types';
 const file = filePicker('The file to get');
 
 export const get: Operation<'get'> = {
-	option: { name: 'Get', value: 'get', action: "Get a file's details and links", description: 'Get the details and links of a file' },
+	option: {
+		name: 'Get',
+		value: 'get',
+		action: "Get a file's details and links",
+		description: 'Get the details and links of a file',
+	},
 	properties: [file.property],
 	async execute(i) {
 		const fileId = await resolveFileId(this, i, file);
-		const { data } = await apiRequest.call(this, 'file/info', { file_id: fileId }, { itemIndex: i, fields: { file_id: file.displayName } });
+		const { data } = await apiRequest.call(
+			this,
+			'file/info',
+			{ file_id: fileId },
+			{ itemIndex: i, fields: { file_id: file.displayName } },
+		);
 		return toItems(data as IDataObject);
 	},
 };

@@ -7,7 +7,8 @@ export const getUploadFromUrlStatus: Operation<'getUploadFromUrlStatus'> = {
 		name: 'Get Upload From URL Status',
 		value: 'getUploadFromUrlStatus',
 		action: 'Get the status of an upload from URL',
-		description: 'Check whether the site has finished fetching a file scheduled with Upload From URL',
+		description:
+			'Check whether the site has finished fetching a file scheduled with Upload From URL',
 	},
 	properties: [
 		{
@@ -22,7 +23,8 @@ export const getUploadFromUrlStatus: Operation<'getUploadFromUrlStatus'> = {
 	],
 	async execute(i) {
 		const id = String(this.getNodeParameter('scheduledItemId', i) ?? '').trim();
-		if (!isSiteId(id)) throw parameterError(this, i, 'Scheduled Item ID', `is not a number: ${JSON.stringify(id)}`);
+		if (!isSiteId(id))
+			throw parameterError(this, i, 'Scheduled Item ID', `is not a number: ${JSON.stringify(id)}`);
 		return toItems(await urlUploadStatus(this, i, id));
 	},
 };

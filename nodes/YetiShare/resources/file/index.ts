@@ -13,5 +13,16 @@ import { uploadFromUrl } from './uploadFromUrl';
 export const file = defineResource({
 	option: { name: 'File', value: 'file' },
 	defaultOperation: 'upload',
-	operations: { copy, delete: deleteFile, download, get, getUploadFromUrlStatus, move, search, update, upload, uploadFromUrl },
+	operations: {
+		copy,
+		delete: deleteFile,
+		download,
+		get,
+		getUploadFromUrlStatus,
+		move,
+		search,
+		update,
+		upload,
+		uploadFromUrl,
+	},
 });

@@ -10,7 +10,12 @@ const file = filePicker('The file to move');
 const destination = folderPickers.destination('The folder to move the file into, or the root');
 
 export const move: Operation<'move'> = {
-	option: { name: 'Move', value: 'move', action: 'Move a file', description: 'Move a file into a folder or to the root' },
+	option: {
+		name: 'Move',
+		value: 'move',
+		action: 'Move a file',
+		description: 'Move a file into a folder or to the root',
+	},
 	properties: [file.property, destination.property],
 	async execute(i) {
 		const fileId = await resolveFileId(this, i, file);

@@ -17,11 +17,22 @@ const folder = folderPicker({
 });
 
 export const update: Operation<'update'> = {
-	option: { name: 'Update', value: 'update', action: 'Update a file', description: 'Rename a file, change its MIME type or parent folder' },
+	option: {
+		name: 'Update',
+		value: 'update',
+		action: 'Update a file',
+		description: 'Rename a file, change its MIME type or parent folder',
+	},
 	properties: [
 		file.property,
 		updateFieldsCollection([
-			{ displayName: 'File Name', name: 'fileName', type: 'string', default: '', description: 'The new name' },
+			{
+				displayName: 'File Name',
+				name: 'fileName',
+				type: 'string',
+				default: '',
+				description: 'The new name',
+			},
 			folder.property,
 			{
 				displayName: 'MIME Type',
@@ -37,15 +48,22 @@ export const update: Operation<'update'> = {
 		const fileId = await resolveFileId(this, i, file);
 		const fields = this.getNodeParameter('updateFields', i, {}) as IDataObject;
 		const changes: Record<string, string> = {};
-		if (fields.fileName !== undefined) changes.filename = requireName(this, i, 'File Name', fields.fileName);
+		if (fields.fileName !== undefined)
+			changes.filename = requireName(this, i, 'File Name', fields.fileName);
 		if (fields.mimeType !== undefined) {
 			const mimeType = String(fields.mimeType).trim();
 			if (!/^[\w.+-]+\/[\w.+-]+$/.test(mimeType)) {
-				throw parameterError(this, i, 'MIME Type', `is not a MIME type: ${JSON.stringify(mimeType)} (write it like application/pdf)`);
+				throw parameterError(
+					this,
+					i,
+					'MIME Type',
+					`is not a MIME type: ${JSON.stringify(mimeType)} (write it like application/pdf)`,
+				);
 			}
 			changes.fileType = mimeType;
 		}
-		const parent = fields.folderId === undefined ? undefined : await resolveFolderId(this, i, folder);
+		const parent =
+			fields.folderId === undefined ? undefined : await resolveFolderId(this, i, folder);
 		if (Object.keys(changes).length === 0 && parent === undefined) {
 			throw parameterError(this, i, 'Update Fields', 'is empty: add at least one field to change');
 		}
@@ -58,7 +76,14 @@ export const update: Operation<'update'> = {
 				this,
 				'file/edit',
 				{ file_id: fileId, ...changes },
-				{ itemIndex: i, fields: { file_id: file.displayName, folder_id: folder.displayName, filename: 'File Name' } },
+				{
+					itemIndex: i,
+					fields: {
+						file_id: file.displayName,
+						folder_id: folder.displayName,
+						filename: 'File Name',
+					},
+				},
 			);
 			edited = data as IDataObject;
 		}
@@ -69,7 +94,10 @@ export const update: Operation<'update'> = {
 		} catch (error) {
 			const failed = asNodeError(this, error, i);
 			if (edited) {
-				failed.description = [failed.description, `The other fields (${Object.keys(changes).join(', ')}) were saved; only the move into the root failed.`]
+				failed.description = [
+					failed.description,
+					`The other fields (${Object.keys(changes).join(', ')}) were saved; only the move into the root failed.`,
+				]
 					.filter(Boolean)
 					.join(' ');
 			}

@@ -17,7 +17,11 @@ const CHUNK_SIZE = 256 * 1024;
 
 /** The account's upload limit in bytes (0: none), asked once per execution. */
 async function maxUploadSize(ctx: IExecuteFunctions, itemIndex: number): Promise<number> {
-	const limits = await remember(ctx, 'package', async () => (await apiRequest.call(ctx, 'account/package', {}, { itemIndex })).data);
+	const limits = await remember(
+		ctx,
+		'package',
+		async () => (await apiRequest.call(ctx, 'account/package', {}, { itemIndex })).data,
+	);
 	return Number((limits as IDataObject | undefined)?.max_upload_size ?? 0) || 0;
 }
 
@@ -43,7 +47,11 @@ async function binarySource(ctx: IExecuteFunctions, itemIndex: number, property:
 	if (binary.id) {
 		const { fileSize } = await ctx.helpers.getBinaryMetadata(binary.id);
 		const id = binary.id;
-		return { binary, size: fileSize, open: async () => await ctx.helpers.getBinaryStream(id, CHUNK_SIZE) };
+		return {
+			binary,
+			size: fileSize,
+			open: async () => await ctx.helpers.getBinaryStream(id, CHUNK_SIZE),
+		};
 	}
 	const buffer = Buffer.from(binary.data, BINARY_ENCODING);
 	return { binary, size: buffer.length, open: async () => buffer };
@@ -67,7 +75,12 @@ function uploadAnswer(file: IDataObject): IDataObject {
 
 export const upload: Operation<'upload'> = {
 	transfer: true,
-	option: { name: 'Upload', value: 'upload', action: 'Upload a file', description: 'Upload a file from binary data' },
+	option: {
+		name: 'Upload',
+		value: 'upload',
+		action: 'Upload a file',
+		description: 'Upload a file from binary data',
+	},
 	properties: [
 		{
 			displayName: 'Input Binary Field',
@@ -90,7 +103,8 @@ export const upload: Operation<'upload'> = {
 					name: 'createMissingFolders',
 					type: 'boolean',
 					default: false,
-					description: 'Whether to create the folders of a path (Folder → By Path) that do not exist yet',
+					description:
+						'Whether to create the folders of a path (Folder → By Path) that do not exist yet',
 				},
 				{
 					displayName: 'File Name',
@@ -105,8 +119,17 @@ export const upload: Operation<'upload'> = {
 		},
 	],
 	async execute(i) {
-		const property = requireText(this, i, 'Input Binary Field', this.getNodeParameter('binaryPropertyName', i), 'a field name, e.g. data');
-		const options = this.getNodeParameter('options', i, {}) as { createMissingFolders?: boolean; fileName?: string };
+		const property = requireText(
+			this,
+			i,
+			'Input Binary Field',
+			this.getNodeParameter('binaryPropertyName', i),
+			'a field name, e.g. data',
+		);
+		const options = this.getNodeParameter('options', i, {}) as {
+			createMissingFolders?: boolean;
+			fileName?: string;
+		};
 		const source = await binarySource(this, i, property);
 		// A typed name the site would change is refused; a binary's own name is made safe, and the output says so.
 		const fallback = `${property}.${source.binary.fileExtension ?? 'bin'}`;
@@ -116,7 +139,12 @@ export const upload: Operation<'upload'> = {
 			: uploadName(givenName) || uploadName(fallback) || 'file.bin';
 		const renamedFrom = !options.fileName && fileName !== givenName ? givenName : undefined;
 		if (source.size === 0) {
-			throw parameterError(this, i, 'Input Binary Field', `holds an empty file ("${fileName}", 0 bytes): the site refuses empty uploads`);
+			throw parameterError(
+				this,
+				i,
+				'Input Binary Field',
+				`holds an empty file ("${fileName}", 0 bytes): the site refuses empty uploads`,
+			);
 		}
 		const limit = await maxUploadSize(this, i);
 		if (limit > 0 && source.size > limit) {
@@ -128,38 +156,58 @@ export const upload: Operation<'upload'> = {
 				'The limit comes from the account package (Account → Get Package, max_upload_size).',
 			);
 		}
-		const folderId = await resolveFolderId(this, i, folder, { createMissing: options.createMissingFolders, offersCreateMissing: true });
-		const target = { kind: 'file' as const, folderId, name: fileName, itemIndex: i, parameter: folder.displayName };
-		const envelope = await createOnce(this, target, async (check) => await apiRequestWithBody.call(
+		const folderId = await resolveFolderId(this, i, folder, {
+			createMissing: options.createMissingFolders,
+			offersCreateMissing: true,
+		});
+		const target = {
+			kind: 'file' as const,
+			folderId,
+			name: fileName,
+			itemIndex: i,
+			parameter: folder.displayName,
+		};
+		const envelope = await createOnce(
 			this,
-			'file/upload',
-			async () => {
-				const content = await source.open();
-				return multipartForm({ folder_id: folderId }, 'upload_file', {
-					name: fileName,
-					type: source.binary.mimeType || 'application/octet-stream',
-					size: source.size,
-					stream: () => (Buffer.isBuffer(content) ? [content] : content),
-					discard: () => {
-						if (!Buffer.isBuffer(content)) content.destroy();
+			target,
+			async (check) =>
+				await apiRequestWithBody.call(
+					this,
+					'file/upload',
+					async () => {
+						const content = await source.open();
+						return multipartForm({ folder_id: folderId }, 'upload_file', {
+							name: fileName,
+							type: source.binary.mimeType || 'application/octet-stream',
+							size: source.size,
+							stream: () => (Buffer.isBuffer(content) ? [content] : content),
+							discard: () => {
+								if (!Buffer.isBuffer(content)) content.destroy();
+							},
+						});
 					},
-				});
-			},
-			{ folder_id: folderId },
-			{
-				itemIndex: i,
-				fields: { folder_id: folder.displayName },
-				creates: `the file "${fileName}" in ${folderInWords(folderId)}`,
-				confirm: async () => {
-					const made = await check.find({ name: fileName, size: source.size });
-					return made && { data: [uploadAnswer(made)] };
-				},
-			},
-		));
-		const uploaded = (Array.isArray(envelope.data) ? envelope.data[0] : envelope.data) as IDataObject | undefined;
+					{ folder_id: folderId },
+					{
+						itemIndex: i,
+						fields: { folder_id: folder.displayName },
+						creates: `the file "${fileName}" in ${folderInWords(folderId)}`,
+						confirm: async () => {
+							const made = await check.find({ name: fileName, size: source.size });
+							return made && { data: [uploadAnswer(made)] };
+						},
+					},
+				),
+		);
+		const uploaded = (Array.isArray(envelope.data) ? envelope.data[0] : envelope.data) as
+			| IDataObject
+			| undefined;
 		if (!uploaded || uploaded.error) {
 			const why = String(uploaded?.error ?? envelope.response ?? 'the site sent no file details');
-			throw new NodeApiError(this.getNode(), { message: why }, { message: `The upload of "${fileName}" failed: ${why} [item ${i}]`, itemIndex: i });
+			throw new NodeApiError(
+				this.getNode(),
+				{ message: why },
+				{ message: `The upload of "${fileName}" failed: ${why} [item ${i}]`, itemIndex: i },
+			);
 		}
 		// The site's answer names the file as stored; `renamedFrom` keeps the binary's own name.
 		return toItems(renamedFrom === undefined ? uploaded : { ...uploaded, renamedFrom });

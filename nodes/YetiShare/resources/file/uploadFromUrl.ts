@@ -38,7 +38,8 @@ export const uploadFromUrl: Operation<'uploadFromUrl'> = {
 			name: 'waitForCompletion',
 			type: 'boolean',
 			default: false,
-			description: 'Whether to wait until the site has fetched the file and output it, instead of returning the scheduled item at once',
+			description:
+				'Whether to wait until the site has fetched the file and output it, instead of returning the scheduled item at once',
 		},
 		{
 			displayName: 'Options',
@@ -76,7 +77,12 @@ export const uploadFromUrl: Operation<'uploadFromUrl'> = {
 		const url = String(this.getNodeParameter('url', i) ?? '').trim();
 		const parsed = URL.canParse(url) ? new URL(url) : undefined;
 		if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-			throw parameterError(this, i, 'URL', `must be an http:// or https:// address (got ${JSON.stringify(url)})`);
+			throw parameterError(
+				this,
+				i,
+				'URL',
+				`must be an http:// or https:// address (got ${JSON.stringify(url)})`,
+			);
 		}
 		const folderId = await resolveFolderId(this, i, folder);
 		const { data } = await apiRequest.call(
@@ -84,12 +90,20 @@ export const uploadFromUrl: Operation<'uploadFromUrl'> = {
 			'file/url_upload_add',
 			{ file_url_base64: Buffer.from(url, 'utf8').toString('base64'), folder_id: folderId },
 			// The API lists no scheduled items, so an unknown outcome cannot be checked: it is reported, not repeated.
-			{ itemIndex: i, fields: { file_url_base64: 'URL', folder_id: folder.displayName }, creates: `a URL upload of ${url}` },
+			{
+				itemIndex: i,
+				fields: { file_url_base64: 'URL', folder_id: folder.displayName },
+				creates: `a URL upload of ${url}`,
+			},
 		);
 		const scheduled = data as IDataObject;
 		if (!this.getNodeParameter('waitForCompletion', i)) return [{ json: scheduled }];
 
-		const options = this.getNodeParameter('options', i, {}) as { pollInterval?: number; timeout?: number; download?: boolean };
+		const options = this.getNodeParameter('options', i, {}) as {
+			pollInterval?: number;
+			timeout?: number;
+			download?: boolean;
+		};
 		const interval = Math.max(1, options.pollInterval ?? 5) * 1000;
 		const deadline = clock.now() + Math.max(1, options.timeout ?? 600) * 1000;
 		for (;;) {
@@ -100,18 +114,26 @@ export const uploadFromUrl: Operation<'uploadFromUrl'> = {
 				return [{ json: status, binary: await downloadById(this, i, String(finished.file_id)) }];
 			}
 			if (FAILED.includes(String(status.status))) {
-				throw new NodeApiError(this.getNode(), { message: `The site could not fetch ${url}` }, {
-					message: `The site could not fetch ${url}: the URL upload ended as "${status.status}" [item ${i}]`,
-					description: `Scheduled item ${scheduled.scheduled_item_id}. Check that the address is public and answers with the file.`,
-					itemIndex: i,
-				});
+				throw new NodeApiError(
+					this.getNode(),
+					{ message: `The site could not fetch ${url}` },
+					{
+						message: `The site could not fetch ${url}: the URL upload ended as "${status.status}" [item ${i}]`,
+						description: `Scheduled item ${scheduled.scheduled_item_id}. Check that the address is public and answers with the file.`,
+						itemIndex: i,
+					},
+				);
 			}
 			if (clock.now() + interval > deadline) {
-				throw new NodeApiError(this.getNode(), { message: 'URL upload still running' }, {
-					message: `The URL upload of ${url} was still "${status.status}" when "Give Up After" ran out [item ${i}]`,
-					description: `It may still finish on the site: check scheduled item ${scheduled.scheduled_item_id} with "Get Upload From URL Status".`,
-					itemIndex: i,
-				});
+				throw new NodeApiError(
+					this.getNode(),
+					{ message: 'URL upload still running' },
+					{
+						message: `The URL upload of ${url} was still "${status.status}" when "Give Up After" ran out [item ${i}]`,
+						description: `It may still finish on the site: check scheduled item ${scheduled.scheduled_item_id} with "Get Upload From URL Status".`,
+						itemIndex: i,
+					},
+				);
 			}
 			await clock.sleep(interval);
 		}

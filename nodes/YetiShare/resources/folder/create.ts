@@ -10,7 +10,12 @@ import type { Operation } from '../types';
 const parentFolder = folderPickers.parent('The folder to create it in, or the root');
 
 export const create: Operation<'create'> = {
-	option: { name: 'Create', value: 'create', action: 'Create a folder', description: 'Create a folder' },
+	option: {
+		name: 'Create',
+		value: 'create',
+		action: 'Create a folder',
+		description: 'Create a folder',
+	},
 	properties: [
 		{
 			displayName: 'Folder Name',

@@ -17,10 +17,15 @@ export const deleteFolder: Operation<'delete'> = {
 	properties: [folder.property],
 	async execute(i) {
 		const folderId = await resolveFolderId(this, i, folder);
-		const { response } = await apiRequest.call(this, 'folder/delete', { folder_id: folderId }, {
-			itemIndex: i,
-			fields: { folder_id: folder.displayName },
-		});
+		const { response } = await apiRequest.call(
+			this,
+			'folder/delete',
+			{ folder_id: folderId },
+			{
+				itemIndex: i,
+				fields: { folder_id: folder.displayName },
+			},
+		);
 		forgetTree(this);
 		return toItems({ id: folderId, deleted: true, message: response ?? '' });
 	},

@@ -9,14 +9,24 @@ import type { Operation } from '../types';
 const folder = folderPickers.folder('The folder to get');
 
 export const get: Operation<'get'> = {
-	option: { name: 'Get', value: 'get', action: 'Get a folder', description: 'Get the details of a folder' },
+	option: {
+		name: 'Get',
+		value: 'get',
+		action: 'Get a folder',
+		description: 'Get the details of a folder',
+	},
 	properties: [folder.property],
 	async execute(i) {
 		const folderId = await resolveFolderId(this, i, folder);
-		const { data } = await apiRequest.call(this, 'folder/info', { folder_id: folderId }, {
-			itemIndex: i,
-			fields: { folder_id: folder.displayName },
-		});
+		const { data } = await apiRequest.call(
+			this,
+			'folder/info',
+			{ folder_id: folderId },
+			{
+				itemIndex: i,
+				fields: { folder_id: folder.displayName },
+			},
+		);
 		return toItems(data as IDataObject);
 	},
 };

@@ -1,6 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { filtersCollection, folderPickers, nameFilterField, returnAllOrLimit } from '../../shared/descriptions';
+import {
+	filtersCollection,
+	folderPickers,
+	nameFilterField,
+	returnAllOrLimit,
+} from '../../shared/descriptions';
 import { isTrashed, listFolder } from '../../shared/listing';
 import { resolveFolderId } from '../../shared/locators';
 import { nameMatcher, resultLimit, toItems } from '../../shared/utils';
@@ -31,33 +36,42 @@ export const getMany: Operation<'getMany'> = {
 		},
 		...returnAllOrLimit,
 		filtersCollection([
-				{
-					displayName: 'Include Trashed Files',
-					name: 'includeTrashed',
-					type: 'boolean',
-					default: false,
-					description: 'Whether to also return files that were deleted (moved to the trash) in this folder',
-				},
-				nameFilterField('entries'),
+			{
+				displayName: 'Include Trashed Files',
+				name: 'includeTrashed',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to also return files that were deleted (moved to the trash) in this folder',
+			},
+			nameFilterField('entries'),
 		]),
 	],
 	async execute(i) {
 		const folderId = await resolveFolderId(this, i, parentFolder);
 		const include = this.getNodeParameter('include', i) as 'all' | 'folders' | 'files';
 		const limit = resultLimit(this, i);
-		const filters = this.getNodeParameter('filters', i, {}) as { name?: string; includeTrashed?: boolean };
+		const filters = this.getNodeParameter('filters', i, {}) as {
+			name?: string;
+			includeTrashed?: boolean;
+		};
 		const matches = nameMatcher(filters.name);
 
-		const listing = await listFolder.call(this, folderId, { itemIndex: i, fields: { parent_folder_id: parentFolder.displayName, folder_id: parentFolder.displayName } });
+		const listing = await listFolder.call(this, folderId, {
+			itemIndex: i,
+			fields: { parent_folder_id: parentFolder.displayName, folder_id: parentFolder.displayName },
+		});
 		const entries: IDataObject[] = [];
 		if (include !== 'files') {
 			for (const folder of listing.folders) {
-				if (matches(folder.folderName) && !isTrashed(folder)) entries.push({ type: 'folder', ...folder });
+				if (matches(folder.folderName) && !isTrashed(folder))
+					entries.push({ type: 'folder', ...folder });
 			}
 		}
 		if (include !== 'folders') {
 			for (const file of listing.files) {
-				if (matches(file.filename) && (filters.includeTrashed || !isTrashed(file))) entries.push({ type: 'file', ...file });
+				if (matches(file.filename) && (filters.includeTrashed || !isTrashed(file)))
+					entries.push({ type: 'file', ...file });
 			}
 		}
 		return toItems(entries.slice(0, limit));

@@ -11,7 +11,12 @@ const folder = folderPickers.folder('The folder to move');
 const destination = folderPickers.destination('The folder to move it into, or the root');
 
 export const move: Operation<'move'> = {
-	option: { name: 'Move', value: 'move', action: 'Move a folder', description: 'Move a folder into another folder or to the root' },
+	option: {
+		name: 'Move',
+		value: 'move',
+		action: 'Move a folder',
+		description: 'Move a folder into another folder or to the root',
+	},
 	properties: [folder.property, destination.property],
 	async execute(i) {
 		const folderId = await resolveFolderId(this, i, folder);
@@ -20,7 +25,10 @@ export const move: Operation<'move'> = {
 			this,
 			'folder/move',
 			{ folder_id: folderId, new_parent_folder_id: parentId },
-			{ itemIndex: i, fields: { folder_id: folder.displayName, new_parent_folder_id: destination.displayName } },
+			{
+				itemIndex: i,
+				fields: { folder_id: folder.displayName, new_parent_folder_id: destination.displayName },
+			},
 		);
 		forgetTree(this);
 		return toItems(data as IDataObject);

@@ -7,7 +7,8 @@ export const search: Operation<'search'> = {
 		name: 'Search',
 		value: 'search',
 		action: 'Search folders by name',
-		description: 'Find folders by name anywhere below a folder (the whole account by default), each with its path',
+		description:
+			'Find folders by name anywhere below a folder (the whole account by default), each with its path',
 	},
 	properties: searchProperties('folder'),
 	async execute(i) {

@@ -1,8 +1,8 @@
 /**
- * Pure unit tests of transport/retry.ts: how long to wait before sending a failed call again
+ * Pure unit tests of transport/waits.ts: how long to wait before sending a failed call again
  * (Retry-After, backoff). No server, no real waiting.
  */
-import { backoffMs, parseRetryAfter } from '../../nodes/YetiShare/transport/retry';
+import { backoffMs, parseRetryAfter } from '../../nodes/YetiShare/transport/waits';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
 

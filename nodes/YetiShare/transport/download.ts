@@ -7,8 +7,8 @@ import type { IBinaryData, IExecuteFunctions, IPollFunctions } from 'n8n-workflo
 import { BINARY_ENCODING } from 'n8n-workflow';
 
 import { toNodeError } from './errors';
-import { sessionCredentials, withRetries, type YetiShareContext } from './request';
-import { retryPolicy, TRANSFER_CUT } from './retry';
+import { sessionCredentials, type YetiShareContext } from './request';
+import { retryPolicy, TRANSFER_CUT, withRetries } from './retry';
 import { resultOf, requestTimeoutMs, SiteError, type YetiShareCredentials } from './site';
 
 /** What can store binary data: executions and polls. */

@@ -12,20 +12,11 @@ import type {
 } from 'n8n-workflow';
 
 import { remember } from '../execution/cache';
-import { clock } from '../execution/clock';
 import { noteAnswer } from '../execution/seenIds';
-import { slowDown } from '../execution/parallel';
-import { OutcomeInconclusive, OutcomeUnknown, RetriesExhausted, toNodeError } from './errors';
+import { toNodeError } from './errors';
 import type { MultipartForm } from './multipart';
 import { explainRefusal } from './refusal';
-import {
-	backoffMs,
-	classifyFailure,
-	CREATING_ENDPOINTS,
-	retryPolicy,
-	type AttemptFailure,
-	type RetryPolicy,
-} from './retry';
+import { CREATING_ENDPOINTS, retryPolicy, withRetries, type CreateCheck } from './retry';
 import { sessionKey, withSession } from './session';
 import {
 	apiUrl,
@@ -42,7 +33,7 @@ import {
 
 export type YetiShareContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
-export interface ApiRequestOptions {
+export interface ApiRequestOptions extends CreateCheck {
 	/** The input item this call serves; named in every error. */
 	itemIndex?: number;
 	/**
@@ -50,16 +41,6 @@ export interface ApiRequestOptions {
 	 * ("Could not find folder based on folder_id."): this lets the error name the parameter too.
 	 */
 	fields?: Record<string, string>;
-	/**
-	 * For calls that create something: looks on the site for what the call would have created,
-	 * after a failure that leaves it unknown whether the site acted. It gets how long ago (ms) the
-	 * failed attempt began, and returns the answer the call would have given, undefined when
-	 * nothing was created, or throws OutcomeInconclusive when it cannot tell (the outcome is then
-	 * reported as unknown). Without it, such a call is not repeated after an unknown outcome.
-	 */
-	confirm?: (attemptAgeMs: number) => Promise<Envelope | undefined>;
-	/** What the call creates, in words ("the file \"a.pdf\""), for the error when the outcome is unknown. */
-	creates?: string;
 }
 
 async function readCredentials(
@@ -211,101 +192,4 @@ export async function apiRequestWithBody(
 	} catch (error) {
 		throw toNodeError(this, error, endpoint, fields, options);
 	}
-}
-
-/**
- * Runs `run` until it succeeds, retrying the failures `classifyFailure` allows. For a call that
- * creates something (`creating` given), an unknown outcome is first checked with its `confirm`.
- */
-export async function withRetries<T>(
-	ctx: YetiShareContext,
-	policy: RetryPolicy,
-	run: () => Promise<T>,
-	creating?: Pick<ApiRequestOptions, 'confirm' | 'creates'>,
-): Promise<T> {
-	// Waits between attempts and the time of attempts that waited for an answer in vain both count,
-	// so a hung site ends a call in about Timeout + Max Retry Wait.
-	let waited = 0;
-	let waitedForAnswers = 0;
-	for (let attempts = 1; ; attempts++) {
-		const startedAt = clock.now();
-		const tried = await resultOf(run);
-		if (tried.ok) return tried.value;
-		const error = tried.error;
-		const failure = classifyFailure(error);
-		if (!failure) throw error;
-		// the execution's other items back off too: fewer in flight from now on
-		if (failure.rateLimited) slowDown(ctx);
-		if (failure.waitedForAnswer)
-			waitedForAnswers += Math.min(clock.now() - startedAt, policy.timeoutMs);
-		if (failure.acted === 'unknown' && creating) {
-			const found = await findCreated(
-				creating,
-				failure,
-				startedAt,
-				policy.maxWaitMs - waited - waitedForAnswers,
-			);
-			if (found) return found as T;
-		}
-		if (attempts >= policy.maxAttempts) {
-			// With retries turned off, the failure speaks for itself (but a rate limit is named).
-			throw policy.maxAttempts === 1 && !failure.rateLimited
-				? error
-				: new RetriesExhausted(failure, attempts, error);
-		}
-		const wait = failure.retryAfterMs ?? backoffMs(attempts);
-		if (waited + waitedForAnswers + wait > policy.maxWaitMs) {
-			// the time spent waiting for answers is named when it, not the wait asked for, passed the budget
-			throw new RetriesExhausted(
-				failure,
-				attempts,
-				error,
-				wait,
-				waited + wait > policy.maxWaitMs ? 0 : waitedForAnswers,
-			);
-		}
-		await clock.sleep(wait);
-		waited += wait;
-	}
-}
-
-/**
- * After a create's unknown outcome, its `confirm` looks for what the call made: found, that is the
- * answer; not found, the call may be repeated (undefined). Unless the site may still be acting (a
- * timeout, a gateway's 504): then what it makes may appear later, so it is looked for again as long
- * as the retry budget allows, and if it never appears the outcome is unknown, never "absent".
- */
-async function findCreated(
-	creating: Pick<ApiRequestOptions, 'confirm' | 'creates'>,
-	failure: AttemptFailure,
-	startedAt: number,
-	budgetMs: number,
-): Promise<Envelope | undefined> {
-	const what = creating.creates ?? 'what this call creates';
-	const confirm = creating.confirm;
-	if (!confirm) throw new OutcomeUnknown(failure, what);
-	const look = async () => {
-		const looked = await resultOf(async () => await confirm(clock.now() - startedAt));
-		if (!looked.ok) throw new OutcomeUnknown(failure, what, looked.error);
-		return looked.value;
-	};
-	const found = await look();
-	if (found || !failure.mayStillAct) return found;
-	let waited = 0;
-	for (let round = 1; waited + backoffMs(round, () => 1) <= budgetMs; round++) {
-		const wait = backoffMs(round);
-		await clock.sleep(wait);
-		waited += wait;
-		const later = await look();
-		if (later) return later;
-	}
-	const looked =
-		waited > 0 ? `after looking again for ${Math.ceil(waited / 1000)} s` : 'when looked for';
-	throw new OutcomeUnknown(
-		failure,
-		what,
-		new OutcomeInconclusive(
-			`Nothing had appeared ${looked}, but the site may still have been working on the call when its answer was given up on`,
-		),
-	);
 }

@@ -4,8 +4,12 @@
  * on what the failure says about the site: it certainly did not act (429, a failed DNS lookup)
  * or it may have (a 5xx, a timeout, a dropped connection after the request went out).
  */
+import { clock } from '../execution/clock';
+import { slowDown } from '../execution/parallel';
 import { asSiteError, causes, timedOut, type ErrorLike } from './causes';
-import { requestTimeoutMs, type YetiShareCredentials } from './site';
+import { OutcomeInconclusive, OutcomeUnknown, RetriesExhausted } from './errors';
+import { resultOf, requestTimeoutMs, type Envelope, type YetiShareCredentials } from './site';
+import { backoffMs, parseRetryAfter } from './waits';
 
 /** The endpoints that create something: repeating one after an unknown outcome could make two. */
 export const CREATING_ENDPOINTS = new Set([
@@ -71,62 +75,6 @@ export interface AttemptFailure {
 /** Gateway timeouts: the proxy stopped waiting, the script behind it may not have (nginx 504, a CDN's 524). */
 const GATEWAY_TIMEOUTS = new Set([504, 524]);
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const MONTH = `(?<month>${MONTHS.join('|')})`;
-const TIME = '(?<hour>\\d\\d):(?<minute>\\d\\d):(?<second>\\d\\d)';
-const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
-
-/** RFC 9110's HTTP-date: IMF-fixdate, then the obsolete RFC 850 and asctime forms. */
-const HTTP_DATES = [
-	new RegExp(`^${DAY}, (?<day>\\d\\d) ${MONTH} (?<year>\\d{4}) ${TIME} GMT$`),
-	new RegExp(
-		`^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (?<day>\\d\\d)-${MONTH}-(?<year>\\d\\d) ${TIME} GMT$`,
-	),
-	new RegExp(`^${DAY} ${MONTH} (?<day>[ \\d]\\d) ${TIME} (?<year>\\d{4})$`),
-];
-
-/**
- * An HTTP-date as a time, or undefined. Date.parse is not used: it takes nearly anything ("-5"
- * and "1.5" are days in 2001).
- */
-function parseHttpDate(text: string, now: number): number | undefined {
-	const parts = HTTP_DATES.map((form) => form.exec(text)?.groups).find(Boolean);
-	if (!parts) return undefined;
-	const [day, hour, minute, second] = [parts.day, parts.hour, parts.minute, parts.second].map(
-		Number,
-	);
-	let year = Number(parts.year);
-	if (parts.year.length === 2) {
-		// RFC 9110: a two-digit year over 50 years ahead is the last such year in the past
-		const thisYear = new Date(now).getUTCFullYear();
-		year += thisYear - (thisYear % 100);
-		if (year > thisYear + 50) year -= 100;
-	}
-	const midnight = Date.UTC(year, MONTHS.indexOf(parts.month), day);
-	// 60 seconds: a leap second; a day the month lacks (31 Feb) would roll into the next month
-	if (hour > 23 || minute > 59 || second > 60 || new Date(midnight).getUTCDate() !== day)
-		return undefined;
-	return midnight + ((hour * 60 + minute) * 60 + second) * 1000;
-}
-
-/**
- * Retry-After is either delta-seconds (digits only) or an HTTP-date. Anything else is ignored
- * (and backoff applies).
- */
-export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
-	const first: unknown = Array.isArray(value) ? value[0] : value;
-	const text = typeof first === 'string' ? first.trim() : '';
-	if (/^\d+$/.test(text)) return Number(text) * 1000;
-	const date = parseHttpDate(text, now);
-	return date === undefined ? undefined : Math.max(0, date - now);
-}
-
-/** Exponential backoff with jitter: about 1, 2, 4, 8 s, each between half and all of that. */
-export function backoffMs(attempt: number, random = Math.random): number {
-	const ceiling = Math.min(1000 * 2 ** (attempt - 1), 30_000);
-	return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-
 /**
  * A system error's code (ECONNRESET, EAI_AGAIN, our EDOWNLOADCUT), the first down the chain of
  * causes. The wrappers' own codes (axios' and Node's ERR_…, certificate names) say nothing about
@@ -190,4 +138,115 @@ export function classifyFailure(error: unknown): AttemptFailure | undefined {
 		return { acted: 'unknown', reason: 'the connection was closed before the site answered' };
 	}
 	return undefined;
+}
+
+/** What a call that creates something brings for its unknown outcomes. */
+export interface CreateCheck {
+	/**
+	 * For calls that create something: looks on the site for what the call would have created,
+	 * after a failure that leaves it unknown whether the site acted. It gets how long ago (ms) the
+	 * failed attempt began, and returns the answer the call would have given, undefined when
+	 * nothing was created, or throws OutcomeInconclusive when it cannot tell (the outcome is then
+	 * reported as unknown). Without it, such a call is not repeated after an unknown outcome.
+	 */
+	confirm?: (attemptAgeMs: number) => Promise<Envelope | undefined>;
+	/** What the call creates, in words ("the file \"a.pdf\""), for the error when the outcome is unknown. */
+	creates?: string;
+}
+
+/**
+ * Runs `run` until it succeeds, retrying the failures `classifyFailure` allows. For a call that
+ * creates something (`creating` given), an unknown outcome is first checked with its `confirm`.
+ */
+export async function withRetries<T>(
+	ctx: object,
+	policy: RetryPolicy,
+	run: () => Promise<T>,
+	creating?: CreateCheck,
+): Promise<T> {
+	// Waits between attempts and the time of attempts that waited for an answer in vain both count,
+	// so a hung site ends a call in about Timeout + Max Retry Wait.
+	let waited = 0;
+	let waitedForAnswers = 0;
+	for (let attempts = 1; ; attempts++) {
+		const startedAt = clock.now();
+		const tried = await resultOf(run);
+		if (tried.ok) return tried.value;
+		const error = tried.error;
+		const failure = classifyFailure(error);
+		if (!failure) throw error;
+		// the execution's other items back off too: fewer in flight from now on
+		if (failure.rateLimited) slowDown(ctx);
+		if (failure.waitedForAnswer)
+			waitedForAnswers += Math.min(clock.now() - startedAt, policy.timeoutMs);
+		if (failure.acted === 'unknown' && creating) {
+			const found = await findCreated(
+				creating,
+				failure,
+				startedAt,
+				policy.maxWaitMs - waited - waitedForAnswers,
+			);
+			if (found) return found as T;
+		}
+		if (attempts >= policy.maxAttempts) {
+			// With retries turned off, the failure speaks for itself (but a rate limit is named).
+			throw policy.maxAttempts === 1 && !failure.rateLimited
+				? error
+				: new RetriesExhausted(failure, attempts, error);
+		}
+		const wait = failure.retryAfterMs ?? backoffMs(attempts);
+		if (waited + waitedForAnswers + wait > policy.maxWaitMs) {
+			// the time spent waiting for answers is named when it, not the wait asked for, passed the budget
+			throw new RetriesExhausted(
+				failure,
+				attempts,
+				error,
+				wait,
+				waited + wait > policy.maxWaitMs ? 0 : waitedForAnswers,
+			);
+		}
+		await clock.sleep(wait);
+		waited += wait;
+	}
+}
+
+/**
+ * After a create's unknown outcome, its `confirm` looks for what the call made: found, that is the
+ * answer; not found, the call may be repeated (undefined). Unless the site may still be acting (a
+ * timeout, a gateway's 504): then what it makes may appear later, so it is looked for again as long
+ * as the retry budget allows, and if it never appears the outcome is unknown, never "absent".
+ */
+async function findCreated(
+	creating: CreateCheck,
+	failure: AttemptFailure,
+	startedAt: number,
+	budgetMs: number,
+): Promise<Envelope | undefined> {
+	const what = creating.creates ?? 'what this call creates';
+	const confirm = creating.confirm;
+	if (!confirm) throw new OutcomeUnknown(failure, what);
+	const look = async () => {
+		const looked = await resultOf(async () => await confirm(clock.now() - startedAt));
+		if (!looked.ok) throw new OutcomeUnknown(failure, what, looked.error);
+		return looked.value;
+	};
+	const found = await look();
+	if (found || !failure.mayStillAct) return found;
+	let waited = 0;
+	for (let round = 1; waited + backoffMs(round, () => 1) <= budgetMs; round++) {
+		const wait = backoffMs(round);
+		await clock.sleep(wait);
+		waited += wait;
+		const later = await look();
+		if (later) return later;
+	}
+	const looked =
+		waited > 0 ? `after looking again for ${Math.ceil(waited / 1000)} s` : 'when looked for';
+	throw new OutcomeUnknown(
+		failure,
+		what,
+		new OutcomeInconclusive(
+			`Nothing had appeared ${looked}, but the site may still have been working on the call when its answer was given up on`,
+		),
+	);
 }

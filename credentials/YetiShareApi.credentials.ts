@@ -100,7 +100,9 @@ export class YetiShareApi implements ICredentialType {
 		},
 		{
 			displayName:
-				'This address uses plain http://: the keys or password, the session token and every file travel unencrypted. Use https:// unless the site is on this machine or your own network.',
+				'This address uses plain http://: the keys or password, ' +
+				'the session token and every file travel unencrypted. ' +
+				'Use https:// unless the site is on this machine or your own network.',
 			name: 'plainHttpNotice',
 			type: 'notice',
 			default: '',
@@ -142,7 +144,9 @@ export class YetiShareApi implements ICredentialType {
 			required: true,
 			displayOptions: { show: { authentication: ['apiKeys'] } },
 			description:
-				'64 letters and digits. On the site, log in and open Edit Account (/account_edit): fill or generate "Key 1" and "Key 2", then click "Update Account". If the fields are missing, the site owner has not allowed API access for your account level.',
+				'64 letters and digits. On the site, log in and open Edit Account (/account_edit): ' +
+				'fill or generate "Key 1" and "Key 2", then click "Update Account". If the fields ' +
+				'are missing, the site owner has not allowed API access for your account level.',
 		},
 		{
 			displayName: 'Key 2',
@@ -178,7 +182,8 @@ export class YetiShareApi implements ICredentialType {
 			typeOptions: { minValue: 1 },
 			default: 60,
 			description:
-				'How long to wait for the site to answer before giving up. For uploads and downloads: how long a transfer may stall, not its total time.',
+				'How long to wait for the site to answer before giving up. ' +
+				'For uploads and downloads: how long a transfer may stall, not its total time.',
 		},
 		{
 			displayName: 'Max Retry Wait (Seconds)',
@@ -187,7 +192,11 @@ export class YetiShareApi implements ICredentialType {
 			typeOptions: { minValue: 0 },
 			default: 60,
 			description:
-				'When the site is busy (HTTP 429, a 5xx from its proxy, a dropped connection), how long one call may spend waiting to try again: as long as the site asks (Retry-After), otherwise a little longer each time. Attempts that got no answer within the timeout count too. Calls that create something are repeated only after checking that nothing was created. 0 turns retries off.',
+				'When the site is busy (HTTP 429, a 5xx from its proxy, a dropped connection), ' +
+				'how long one call may spend waiting to try again: as long as the site ' +
+				'asks (Retry-After), otherwise a little longer each time. Attempts that got ' +
+				'no answer within the timeout count too. Calls that create something are ' +
+				'repeated only after checking that nothing was created. 0 turns retries off.',
 		},
 		{
 			displayName: 'Ignore SSL Issues (Insecure)',
@@ -195,7 +204,9 @@ export class YetiShareApi implements ICredentialType {
 			type: 'boolean',
 			default: false,
 			description:
-				"Whether to connect even when the site's TLS certificate cannot be verified (a self-signed certificate). Anyone between n8n and the site could then read the keys and files: use it only for a site you run yourself.",
+				"Whether to connect even when the site's TLS certificate cannot be verified " +
+				'(a self-signed certificate). Anyone between n8n and the site could ' +
+				'then read the keys and files: use it only for a site you run yourself.',
 		},
 		{
 			// Filled by /authorize and stored with the credential, so every execution and process shares one token.

@@ -45,22 +45,26 @@ async function uploadItems(world: World, names: string[], bytes: (i: number) => 
 describe('items in flight, on a site 20–60 ms away', () => {
 	const world = useWorld({ latencyMs: 20, latencyJitterMs: 40 });
 
-	it('keeps the input order and pairing while answers arrive in any order; starts with 5 calls at the site and adds more as they end', async () => {
-		const ids = someFiles(world, 30);
-		await signIn(world);
-		const run = await world.run(getFile, { items: ids.map((id) => ({ json: { id } })) });
-		expect(run.error).toBeUndefined();
-		expect(run.json.map((json) => json.id)).toEqual(ids);
-		expect(paired(run)).toEqual(ids.map((_, i) => i));
-		const calls = world.sandbox.log.filter((entry) => entry.endpoint === 'file/info');
-		// before the site had answered anything, 5 calls; after that more at once
-		const firstAnswer = Math.min(...calls.map((entry) => entry.endedAt!));
-		expect(calls.filter((entry) => entry.at < firstAnswer)).toHaveLength(5);
-		expect(world.sandbox.peakInFlight('file/info')).toBeGreaterThan(5);
-		// the answers did come back out of order: the order above is the node's doing
-		const ended = [...calls].sort((a, b) => a.endedAt! - b.endedAt!);
-		expect(ended.map((entry) => entry.params.file_id)).not.toEqual(ids);
-	});
+	it(
+		'keeps the input order and pairing while answers arrive in any order; ' +
+			'starts with 5 calls at the site and adds more as they end',
+		async () => {
+			const ids = someFiles(world, 30);
+			await signIn(world);
+			const run = await world.run(getFile, { items: ids.map((id) => ({ json: { id } })) });
+			expect(run.error).toBeUndefined();
+			expect(run.json.map((json) => json.id)).toEqual(ids);
+			expect(paired(run)).toEqual(ids.map((_, i) => i));
+			const calls = world.sandbox.log.filter((entry) => entry.endpoint === 'file/info');
+			// before the site had answered anything, 5 calls; after that more at once
+			const firstAnswer = Math.min(...calls.map((entry) => entry.endedAt!));
+			expect(calls.filter((entry) => entry.at < firstAnswer)).toHaveLength(5);
+			expect(world.sandbox.peakInFlight('file/info')).toBeGreaterThan(5);
+			// the answers did come back out of order: the order above is the node's doing
+			const ended = [...calls].sort((a, b) => a.endedAt! - b.endedAt!);
+			expect(ended.map((entry) => entry.params.file_id)).not.toEqual(ids);
+		},
+	);
 
 	it('"Requests in Parallel" is the most at once; 1 sends one item after another', async () => {
 		const ids = someFiles(world, 40);

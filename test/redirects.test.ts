@@ -66,7 +66,10 @@ describe.each([301, 302, 307, 308])('a site that answers every call with HTTP %i
 					"The site redirects its API to another address: set the credential's Base URL to https://www.files.example [item 0]",
 				);
 				expect(run.json[0].errorDescription).toBe(
-					`The site at ${baseUrl} answered authorize with HTTP ${status}, pointing to https://www.files.example. The node does not follow redirects: one would turn the call into a request without its fields (correct keys would then be refused as wrong) or send a whole upload twice.`,
+					`The site at ${baseUrl} answered authorize with HTTP ${status}, ` +
+						`pointing to https://www.files.example. The node does not follow redirects: ` +
+						`one would turn the call into a request without its fields (correct ` +
+						`keys would then be refused as wrong) or send a whole upload twice.`,
 				);
 				// the sign-in was sent once, to the address given, and not again anywhere
 				expect(seen).toEqual([{ method: 'POST', url: '/api/v2/authorize' }]);

@@ -49,7 +49,8 @@ describe('uploads a stock PHP refuses', () => {
 		const run = await upload(world, 3 * MiB, 'scan-3mb.pdf');
 		const error = String(run.json[0].error);
 		expect(error).toBe(
-			'The site did not receive the file "scan-3mb.pdf" (3.0 MiB): the file is likely larger than the site\'s PHP upload_max_filesize [item 0]',
+			'The site did not receive the file "scan-3mb.pdf" (3.0 MiB): ' +
+				"the file is likely larger than the site's PHP upload_max_filesize [item 0]",
 		);
 		expect(run.json[0].errorDescription).toMatch(
 			/^The site answered "Did not receive uploaded file\.": PHP hands the script no file larger than its upload_max_filesize/,
@@ -148,7 +149,8 @@ describe('other answers that mean the file never arrived, and 413 on any call', 
 		);
 		const run = await upload(world, 5000, 'notes.txt');
 		expect(run.json[0].error).toBe(
-			'The site did not receive the file "notes.txt" (4.9 KiB): it arrived empty, likely for being larger than the site\'s PHP upload_max_filesize [item 0]',
+			'The site did not receive the file "notes.txt" (4.9 KiB): it arrived empty, ' +
+				"likely for being larger than the site's PHP upload_max_filesize [item 0]",
 		);
 		expect(world.sandbox.count('file/upload')).toBe(1);
 	});

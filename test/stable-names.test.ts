@@ -124,7 +124,9 @@ function staticDataNames(owners: Array<{ dir: string; node: string }>, out: Set<
 		];
 		if (typed.length !== calls) {
 			throw new Error(
-				`${where}: write each getWorkflowStaticData call as "const state = ctx.getWorkflowStaticData('node') as SomeState;" with an interface SomeState, so this test can read its keys`,
+				`${where}: write each getWorkflowStaticData call as ` +
+					`"const state = ctx.getWorkflowStaticData('node') as SomeState;" ` +
+					`with an interface SomeState, so this test can read its keys`,
 			);
 		}
 		const owner = owners.find(({ dir }) => file.startsWith(dir + '/'))?.node ?? where;

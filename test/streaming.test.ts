@@ -97,55 +97,60 @@ describe('no runtime dependencies', () => {
 describe('uploads are streamed', () => {
 	const world = useWorld();
 
-	it("a 256 MiB upload from n8n's binary store (filesystem mode) grows the process by far less than the file, and arrives byte for byte", async () => {
-		const work = mkdtempSync(join(tmpdir(), 'yetishare-stream-'));
-		try {
-			const file = join(work, 'large.bin');
-			const md5 = await makeRandomFile(file, 256 * MiB);
-			const { key1, key2 } = world.sandbox.demoAccount;
-			// A process of its own (n8n-core's engine, as in npm run bench), so that its peak RSS is this upload's.
-			const child = spawn(
-				process.execPath,
-				[
-					'--expose-gc',
-					require.resolve('ts-node/dist/bin.js'),
-					'--transpile-only',
-					'test/bench/node-transfer.ts',
-					'upload',
-					world.sandbox.baseUrl,
-					key1,
-					key2,
-					file,
-				],
-				{
-					cwd: ROOT,
-					env: { ...process.env, TRANSFER_FROM_SOURCES: '1' },
-					stdio: ['ignore', 'pipe', 'pipe'],
-				},
-			);
-			let stdout = '';
-			let stderr = '';
-			child.stdout.on('data', (chunk) => (stdout += chunk));
-			child.stderr.on('data', (chunk) => (stderr += chunk));
-			const [code] = (await once(child, 'exit')) as [number];
-			expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
-			const measured = JSON.parse(stdout) as {
-				bytes: number;
-				rssBefore: number;
-				rssPeak: number;
-				fileId: string;
-			};
+	it(
+		"a 256 MiB upload from n8n's binary store (filesystem mode) grows " +
+			'the process by far less than the file, and arrives byte for byte',
+		async () => {
+			const work = mkdtempSync(join(tmpdir(), 'yetishare-stream-'));
+			try {
+				const file = join(work, 'large.bin');
+				const md5 = await makeRandomFile(file, 256 * MiB);
+				const { key1, key2 } = world.sandbox.demoAccount;
+				// A process of its own (n8n-core's engine, as in npm run bench), so that its peak RSS is this upload's.
+				const child = spawn(
+					process.execPath,
+					[
+						'--expose-gc',
+						require.resolve('ts-node/dist/bin.js'),
+						'--transpile-only',
+						'test/bench/node-transfer.ts',
+						'upload',
+						world.sandbox.baseUrl,
+						key1,
+						key2,
+						file,
+					],
+					{
+						cwd: ROOT,
+						env: { ...process.env, TRANSFER_FROM_SOURCES: '1' },
+						stdio: ['ignore', 'pipe', 'pipe'],
+					},
+				);
+				let stdout = '';
+				let stderr = '';
+				child.stdout.on('data', (chunk) => (stdout += chunk));
+				child.stderr.on('data', (chunk) => (stderr += chunk));
+				const [code] = (await once(child, 'exit')) as [number];
+				expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+				const measured = JSON.parse(stdout) as {
+					bytes: number;
+					rssBefore: number;
+					rssPeak: number;
+					fileId: string;
+				};
 
-			expect(measured.bytes).toBe(256 * MiB);
-			expect(
-				world.sandbox.state.files.find((stored) => stored.id === String(measured.fileId))?.md5,
-			).toBe(md5);
-			// A body held in memory (as when the HTTP client keeps it to follow redirects) grows it by the file's size.
-			expect(measured.rssPeak - measured.rssBefore).toBeLessThan(64 * MiB);
-		} finally {
-			rmSync(work, { recursive: true, force: true });
-		}
-	}, 180_000);
+				expect(measured.bytes).toBe(256 * MiB);
+				expect(
+					world.sandbox.state.files.find((stored) => stored.id === String(measured.fileId))?.md5,
+				).toBe(md5);
+				// A body held in memory (as when the HTTP client keeps it to follow redirects) grows it by the file's size.
+				expect(measured.rssPeak - measured.rssBefore).toBeLessThan(64 * MiB);
+			} finally {
+				rmSync(work, { recursive: true, force: true });
+			}
+		},
+		180_000,
+	);
 });
 
 describe('an upload that breaks off lets go of the file it was reading', () => {

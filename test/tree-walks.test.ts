@@ -51,16 +51,20 @@ async function allPages(world: World, method: string, filter?: string) {
 describe('walking the folder tree, on a site 20–60 ms away', () => {
 	const world = useWorld({ latencyMs: 20, latencyJitterMs: 40 });
 
-	it(`the folder picker reads ${LISTINGS_IN_PARALLEL} listings at once, at most 10 a page, and shows the tree breadth-first, the same way every time`, async () => {
-		plantTree(world);
-		const first = await allPages(world, 'searchFolders');
-		expect(world.sandbox.peakInFlight('folder/listing')).toBe(LISTINGS_IN_PARALLEL);
-		const ours = first.filter((path) => path.startsWith('/Walk root'));
-		expect(ours).toHaveLength(1 + 4 + 16);
-		const depths = first.map((path) => path.split('/').length);
-		expect(depths).toEqual([...depths].sort((a, b) => a - b));
-		expect(await allPages(world, 'searchFolders')).toEqual(first);
-	});
+	it(
+		`the folder picker reads ${LISTINGS_IN_PARALLEL} listings at once, ` +
+			`at most 10 a page, and shows the tree breadth-first, the same way every time`,
+		async () => {
+			plantTree(world);
+			const first = await allPages(world, 'searchFolders');
+			expect(world.sandbox.peakInFlight('folder/listing')).toBe(LISTINGS_IN_PARALLEL);
+			const ours = first.filter((path) => path.startsWith('/Walk root'));
+			expect(ours).toHaveLength(1 + 4 + 16);
+			const depths = first.map((path) => path.split('/').length);
+			expect(depths).toEqual([...depths].sort((a, b) => a - b));
+			expect(await allPages(world, 'searchFolders')).toEqual(first);
+		},
+	);
 
 	it('the file picker finds a file at the bottom of the tree, with its path', async () => {
 		plantTree(world);

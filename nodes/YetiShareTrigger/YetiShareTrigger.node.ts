@@ -19,7 +19,9 @@ const includeSubfolders = includeSubfoldersField(
 function nameFilter(what: 'files' | 'folders', placeholder: string) {
 	return nameFilterField(what, {
 		placeholder,
-		description: `Only ${what} whose name contains this text, or matches it with * and ? as wildcards (case-insensitive). For a literal * or ? write \\* or \\? (and \\\\ for a backslash).`,
+		description:
+			`Only ${what} whose name contains this text, or matches it with * and ? as wildcards ` +
+			`(case-insensitive). For a literal * or ? write \\* or \\? (and \\\\ for a backslash).`,
 	});
 }
 
@@ -32,7 +34,8 @@ export class YetiShareTrigger implements INodeType {
 		version: 1,
 		// the event in words on the canvas, as the node creator names it
 		subtitle:
-			'={{ { fileAdded: "On new file", folderAdded: "On new folder", remoteUploadFinished: "On remote upload finished" }[$parameter["event"]] }}',
+			'={{ { fileAdded: "On new file", folderAdded: "On new folder", ' +
+			'remoteUploadFinished: "On remote upload finished" }[$parameter["event"]] }}',
 		// n8n's node creator lists this node and the YetiShare node as one app and shows this text
 		// under it in both the actions and the triggers panel, so it speaks for both.
 		description:

@@ -109,7 +109,9 @@ async function main() {
 
 		const curl = median(times.get('curl')!);
 		const lines = [
-			`Run of ${new Date().toISOString().slice(0, 10)}: ${SIZE_MIB} MiB over loopback into a file, Node ${(await run(runtime.node, ['--version'])).stdout.trim()}, medians of ${RUNS} rounds; curl: ${(curl / 1000).toFixed(2)} s.`,
+			`Run of ${new Date().toISOString().slice(0, 10)}: ${SIZE_MIB} MiB over loopback ` +
+				`into a file, Node ${(await run(runtime.node, ['--version'])).stdout.trim()}, ` +
+				`medians of ${RUNS} rounds; curl: ${(curl / 1000).toFixed(2)} s.`,
 			'',
 			'| client | time | ÷ curl | full collections during the download |',
 			'| --- | ---: | ---: | ---: |',

@@ -32,7 +32,10 @@ async function main() {
 					const row = await parallel.run(scenario);
 					rows.push(row);
 					process.stderr.write(
-						`n8n ${version}, token ${scenario}, try ${attempt}: ${row.failed} failed, ${row.authorize} /authorize, ${row.drops} drops, overlapped ${row.overlapped}, ${row.seconds.toFixed(1)} s${row.errors.length ? `, errors: ${row.errors.join('; ')}` : ''}\n`,
+						`n8n ${version}, token ${scenario}, try ${attempt}: ` +
+							`${row.failed} failed, ${row.authorize} /authorize, ${row.drops} drops, ` +
+							`overlapped ${row.overlapped}, ${row.seconds.toFixed(1)} s` +
+							`${row.errors.length ? `, errors: ${row.errors.join('; ')}` : ''}\n`,
 					);
 				}
 				const sum = (pick: (row: ParallelRow) => number) =>
@@ -40,7 +43,13 @@ async function main() {
 				const range = (pick: (row: ParallelRow) => number) =>
 					`${Math.min(...rows.map(pick))}–${Math.max(...rows.map(pick))}`;
 				lines.push(
-					`| ${version} | token ${scenario} | ${TRIES} | ${rows[0].items} | ${sum((row) => row.failed)} | ${rows.filter((row) => row.failed > 0).length} | ${range((row) => row.authorize)} | ${scenario === 'dropped midway' ? range((row) => row.drops) : '—'} | ${rows.filter((row) => row.overlapped).length}/${TRIES} | ${(sum((row) => row.seconds) / TRIES).toFixed(1)} |`,
+					`| ${version} | token ${scenario} | ${TRIES} | ${rows[0].items} ` +
+						`| ${sum((row) => row.failed)} ` +
+						`| ${rows.filter((row) => row.failed > 0).length} ` +
+						`| ${range((row) => row.authorize)} ` +
+						`| ${scenario === 'dropped midway' ? range((row) => row.drops) : '—'} ` +
+						`| ${rows.filter((row) => row.overlapped).length}/${TRIES} ` +
+						`| ${(sum((row) => row.seconds) / TRIES).toFixed(1)} |`,
 				);
 			}
 		} finally {
@@ -49,12 +58,16 @@ async function main() {
 		}
 	}
 	const table = [
-		'| n8n | scenario | tries | items per try | failed items (all tries) | tries with a failure | /authorize per try | token drops per try | calls interleaved | seconds per try |',
+		'| n8n | scenario | tries | items per try | failed items (all tries) ' +
+			'| tries with a failure | /authorize per try | token drops per try ' +
+			'| calls interleaved | seconds per try |',
 		'| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
 		...lines,
 	].join('\n');
 	process.stdout.write(`${table}\n`);
-	const stamp = `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run faults:n8n\` (two \`n8n execute\` processes at once, one credential, sandbox 2–5 ms away).`;
+	const stamp =
+		`Measured ${new Date().toISOString().slice(0, 10)} with \`npm run faults:n8n\` ` +
+		`(two \`n8n execute\` processes at once, one credential, sandbox 2–5 ms away).`;
 	keepInReliabilityReport('faults-n8n', stamp, table);
 }
 

@@ -80,7 +80,11 @@ async function main() {
 		`${table}\n${errors.length ? `errors of the failed executions:\n${[...new Set(errors)].join('\n')}\n` : ''}`,
 	);
 	if (process.argv.includes('--no-write')) return;
-	const stamp = `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run faults:queue\` (real n8n 2.40.7 processes in queue mode: a main process, two workers with concurrency 10, Redis, PostgreSQL; sandbox on loopback). Executions per worker: ${rows.map(({ result }) => result.perWorker.join('/')).join(', ')}.`;
+	const stamp =
+		`Measured ${new Date().toISOString().slice(0, 10)} with \`npm run faults:queue\` ` +
+		`(real n8n 2.40.7 processes in queue mode: a main process, ` +
+		`two workers with concurrency 10, Redis, PostgreSQL; sandbox on loopback). ` +
+		`Executions per worker: ${rows.map(({ result }) => result.perWorker.join('/')).join(', ')}.`;
 	keepInReliabilityReport('faults:queue', stamp, table);
 }
 

@@ -247,7 +247,12 @@ async function processesAtOnce(lab: Lab, lateSignInMs = 0, items = 200): Promise
 	);
 	return {
 		...worst,
-		scenario: `${PROCESS_TYPES.length} processes (copies of the package, one credential store) × ${items} items at once, the stored token dropped once midway${lateSignInMs ? `, every 2nd /authorize answered ${lateSignInMs} ms late` : ''}: the worst of ${PROCESS_TRIES} tries (/authorize per try: ${tries.map((row) => row.authorize).join(', ')})`,
+		scenario:
+			`${PROCESS_TYPES.length} processes (copies of the package, one credential store) ` +
+			`× ${items} items at once, the stored token dropped once midway` +
+			`${lateSignInMs ? `, every 2nd /authorize answered ${lateSignInMs} ms late` : ''}: ` +
+			`the worst of ${PROCESS_TRIES} tries ` +
+			`(/authorize per try: ${tries.map((row) => row.authorize).join(', ')})`,
 		failed: Math.max(...tries.map((row) => row.failed)),
 		seconds: tries.reduce((sum, row) => sum + row.seconds, 0) / tries.length,
 	};
@@ -608,14 +613,21 @@ async function main() {
 		'| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
 		...rows.map(
 			(row) =>
-				`| ${row.scenario} | ${row.items} | ${row.failed} | ${row.authorize} | ${row.drops} + ${row.processes} = ${row.drops + row.processes} | ${row.repeated} | ${row.created ?? ''} | ${row.seconds.toFixed(1)} |`,
+				`| ${row.scenario} | ${row.items} | ${row.failed} | ${row.authorize} ` +
+				`| ${row.drops} + ${row.processes} = ${row.drops + row.processes} ` +
+				`| ${row.repeated} | ${row.created ?? ''} | ${row.seconds.toFixed(1)} |`,
 		),
 	].join('\n');
 	const over = rows.filter((row) => row.authorize > row.drops + row.processes);
 	process.stdout.write(
 		`${table}\n/authorize over drops + processes: ${over.length ? over.map((row) => row.scenario).join('; ') : 'none'}\n`,
 	);
-	const stamp = `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run faults\` (n8n-core's engine, sandbox on loopback). "drops + processes" bounds /authorize: a drop is each time the site ended the session (a token kill, or no token at the start), and each costs one sign-in; each process may sign in once more, when its sign-in and another's cross.`;
+	const stamp =
+		`Measured ${new Date().toISOString().slice(0, 10)} with \`npm run faults\` ` +
+		`(n8n-core's engine, sandbox on loopback). "drops + processes" bounds /authorize: ` +
+		`a drop is each time the site ended the session (a token kill, or no token at the start), ` +
+		`and each costs one sign-in; each process may sign in once more, ` +
+		`when its sign-in and another's cross.`;
 	keepInReliabilityReport('faults', stamp, table);
 }
 

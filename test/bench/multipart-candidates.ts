@@ -95,7 +95,8 @@ const send: Record<Candidate, (ctx: IExecuteFunctions, upload: Upload) => Promis
 						`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
 				)
 				.join('') +
-				`--${boundary}\r\nContent-Disposition: form-data; name="upload_file"; filename="${fileName}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+				`--${boundary}\r\nContent-Disposition: form-data; name="upload_file"; ` +
+				`filename="${fileName}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
 		);
 		const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
 		const body = Readable.from(

@@ -121,7 +121,9 @@ async function main() {
 			};
 			const stored = sandbox.state.files.find((entry) => entry.id === String(sent.fileId));
 			rows.push(
-				`| ${version} | ${SIZE_MIB} MiB | ${(sent.ms / 1000).toFixed(2)} s | ${((sent.rssPeak - sent.rssBefore) / MiB).toFixed(1)} | ${sent.size === SIZE_MIB * MiB && stored?.md5 === md5 ? 'yes' : `NO (${sent.size} bytes, MD5 ${stored?.md5})`} |`,
+				`| ${version} | ${SIZE_MIB} MiB | ${(sent.ms / 1000).toFixed(2)} s ` +
+					`| ${((sent.rssPeak - sent.rssBefore) / MiB).toFixed(1)} ` +
+					`| ${sent.size === SIZE_MIB * MiB && stored?.md5 === md5 ? 'yes' : `NO (${sent.size} bytes, MD5 ${stored?.md5})`} |`,
 			);
 		}
 		process.stdout.write(

@@ -60,7 +60,9 @@ async function main() {
 			'utf8',
 		);
 		process.stdout.write(
-			`n8n ${version} on Node ${JSON.parse(node).version} (node ${runtime.nodeArgs.join(' ') || 'without flags'}), ${runs} runs of "${WORKFLOW}" in ${seconds.toFixed(0)} s:\n`,
+			`n8n ${version} on Node ${JSON.parse(node).version} ` +
+				`(node ${runtime.nodeArgs.join(' ') || 'without flags'}), ` +
+				`${runs} runs of "${WORKFLOW}" in ${seconds.toFixed(0)} s:\n`,
 		);
 		for (const [outcome, times] of [...outcomes].sort((a, b) => b[1] - a[1]))
 			process.stdout.write(`  ${times}× ${outcome}\n`);

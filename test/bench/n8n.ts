@@ -212,7 +212,9 @@ class Bench {
 			this.samples.get(key)!.push(sample);
 		}
 		process.stderr.write(
-			`  ${workflowId}: node ${seconds(sample.nodeMs)}, execution ${seconds(sample.executionMs)}, process ${seconds(processMs)}, peak RSS ${mib(sample.peakRss)} MiB\n`,
+			`  ${workflowId}: node ${seconds(sample.nodeMs)}, ` +
+				`execution ${seconds(sample.executionMs)}, ` +
+				`process ${seconds(processMs)}, peak RSS ${mib(sample.peakRss)} MiB\n`,
 		);
 		return sample;
 	}
@@ -318,7 +320,11 @@ const table = (rows: Row[]) =>
 
 /** n8n and the machine, for the figures' first line. */
 function machine(runtime: N8nRuntime): string {
-	return `n8n ${runtime.version} on Node ${nodeVersion(runtime.node)}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB`;
+	return (
+		`n8n ${runtime.version} on Node ${nodeVersion(runtime.node)}, ` +
+		`${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ` +
+		`${(totalmem() / 1024 ** 3).toFixed(0)} GiB`
+	);
 }
 
 /** What the bench's parts share: n8n, the site, and each client's account and files. */
@@ -560,7 +566,8 @@ async function atSandbox(context: Context) {
 			seconds,
 		),
 		curlRow(
-			`${size1} download, ${LINK.latencyMs} ms away at ${linkMBps} MB/s: the Download node ÷ curl's time (curl: ${seconds(median(curlLinkDownloads))})`,
+			`${size1} download, ${LINK.latencyMs} ms away at ${linkMBps} MB/s: ` +
+				`the Download node ÷ curl's time (curl: ${seconds(median(curlLinkDownloads))})`,
 			bench,
 			'download-link',
 			curlLinkDownloads,
@@ -585,7 +592,9 @@ async function atSandbox(context: Context) {
 			[DEFAULT_REQUESTS_IN_PARALLEL, MOST_IN_PARALLEL].map((inFlight) =>
 				row(
 					bench,
-					`${info} × file/info, ${distance.label}: the File info node, Requests in Parallel ${inFlight}${inFlight === DEFAULT_REQUESTS_IN_PARALLEL ? ' (default)' : ''} (ideal: ${seconds(distance.ideal(inFlight))})`,
+					`${info} × file/info, ${distance.label}: the File info node, Requests in Parallel ` +
+						`${inFlight}${inFlight === DEFAULT_REQUESTS_IN_PARALLEL ? ' (default)' : ''} ` +
+						`(ideal: ${seconds(distance.ideal(inFlight))})`,
 					inFlight === DEFAULT_REQUESTS_IN_PARALLEL ? distance.key : `${distance.key}+most`,
 					(s) => s.nodeMs,
 					seconds,
@@ -609,7 +618,8 @@ async function atSandbox(context: Context) {
 		table(rows),
 		'',
 		`Over the whole run (${executions('yetishare')} executions with the YetiShare node, ${executions('http')} with HTTP Request), ` +
-			`the YetiShare credential signed in ${times(authorizations('yetishare'))}, the HTTP Request workflows ${times(authorizations('http'))}. ` +
+			`the YetiShare credential signed in ${times(authorizations('yetishare'))}, ` +
+			`the HTTP Request workflows ${times(authorizations('http'))}. ` +
 			`n8n alone (a Manual Trigger, nothing else) peaks at ${mib(idle.peakRss)} MiB; an \`n8n execute\` process spends a median ` +
 			`${seconds(startUp)} starting and stopping around the execution (not in the figures above).`,
 	].join('\n');
@@ -753,8 +763,10 @@ async function atWebStack(context: Context, stack: WebStack) {
 	];
 	const figures = [
 		`Measured ${today()}: ${machine(runtime)}, load average ${load.map((value) => value.toFixed(1)).join(' at the start, ')} at the end; ` +
-			`every call through nginx, PHP-FPM's pool of ${maxChildren} (pm ${pm}), fastcgi_read_timeout ${fastcgiReadTimeout}, the script's own time ` +
-			`${STACK_WORK_MS} ms a call for file/info. ${RUNS} rounds; times and RSS are medians, counts the median of the rounds and the ratio the ` +
+			`every call through nginx, PHP-FPM's pool of ${maxChildren} (pm ${pm}), ` +
+			`fastcgi_read_timeout ${fastcgiReadTimeout}, the script's own time ` +
+			`${STACK_WORK_MS} ms a call for file/info. ${RUNS} rounds; ` +
+			`times and RSS are medians, counts the median of the rounds and the ratio the ` +
 			`median of the per-round ratios (their range in brackets). n8n alone peaks at ${mib(idle.peakRss)} MiB.`,
 		'',
 		table(rows),
@@ -949,7 +961,10 @@ async function curlDownload(site: SiteAccess, fileId: string, target: string): P
 	return ms;
 }
 
-/** Uploads the file with curl as a browser form would (`-F upload_file=@…` after the session fields). Resolves curl's wall time (ms) and the file's id. */
+/**
+ * Uploads the file with curl as a browser form would (`-F upload_file=@…` after the session
+ * fields). Resolves curl's wall time (ms) and the file's id.
+ */
 async function curlUpload(site: SiteAccess, path: string): Promise<{ ms: number; fileId: string }> {
 	const session = await signIn(site);
 	const fields = { ...session, folder_id: '' };

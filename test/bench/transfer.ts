@@ -232,7 +232,11 @@ async function main() {
 			] as const) {
 				const growth = node.rssPeak - (node.rssBefore ?? 0);
 				rows.push(
-					`| ${sizeMiB} MiB | ${direction} | ${(node.ms / 1000).toFixed(2)} s | ${mbps(bytes, node.ms).toFixed(0)} | ${mib(node.rssPeak)} | ${mib(growth)} | ${(curl.ms / 1000).toFixed(2)} s | ${mbps(bytes, curl.ms).toFixed(0)} | ${mib(curl.rssPeak)} | ${(mbps(bytes, node.ms) / mbps(bytes, curl.ms)).toFixed(2)} |`,
+					`| ${sizeMiB} MiB | ${direction} | ${(node.ms / 1000).toFixed(2)} s ` +
+						`| ${mbps(bytes, node.ms).toFixed(0)} | ${mib(node.rssPeak)} | ${mib(growth)} ` +
+						`| ${(curl.ms / 1000).toFixed(2)} s | ${mbps(bytes, curl.ms).toFixed(0)} ` +
+						`| ${mib(curl.rssPeak)} ` +
+						`| ${(mbps(bytes, node.ms) / mbps(bytes, curl.ms)).toFixed(2)} |`,
 				);
 				process.stderr.write(`${rows[rows.length - 1]}\n`);
 			}
@@ -244,7 +248,9 @@ async function main() {
 					: [];
 				const growths = list.map((sample) => sample.rssPeak - (sample.rssBefore ?? 0));
 				bodyRows.push(
-					`| ${sizeMiB} MiB | ${name} | ${(best.ms / 1000).toFixed(2)} s | ${mbps(bytes, best.ms).toFixed(0)} | ${mib(Math.max(...growths))} | ${ratios.length > 0 ? `${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})` : '–'} |`,
+					`| ${sizeMiB} MiB | ${name} | ${(best.ms / 1000).toFixed(2)} s ` +
+						`| ${mbps(bytes, best.ms).toFixed(0)} | ${mib(Math.max(...growths))} ` +
+						`| ${ratios.length > 0 ? `${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})` : '–'} |`,
 				);
 				process.stderr.write(`${bodyRows[bodyRows.length - 1]}\n`);
 			}
@@ -254,7 +260,9 @@ async function main() {
 		rmSync(work, { recursive: true, force: true });
 	}
 	const table = [
-		'| size | direction | node: time | node: MB/s | node: peak RSS (MiB) | node: RSS growth (MiB) | curl: time | curl: MB/s | curl: peak RSS (MiB) | node ÷ curl throughput |',
+		'| size | direction | node: time | node: MB/s | node: peak RSS (MiB) ' +
+			'| node: RSS growth (MiB) | curl: time | curl: MB/s | curl: peak RSS (MiB) ' +
+			'| node ÷ curl throughput |',
 		'| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
 		...rows,
 	].join('\n');
@@ -264,7 +272,9 @@ async function main() {
 		...bodyRows,
 	].join('\n');
 	process.stdout.write(
-		`\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}${DISTANCE.length > 0 ? `; the site ${DISTANCE.join(' ')}` : ''}\n\n${table}\n`,
+		`\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ` +
+			`${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}` +
+			`${DISTANCE.length > 0 ? `; the site ${DISTANCE.join(' ')}` : ''}\n\n${table}\n`,
 	);
 	if (bodyRows.length > 0)
 		process.stdout.write(

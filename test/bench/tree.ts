@@ -138,7 +138,11 @@ async function itemsInFlight(): Promise<string[]> {
 				if (failed) throw new Error(`${failed} items failed at ${distance}, ${inFlight} in flight`);
 				const ideal = (ITEMS * (latencyMs + jitterMs / 2)) / inFlight;
 				rows.push(
-					`| ${distance} | ${inFlight}${inFlight === DEFAULT_REQUESTS_IN_PARALLEL ? ' (default)' : ''} | ${ITEMS} | ${seconds(ms)} | ${latencyMs ? seconds(ideal) : '–'} | ${latencyMs ? (ms / ideal).toFixed(2) : '–'} | ${site.sandbox.peakInFlight('file/info')} |`,
+					`| ${distance} ` +
+						`| ${inFlight}${inFlight === DEFAULT_REQUESTS_IN_PARALLEL ? ' (default)' : ''} ` +
+						`| ${ITEMS} | ${seconds(ms)} | ${latencyMs ? seconds(ideal) : '–'} ` +
+						`| ${latencyMs ? (ms / ideal).toFixed(2) : '–'} ` +
+						`| ${site.sandbox.peakInFlight('file/info')} |`,
 				);
 				process.stderr.write(`${rows[rows.length - 1]}\n`);
 			}
@@ -151,7 +155,9 @@ async function itemsInFlight(): Promise<string[]> {
 
 async function walks(): Promise<string[]> {
 	const rows = [
-		`| account (under one folder) | trigger poll, Include Subfolders: s | listings | folder picker, first page: s | listings | path lookup, 5 levels: s | listings | File → Search, every folder: s | listings | File → Search, Limit 10: s | listings |`,
+		`| account (under one folder) | trigger poll, Include Subfolders: s | listings ` +
+			`| folder picker, first page: s | listings | path lookup, 5 levels: s | listings ` +
+			`| File → Search, every folder: s | listings | File → Search, Limit 10: s | listings |`,
 		'| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
 	];
 	for (const size of [
@@ -233,7 +239,12 @@ async function walks(): Promise<string[]> {
 			const everywhere = await search('new.txt');
 			const firstTen = await search('seeded-*', 10);
 			rows.push(
-				`| ${size.folders.toLocaleString('en')} folders, ${size.files.toLocaleString('en')} files | ${seconds(poll.ms)} | ${poll.listings} | ${seconds(picker.ms)} | ${picker.listings} | ${seconds(lookup.ms)} | ${lookup.listings} | ${seconds(everywhere.ms)} | ${everywhere.listings} | ${seconds(firstTen.ms)} | ${firstTen.listings} |`,
+				`| ${size.folders.toLocaleString('en')} folders, ` +
+					`${size.files.toLocaleString('en')} files ` +
+					`| ${seconds(poll.ms)} | ${poll.listings} | ${seconds(picker.ms)} | ${picker.listings} ` +
+					`| ${seconds(lookup.ms)} | ${lookup.listings} ` +
+					`| ${seconds(everywhere.ms)} | ${everywhere.listings} ` +
+					`| ${seconds(firstTen.ms)} | ${firstTen.listings} |`,
 			);
 			process.stderr.write(`${rows[rows.length - 1]}\n`);
 		} finally {
@@ -255,7 +266,10 @@ function pathOf(sandbox: SandboxServer, folderId: string, topId: string): string
 }
 
 async function main() {
-	const stamp = `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim()}); sandbox on loopback with a delay per request (fixed, or with the jitter shown)`;
+	const stamp =
+		`${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ` +
+		`${cpus().length} cores (${cpus()[0]?.model.trim()}); ` +
+		`sandbox on loopback with a delay per request (fixed, or with the jitter shown)`;
 	const inFlight = await itemsInFlight();
 	const walked = await walks();
 	const text = [
@@ -265,7 +279,13 @@ async function main() {
 		'',
 		...inFlight,
 		'',
-		`**Walks of a big account** at ${WALK_LATENCY_MS} ms a call (five levels, each twice the one above; ${LISTINGS_IN_PARALLEL} listings at once). The poll is the second one after activation, one new file at the bottom; the path lookup is Folder → Get by path of the last folder of the fifth level. The searches start at the big folder: one for the new file's name (Return All, so every folder is listed), one for the first 10 seeded files ("seeded-*", Limit 10: the walk stops once it has them).`,
+		`**Walks of a big account** at ${WALK_LATENCY_MS} ms a call ` +
+			`(five levels, each twice the one above; ${LISTINGS_IN_PARALLEL} listings at once). ` +
+			`The poll is the second one after activation, one new file at the bottom; ` +
+			`the path lookup is Folder → Get by path of the last folder of the fifth level. ` +
+			`The searches start at the big folder: one for the new file's name ` +
+			`(Return All, so every folder is listed), ` +
+			`one for the first 10 seeded files ("seeded-*", Limit 10: the walk stops once it has them).`,
 		'',
 		...walked,
 	].join('\n');

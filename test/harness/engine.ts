@@ -289,7 +289,9 @@ export class Engine {
 				await this.close();
 				if (String((error as Error).message).includes('experimental-vm-modules')) {
 					throw new UnexpectedError(
-						'The quickjs expression engine is loaded with import(), which Jest allows only when Node runs with --experimental-vm-modules: run NODE_OPTIONS=--experimental-vm-modules npx jest …',
+						'The quickjs expression engine is loaded with import(), ' +
+							'which Jest allows only when Node runs with --experimental-vm-modules: ' +
+							'run NODE_OPTIONS=--experimental-vm-modules npx jest …',
 						{ cause: error },
 					);
 				}

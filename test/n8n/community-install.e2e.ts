@@ -280,79 +280,85 @@ describe('the packed package installed as users install it', () => {
 			expectOnlyTheRegistry(registry);
 		});
 
-		it("route A: the editor's Install, a restart, an update to the next release keeping the saved workflow and token, uninstall while the registry is unreachable", async () => {
-			const n8n = await instance('installer');
-			await n8n.start();
-			const installed = await n8n.rest.ok('POST', '/rest/community-packages', {
-				name: PACKAGE_NAME,
-			});
-			expect(installed).toEqual(
-				expect.objectContaining({ packageName: PACKAGE_NAME, installedVersion: '0.1.0' }),
-			);
-			expect(installed.installedNodes.map((node: { type: string }) => node.type)).toEqual(
-				expect.arrayContaining(NODE_TYPES),
-			);
-			await n8n.expectPackageServed(sandbox);
-			await n8n.stop();
-
-			await n8n.runAccountWorkflow(sandbox);
-
-			await n8n.start();
-			await n8n.expectPackageServed(sandbox);
-			const [listed] = await n8n.rest.ok('GET', '/rest/community-packages');
-			expect(listed).toEqual(
-				expect.objectContaining({ packageName: PACKAGE_NAME, installedVersion: '0.1.0' }),
-			);
-			expect(listed.updateAvailable).toBeUndefined();
-
-			// the next release: n8n offers it, updates, and what was saved keeps working with the token it stored
-			registry.publish(packPackage(mkdtempSync(join(work, 'release-')), '0.1.1'));
-			const [outdated] = await n8n.rest.ok('GET', '/rest/community-packages');
-			expect(outdated.updateAvailable).toBe('0.1.1');
-			const updated = await n8n.rest.ok('PATCH', '/rest/community-packages', {
-				name: PACKAGE_NAME,
-			});
-			expect(updated).toEqual(
-				expect.objectContaining({ packageName: PACKAGE_NAME, installedVersion: '0.1.1' }),
-			);
-			await n8n.expectPackageServed(sandbox);
-			await n8n.stop();
-			const afterUpdate = sandbox.count('authorize');
-			await n8n.runAccountWorkflow(sandbox);
-			expect(sandbox.count('authorize')).toBe(afterUpdate);
-
-			// the registry unreachable: n8n still lists the package (no update offered), uninstalls it, and says why it cannot install
-			await n8n.start();
-			registry.reachable = false;
-			try {
-				let started = Date.now();
-				const [offline] = await n8n.rest.ok('GET', '/rest/community-packages');
-				const listing = Date.now() - started;
-				expect(offline).toEqual(
-					expect.objectContaining({ packageName: PACKAGE_NAME, installedVersion: '0.1.1' }),
-				);
-				// (2.x says whether it loaded; 1.x has no such field)
-				expect(offline.failedLoading ?? false).toBe(false);
-				expect(offline.updateAvailable).toBeUndefined();
-				await n8n.rest.ok('DELETE', `/rest/community-packages?name=${PACKAGE_NAME}`);
-				expect(await n8n.rest.ok('GET', '/rest/community-packages')).toEqual([]);
-				started = Date.now();
-				const install = await n8n.rest.call('POST', '/rest/community-packages', {
+		it(
+			"route A: the editor's Install, a restart, an update to the next release keeping " +
+				'the saved workflow and token, uninstall while the registry is unreachable',
+			async () => {
+				const n8n = await instance('installer');
+				await n8n.start();
+				const installed = await n8n.rest.ok('POST', '/rest/community-packages', {
 					name: PACKAGE_NAME,
 				});
-				expect(install.status).toBeGreaterThanOrEqual(400);
-				expect(install.message).toBeTruthy();
-				process.stdout.write(
-					`n8n ${version}, registry unreachable: Community Nodes listed the package in ${listing} ms; Install answered ${install.status} "${install.message}" after ${Date.now() - started} ms\n`,
+				expect(installed).toEqual(
+					expect.objectContaining({ packageName: PACKAGE_NAME, installedVersion: '0.1.0' }),
 				);
-			} finally {
-				registry.reachable = true;
-			}
-			const types = await n8n.nodeTypes();
-			for (const name of NODE_TYPES) expect(types.has(name)).toBe(false);
-			expect(existsSync(join(n8n.nodesFolder, 'node_modules', PACKAGE_NAME))).toBe(false);
-			await n8n.stop();
-			expectOnlyTheRegistry(registry);
-		});
+				expect(installed.installedNodes.map((node: { type: string }) => node.type)).toEqual(
+					expect.arrayContaining(NODE_TYPES),
+				);
+				await n8n.expectPackageServed(sandbox);
+				await n8n.stop();
+
+				await n8n.runAccountWorkflow(sandbox);
+
+				await n8n.start();
+				await n8n.expectPackageServed(sandbox);
+				const [listed] = await n8n.rest.ok('GET', '/rest/community-packages');
+				expect(listed).toEqual(
+					expect.objectContaining({ packageName: PACKAGE_NAME, installedVersion: '0.1.0' }),
+				);
+				expect(listed.updateAvailable).toBeUndefined();
+
+				// the next release: n8n offers it, updates, and what was saved keeps working with the token it stored
+				registry.publish(packPackage(mkdtempSync(join(work, 'release-')), '0.1.1'));
+				const [outdated] = await n8n.rest.ok('GET', '/rest/community-packages');
+				expect(outdated.updateAvailable).toBe('0.1.1');
+				const updated = await n8n.rest.ok('PATCH', '/rest/community-packages', {
+					name: PACKAGE_NAME,
+				});
+				expect(updated).toEqual(
+					expect.objectContaining({ packageName: PACKAGE_NAME, installedVersion: '0.1.1' }),
+				);
+				await n8n.expectPackageServed(sandbox);
+				await n8n.stop();
+				const afterUpdate = sandbox.count('authorize');
+				await n8n.runAccountWorkflow(sandbox);
+				expect(sandbox.count('authorize')).toBe(afterUpdate);
+
+				// the registry unreachable: n8n still lists the package (no update offered), uninstalls it, and says why it cannot install
+				await n8n.start();
+				registry.reachable = false;
+				try {
+					let started = Date.now();
+					const [offline] = await n8n.rest.ok('GET', '/rest/community-packages');
+					const listing = Date.now() - started;
+					expect(offline).toEqual(
+						expect.objectContaining({ packageName: PACKAGE_NAME, installedVersion: '0.1.1' }),
+					);
+					// (2.x says whether it loaded; 1.x has no such field)
+					expect(offline.failedLoading ?? false).toBe(false);
+					expect(offline.updateAvailable).toBeUndefined();
+					await n8n.rest.ok('DELETE', `/rest/community-packages?name=${PACKAGE_NAME}`);
+					expect(await n8n.rest.ok('GET', '/rest/community-packages')).toEqual([]);
+					started = Date.now();
+					const install = await n8n.rest.call('POST', '/rest/community-packages', {
+						name: PACKAGE_NAME,
+					});
+					expect(install.status).toBeGreaterThanOrEqual(400);
+					expect(install.message).toBeTruthy();
+					process.stdout.write(
+						`n8n ${version}, registry unreachable: ` +
+							`Community Nodes listed the package in ${listing} ms; Install answered ` +
+							`${install.status} "${install.message}" after ${Date.now() - started} ms\n`,
+					);
+				} finally {
+					registry.reachable = true;
+				}
+				const types = await n8n.nodeTypes();
+				for (const name of NODE_TYPES) expect(types.has(name)).toBe(false);
+				expect(existsSync(join(n8n.nodesFolder, 'node_modules', PACKAGE_NAME))).toBe(false);
+				await n8n.stop();
+				expectOnlyTheRegistry(registry);
+			},
+		);
 	});
 });

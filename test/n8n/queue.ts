@@ -203,7 +203,8 @@ export class QueueCluster {
 		}
 		const stalled = progress ? ` without progress for ${timeoutMs} ms` : ` within ${timeoutMs} ms`;
 		throw new Error(
-			`Execution ${id} did not finish${stalled}.\nMain:\n${this.main.output.slice(-3000)}\n${this.workers.map((w, i) => `Worker ${i + 1}:\n${w.output.slice(-3000)}`).join('\n')}`,
+			`Execution ${id} did not finish${stalled}.\nMain:\n${this.main.output.slice(-3000)}\n` +
+				`${this.workers.map((w, i) => `Worker ${i + 1}:\n${w.output.slice(-3000)}`).join('\n')}`,
 		);
 	}
 

@@ -31,7 +31,8 @@ describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5700 + 2 * 
 				.filter((entry) => entry.kind === 'api')
 				.map(
 					(entry) =>
-						`${new Date(entry.at).toISOString().slice(11, 19)} ${entry.endpoint} ${entry.params.file_id ?? entry.params.parent_folder_id ?? ''} ${entry.outcome}`,
+						`${new Date(entry.at).toISOString().slice(11, 19)} ${entry.endpoint} ` +
+						`${entry.params.file_id ?? entry.params.parent_folder_id ?? ''} ${entry.outcome}`,
 				);
 			throw new Error(
 				`timed out waiting for ${what}; the site saw:\n${calls.join('\n')}\nn8n printed:\n${n8n.output.slice(-4000)}`,

@@ -440,38 +440,45 @@ describe('the package behind nginx and PHP-FPM', () => {
 						.filter((entry) => entry.uri.toLowerCase().startsWith('/api/v2/file/info'));
 					const by = (status: number) => answered.filter((entry) => entry.status === status).length;
 					outcomes.push(
-						`n8n ${version}, 1,000 File → Get: ${answered.length} calls at nginx (${by(502)} × 502, ${by(504)} × 504) in ${((Date.now() - since) / 1000).toFixed(1)} s, ${sandbox.peakInFlight('file/info', since)} at the site at once`,
+						`n8n ${version}, 1,000 File → Get: ${answered.length} calls at nginx ` +
+							`(${by(502)} × 502, ${by(504)} × 504) ` +
+							`in ${((Date.now() - since) / 1000).toFixed(1)} s, ` +
+							`${sandbox.peakInFlight('file/info', since)} at the site at once`,
 					);
 				} finally {
 					sandbox.configure({ workMs: 0 });
 				}
 			});
 
-			it('two n8n processes on one credential, 200 items each, every token dropped midway: no item fails, sign-ins within drops + processes', async () => {
-				await stack.configure(RAISED);
-				// ports 5790–5797: two processes per version, each with its task broker port beside it
-				const parallel = new ParallelExecutions(
-					runtime,
-					sandbox,
-					5790 + 4 * N8N_VERSIONS.indexOf(version),
-					200,
-					stack.baseUrl,
-				);
-				try {
-					await parallel.setUp();
-					const row = await parallel.run('dropped midway');
-					outcomes.push(
-						`n8n ${version}, two processes, tokens dropped midway: ${JSON.stringify(row)}`,
+			it(
+				'two n8n processes on one credential, 200 items each, ' +
+					'every token dropped midway: no item fails, sign-ins within drops + processes',
+				async () => {
+					await stack.configure(RAISED);
+					// ports 5790–5797: two processes per version, each with its task broker port beside it
+					const parallel = new ParallelExecutions(
+						runtime,
+						sandbox,
+						5790 + 4 * N8N_VERSIONS.indexOf(version),
+						200,
+						stack.baseUrl,
 					);
-					expect(row).toMatchObject({ overlapped: true, failed: 0, errors: [] });
-					expect(row.drops).toBeGreaterThanOrEqual(2);
-					// the run starts with a live token: one sign-in per drop, at most one more per process
-					expect(row.authorize).toBeGreaterThanOrEqual(1);
-					expect(row.authorize).toBeLessThanOrEqual(row.drops + 2);
-				} finally {
-					parallel.tearDown();
-				}
-			});
+					try {
+						await parallel.setUp();
+						const row = await parallel.run('dropped midway');
+						outcomes.push(
+							`n8n ${version}, two processes, tokens dropped midway: ${JSON.stringify(row)}`,
+						);
+						expect(row).toMatchObject({ overlapped: true, failed: 0, errors: [] });
+						expect(row.drops).toBeGreaterThanOrEqual(2);
+						// the run starts with a live token: one sign-in per drop, at most one more per process
+						expect(row.authorize).toBeGreaterThanOrEqual(1);
+						expect(row.authorize).toBeLessThanOrEqual(row.drops + 2);
+					} finally {
+						parallel.tearDown();
+					}
+				},
+			);
 
 			const REDIRECTS = [
 				{ what: 'http:// for an https:// site', key: 'toHttps' as const, workflow: 'ws-to-https' },

@@ -254,7 +254,8 @@ async function main() {
 			`YetiShare sandbox listening on ${baseUrl}${stack ? ' (nginx, PHP-FPM)' : ''}`,
 			`  API:        ${baseUrl}/api/v2/`,
 			...(stack ? stackLines(stack) : []),
-			`  Site:       script ${settings.scriptVersion}.x, ${settings.revision} API revision, /authorize takes ${mode}, ${settings.fields} answers`,
+			`  Site:       script ${settings.scriptVersion}.x, ${settings.revision} API revision, ` +
+				`/authorize takes ${mode}, ${settings.fields} answers`,
 			...(big
 				? [
 						`  Big account: ${big.folders} folders five levels deep and ${big.files} files added to the demo account`,
@@ -262,7 +263,9 @@ async function main() {
 				: []),
 			...(settings.latencyMs || settings.bandwidthBytesPerSecond
 				? [
-						`  Network:    ${settings.latencyMs}+${settings.latencyJitterMs} ms a request, file transfers ${settings.bandwidthBytesPerSecond ? `capped at ${settings.bandwidthBytesPerSecond} bytes/s each way` : 'not capped'}`,
+						`  Network:    ${settings.latencyMs}+${settings.latencyJitterMs} ms a request, ` +
+							`file transfers ` +
+							`${settings.bandwidthBytesPerSecond ? `capped at ${settings.bandwidthBytesPerSecond} bytes/s each way` : 'not capped'}`,
 					]
 				: []),
 			...(settings.workers
@@ -305,7 +308,10 @@ async function main() {
 /** The sandbox's own request-size limits, as PHP and nginx would name them. */
 function limitsLine(settings: SandboxServer['options']): string {
 	const limit = (bytes: number) => (bytes ? shorthand(bytes) : 'none');
-	return `post_max_size ${limit(settings.postMaxSize)}, upload_max_filesize ${limit(settings.uploadMaxFilesize)}, web server body limit ${limit(settings.bodyLimit)}`;
+	return (
+		`post_max_size ${limit(settings.postMaxSize)}, upload_max_filesize ` +
+		`${limit(settings.uploadMaxFilesize)}, web server body limit ${limit(settings.bodyLimit)}`
+	);
 }
 
 /** What the stack in front of the sandbox is set to, and its other addresses. */

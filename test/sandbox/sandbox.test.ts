@@ -148,7 +148,8 @@ function streamUpload(
 		)
 		.join('');
 	const preamble = Buffer.from(
-		`${head}--${boundary}\r\nContent-Disposition: form-data; name="upload_file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+		`${head}--${boundary}\r\nContent-Disposition: form-data; name="upload_file"; ` +
+			`filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
 	);
 	const epilogue = Buffer.from(`\r\n--${boundary}--\r\n`);
 	const chunkSize = options.chunk ?? 1024 * 1024;
@@ -1245,55 +1246,63 @@ describe("request-size limits: PHP's and the web server's", () => {
 		'<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n' +
 		'<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
-	it('postMaxSize: an upload over post_max_size reaches the script with no fields and no file, whether it had a Content-Length or not', async () => {
-		const session = await authorize();
-		sandbox.configure({ postMaxSize: MiB });
-		sandbox.clearLog();
-		const declared = await streamUpload(session, 'big.bin', 2 * MiB);
-		const chunked = await streamUpload(session, 'big.bin', 2 * MiB, { chunked: true });
-		for (const upload of [declared, chunked]) {
-			expect(upload.status).toBe(200);
-			expect(JSON.parse(upload.body!).response).toBe('Please provide the access_token param.');
-		}
-		expect(
-			sandbox.log.map(({ params, upload, accountId }) => ({ params, upload, accountId })),
-		).toEqual([{ params: {} }, { params: {} }]);
-		expect(sandbox.state.files).toHaveLength(13);
-		expect(partFiles()).toEqual([]);
+	it(
+		'postMaxSize: an upload over post_max_size reaches the script ' +
+			'with no fields and no file, whether it had a Content-Length or not',
+		async () => {
+			const session = await authorize();
+			sandbox.configure({ postMaxSize: MiB });
+			sandbox.clearLog();
+			const declared = await streamUpload(session, 'big.bin', 2 * MiB);
+			const chunked = await streamUpload(session, 'big.bin', 2 * MiB, { chunked: true });
+			for (const upload of [declared, chunked]) {
+				expect(upload.status).toBe(200);
+				expect(JSON.parse(upload.body!).response).toBe('Please provide the access_token param.');
+			}
+			expect(
+				sandbox.log.map(({ params, upload, accountId }) => ({ params, upload, accountId })),
+			).toEqual([{ params: {} }, { params: {} }]);
+			expect(sandbox.state.files).toHaveLength(13);
+			expect(partFiles()).toEqual([]);
 
-		const under = await streamUpload(session, 'under.bin', MiB / 2);
-		expect(JSON.parse(under.body!).data[0]).toMatchObject({ name: 'under.bin', hash: under.md5 });
-	});
+			const under = await streamUpload(session, 'under.bin', MiB / 2);
+			expect(JSON.parse(under.body!).data[0]).toMatchObject({ name: 'under.bin', hash: under.md5 });
+		},
+	);
 
-	it('postMaxSize: a urlencoded body over post_max_size reaches the script with no fields, whether it had a Content-Length or not', async () => {
-		const session = await authorize();
-		sandbox.configure({ postMaxSize: 4096 });
-		const listing = (pad: number) => ({ ...session, parent_folder_id: '', pad: 'x'.repeat(pad) });
-		expect((await call('folder/listing', listing(3000))).json._status).toBe('success');
-		const over = await call('folder/listing', listing(5000));
-		expect([over.status, over.json.response]).toEqual([
-			200,
-			'Please provide the access_token param.',
-		]);
-		const chunked = await postChunked(
-			`${sandbox.apiUrl}/folder/listing`,
-			'application/x-www-form-urlencoded',
-			form(listing(5000)),
-		);
-		expect([chunked.status, chunked.json.response]).toEqual([
-			200,
-			'Please provide the access_token param.',
-		]);
-		expect(
-			(
-				await postChunked(
-					`${sandbox.apiUrl}/folder/listing`,
-					'application/x-www-form-urlencoded',
-					form(listing(3000)),
-				)
-			).json._status,
-		).toBe('success');
-	});
+	it(
+		'postMaxSize: a urlencoded body over post_max_size reaches the ' +
+			'script with no fields, whether it had a Content-Length or not',
+		async () => {
+			const session = await authorize();
+			sandbox.configure({ postMaxSize: 4096 });
+			const listing = (pad: number) => ({ ...session, parent_folder_id: '', pad: 'x'.repeat(pad) });
+			expect((await call('folder/listing', listing(3000))).json._status).toBe('success');
+			const over = await call('folder/listing', listing(5000));
+			expect([over.status, over.json.response]).toEqual([
+				200,
+				'Please provide the access_token param.',
+			]);
+			const chunked = await postChunked(
+				`${sandbox.apiUrl}/folder/listing`,
+				'application/x-www-form-urlencoded',
+				form(listing(5000)),
+			);
+			expect([chunked.status, chunked.json.response]).toEqual([
+				200,
+				'Please provide the access_token param.',
+			]);
+			expect(
+				(
+					await postChunked(
+						`${sandbox.apiUrl}/folder/listing`,
+						'application/x-www-form-urlencoded',
+						form(listing(3000)),
+					)
+				).json._status,
+			).toBe('success');
+		},
+	);
 
 	it("uploadMaxFilesize: a larger file arrives with PHP's error 1 and no bytes, the other fields intact", async () => {
 		const session = await authorize();
@@ -1420,7 +1429,8 @@ describe("request-size limits: PHP's and the web server's", () => {
 		const body = Buffer.from(
 			[
 				`--${boundary}\r\nContent-Disposition: form-data; name="a"\r\n\r\n1`,
-				`--${boundary}\r\nContent-Disposition: form-data; name="f1"; filename="one.txt"; filename*=UTF-8''uno.txt\r\nContent-Type: text/plain\r\n\r\n`,
+				`--${boundary}\r\nContent-Disposition: form-data; name="f1"; ` +
+					`filename="one.txt"; filename*=UTF-8''uno.txt\r\nContent-Type: text/plain\r\n\r\n`,
 				`--${boundary}\r\nContent-Disposition: form-data; name="f2"; filename*=UTF-8''two.txt\r\n\r\nxx`,
 				// a part PHP reads as a field (no filename=), with a line in it that is nearly a boundary
 				`--${boundary}\r\nContent-Type: application/octet-stream\r\nContent-Disposition: form-data; name="f3"\r\n\r\nz\r\n--${boundary}x`,

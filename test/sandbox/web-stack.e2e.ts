@@ -86,24 +86,28 @@ describe('the sandbox behind nginx and PHP-FPM', () => {
 		).toEqual([200]);
 	});
 
-	it("holds PHP's stock limits as PHP does: a file over upload_max_filesize is not received, a body over post_max_size loses every field", async () => {
-		await stack.configure({ ...RAISED, postMaxSize: '8M', uploadMaxFilesize: '2M' });
-		expect(JSON.parse((await upload('three.bin', Buffer.alloc(3 * MiB))).text).response).toBe(
-			'Did not receive uploaded file.',
-		);
-		expect(await upload('twelve.bin', Buffer.alloc(12 * MiB))).toMatchObject({
-			status: 200,
-			text: expect.stringContaining('Please provide the access_token param.'),
-		});
-		expect(JSON.parse((await upload('empty.bin', Buffer.alloc(0))).text).response).toBe(
-			'Filesize received was zero.',
-		);
-		expect(
-			sandbox.state.files.filter((file) =>
-				['three.bin', 'twelve.bin', 'empty.bin'].includes(file.filename),
-			),
-		).toEqual([]);
-	});
+	it(
+		"holds PHP's stock limits as PHP does: a file over upload_max_filesize is not received, " +
+			'a body over post_max_size loses every field',
+		async () => {
+			await stack.configure({ ...RAISED, postMaxSize: '8M', uploadMaxFilesize: '2M' });
+			expect(JSON.parse((await upload('three.bin', Buffer.alloc(3 * MiB))).text).response).toBe(
+				'Did not receive uploaded file.',
+			);
+			expect(await upload('twelve.bin', Buffer.alloc(12 * MiB))).toMatchObject({
+				status: 200,
+				text: expect.stringContaining('Please provide the access_token param.'),
+			});
+			expect(JSON.parse((await upload('empty.bin', Buffer.alloc(0))).text).response).toBe(
+				'Filesize received was zero.',
+			);
+			expect(
+				sandbox.state.files.filter((file) =>
+					['three.bin', 'twelve.bin', 'empty.bin'].includes(file.filename),
+				),
+			).toEqual([]);
+		},
+	);
 
 	it("answers 413 itself over nginx's client_max_body_size: the site never sees the call", async () => {
 		await stack.configure({ ...RAISED, clientMaxBodySize: '1m' });

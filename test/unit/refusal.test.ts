@@ -150,7 +150,8 @@ describe('an upload the script did not receive whole', () => {
 			upload({ name: 'a.bin', size: 1536 }),
 		)!;
 		expect(error.message).toBe(
-			'The site did not receive the file "a.bin" (1.5 KiB): it arrived empty, likely for being larger than the site\'s PHP upload_max_filesize',
+			'The site did not receive the file "a.bin" (1.5 KiB): it arrived empty, ' +
+				"likely for being larger than the site's PHP upload_max_filesize",
 		);
 	});
 

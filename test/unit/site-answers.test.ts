@@ -119,7 +119,8 @@ describe('answers that are not the API', () => {
 		expect(error.message).toBe('The site did not answer account/info with JSON (HTTP 200)');
 		expect(error.details.httpCode).toBe(200);
 		expect(error.details.description).toBe(
-			'Start of the answer: <html> <body>Maintenance</body> </html>. Check that the Base URL is the address of a site running the File Upload Script API v2.',
+			'Start of the answer: <html> <body>Maintenance</body> </html>. ' +
+				'Check that the Base URL is the address of a site running the File Upload Script API v2.',
 		);
 	});
 

@@ -188,12 +188,17 @@ export async function prepareCreationCheck(
 		}
 		if (open.length === 0) return undefined;
 		if (open.length === 1 && open[0].certainlyNew) return open[0].entry;
-		const what = `${kind === 'file' ? 'file' : 'folder'}${open.length > 1 ? 's' : ''} named "${shape.name}"${shape.size === undefined ? '' : ` of ${shape.size} bytes`}`;
+		const what =
+			`${kind === 'file' ? 'file' : 'folder'}${open.length > 1 ? 's' : ''} named ` +
+			`"${shape.name}"${shape.size === undefined ? '' : ` of ${shape.size} bytes`}`;
 		const ids = open.map(({ entry }) => entry.id).join(', ');
 		throw new OutcomeInconclusive(
 			open.length > 1
-				? `Looking in ${folderInWords(folderId)} found ${open.length} ${what} ${open.every((candidate) => candidate.certainlyNew) ? 'that appeared during the call' : 'that it cannot rule out'} (ids ${ids}): any of them may be the one it made`
-				: `Looking in ${folderInWords(folderId)} found a ${what} (id ${ids}) that may have been there before the call: the site gives no date for it`,
+				? `Looking in ${folderInWords(folderId)} found ${open.length} ${what} ` +
+					`${open.every((candidate) => candidate.certainlyNew) ? 'that appeared during the call' : 'that it cannot rule out'}` +
+					` (ids ${ids}): any of them may be the one it made`
+				: `Looking in ${folderInWords(folderId)} found a ${what} (id ${ids}) ` +
+					`that may have been there before the call: the site gives no date for it`,
 		);
 	}
 	return { find };

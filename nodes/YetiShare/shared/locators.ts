@@ -20,7 +20,8 @@ export interface LocatorParameter {
 }
 
 const HOW_TO_PICK =
-	'Pick the folder from the list, enter its ID (a number), paste its address (…/folder/<id>/<name>), or give its path (Invoices/2026/March).';
+	'Pick the folder from the list, enter its ID (a number), ' +
+	'paste its address (…/folder/<id>/<name>), or give its path (Invoices/2026/March).';
 
 /** Where a picker is read: an action node's item, or a trigger's poll (which has no items). */
 export type LocatorContext = IExecuteFunctions | IPollFunctions;

@@ -12,7 +12,8 @@ import { nameMatcher, outputFields, parameterError, resultLimit } from './utils'
 
 function searchedFolderPicker(examplePath: string) {
 	return folderPickers.parent(
-		`Where to look. The root (the default) searches the whole account; a folder searches inside it. Results carry their path from here, e.g. Invoices/2026/${examplePath}.`,
+		`Where to look. The root (the default) searches the whole account; a folder searches ` +
+			`inside it. Results carry their path from here, e.g. Invoices/2026/${examplePath}.`,
 	);
 }
 
@@ -32,7 +33,8 @@ export function searchProperties(kind: 'file' | 'folder'): INodeProperties[] {
 		nameFilterField(what),
 		searchedFolder[kind].property,
 		includeSubfoldersField(
-			`Whether to look in every folder below the Parent Folder too (one listing per folder, ${LISTINGS_IN_PARALLEL} at once), or only directly in it`,
+			`Whether to look in every folder below the Parent Folder too ` +
+				`(one listing per folder, ${LISTINGS_IN_PARALLEL} at once), or only directly in it`,
 			{ default: true },
 		),
 		...returnAllOrLimit.map((property) =>

@@ -116,7 +116,8 @@ export function requireName(
 			ctx,
 			itemIndex,
 			parameter,
-			`contains ${problems.map((problem) => problem.what).join(' and ')} (${JSON.stringify(name)}): the site would not store the name as written`,
+			`contains ${problems.map((problem) => problem.what).join(' and ')} ` +
+				`(${JSON.stringify(name)}): the site would not store the name as written`,
 			`${problems.map((problem) => problem.why).join(' ')} Remove or replace those characters (for example with "_").`,
 		);
 	}

@@ -115,7 +115,11 @@ export function networkError(error: unknown, endpoint: string): SiteError | unde
 			'Could not reach the site: its TLS (https) certificate was not accepted',
 			'tls',
 			{
-				description: `While calling ${endpoint} (${tls}). If the site uses a self-signed certificate and you run it yourself, turn on "Ignore SSL Issues (Insecure)" in the credential; otherwise the site's certificate is expired, for another name, or not from a trusted authority.`,
+				description:
+					`While calling ${endpoint} (${tls}). ` +
+					`If the site uses a self-signed certificate and you run it yourself, ` +
+					`turn on "Ignore SSL Issues (Insecure)" in the credential; otherwise the site's ` +
+					`certificate is expired, for another name, or not from a trusted authority.`,
 			},
 		);
 	}

@@ -77,7 +77,8 @@ async function openDownload(
 		body.resume();
 		const expired = statusCode === 403 || statusCode === 410;
 		throw new SiteError(
-			`Downloading the file failed: ${expired ? 'the download link was refused (it may have expired: links are valid for 24 hours)' : `HTTP ${statusCode}`}`,
+			`Downloading the file failed: ` +
+				`${expired ? 'the download link was refused (it may have expired: links are valid for 24 hours)' : `HTTP ${statusCode}`}`,
 			'http',
 			{
 				httpCode: statusCode,
@@ -121,7 +122,8 @@ async function storeDownload(
 	download.stream.on('aborted', () => (broken ??= new Error('the connection closed')));
 	const cut = (received: number | string) =>
 		transferBroken(
-			`The connection closed after ${received} of ${download.size ?? '?'} bytes: the download is incomplete${broken ? ` (${broken.message})` : ''}`,
+			`The connection closed after ${received} of ${download.size ?? '?'} bytes: ` +
+				`the download is incomplete${broken ? ` (${broken.message})` : ''}`,
 		);
 	// a store that failed because the response broke is a cut transfer (repeated); any other
 	// failure of the store (a size limit, say) is handed on as it is and not repeated

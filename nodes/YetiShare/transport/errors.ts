@@ -169,11 +169,19 @@ function describeFailure(
 				? `The site is rate-limiting requests (HTTP 429): ${endpoint} was refused, tried ${tried}`
 				: `The site kept failing (${failure.reason}): ${endpoint} was tried ${tried}`;
 			if (waitedTooLong === undefined) {
-				description = `The last answer: ${last?.message}. Try again later; the credential's "Max Retry Wait (Seconds)" sets how long a call keeps trying.`;
+				description =
+					`The last answer: ${last?.message}. Try again later; ` +
+					`the credential's "Max Retry Wait (Seconds)" sets how long a call keeps trying.`;
 			} else if (waitedForAnswersMs > 0) {
-				description = `Waiting for the site's answers took ${Math.ceil(waitedForAnswersMs / 1000)} s of the credential's "Max Retry Wait (Seconds)", and the next try would have passed it. Check that the site is up; raise "Timeout (Seconds)" and "Max Retry Wait (Seconds)" if it is only slow.`;
+				description =
+					`Waiting for the site's answers took ${Math.ceil(waitedForAnswersMs / 1000)} s ` +
+					`of the credential's "Max Retry Wait (Seconds)", ` +
+					`and the next try would have passed it. Check that the site is up; ` +
+					`raise "Timeout (Seconds)" and "Max Retry Wait (Seconds)" if it is only slow.`;
 			} else {
-				description = `The next try would have waited ${Math.ceil(waitedTooLong / 1000)} s, beyond the credential's "Max Retry Wait (Seconds)". Raise it, or run the workflow less often.`;
+				description =
+					`The next try would have waited ${Math.ceil(waitedTooLong / 1000)} s, beyond the ` +
+					`credential's "Max Retry Wait (Seconds)". Raise it, or run the workflow less often.`;
 			}
 		} else {
 			message = `It is unknown whether the site created ${error.what}: ${error.failure.reason} while calling ${endpoint}`;

@@ -27,7 +27,9 @@ export function formatBytes(bytes: number): string {
 }
 
 const ASK_OWNER =
-	"Ask the site owner to raise PHP's upload_max_filesize and post_max_size (php.ini) and the web server's body limit (nginx: client_max_body_size; Apache: LimitRequestBody) above the size of your files, or upload smaller files.";
+	"Ask the site owner to raise PHP's upload_max_filesize and post_max_size " +
+	"(php.ini) and the web server's body limit (nginx: client_max_body_size; " +
+	'Apache: LimitRequestBody) above the size of your files, or upload smaller files.';
 
 /** Why the script saw no upload, by its answer, for a file that was sent whole and not empty. */
 const NOT_RECEIVED: Array<{
@@ -42,21 +44,27 @@ const NOT_RECEIVED: Array<{
 		applies: (sent) => sent.tokenSent,
 		limit: "the request was larger than the site's PHP post_max_size",
 		why: (answer) =>
-			`The site answered "${answer}", though the node sent the access token: PHP drops every field and the file of a request larger than its post_max_size (8 MB in a stock PHP), and the script then finds nothing. The credential is fine.`,
+			`The site answered "${answer}", though the node sent the access token: ` +
+			`PHP drops every field and the file of a request larger than its post_max_size ` +
+			`(8 MB in a stock PHP), and the script then finds nothing. The credential is fine.`,
 	},
 	{
 		answer: /^did not receive uploaded file\.?$/i,
 		applies: () => true,
 		limit: "the file is likely larger than the site's PHP upload_max_filesize",
 		why: (answer) =>
-			`The site answered "${answer}": PHP hands the script no file larger than its upload_max_filesize (2 MB in a stock PHP). Less often the site's temporary upload folder is full or missing.`,
+			`The site answered "${answer}": PHP hands the script no file ` +
+			`larger than its upload_max_filesize (2 MB in a stock PHP). ` +
+			`Less often the site's temporary upload folder is full or missing.`,
 	},
 	{
 		answer: /^filesize received was zero\.?$/i,
 		applies: () => true,
 		limit: "it arrived empty, likely for being larger than the site's PHP upload_max_filesize",
 		why: (answer) =>
-			`The site answered "${answer}" for a file that is not empty: PHP kept none of its bytes, as it does for a file over upload_max_filesize, or the site's disk or temporary upload folder is full.`,
+			`The site answered "${answer}" for a file that is not empty: ` +
+			`PHP kept none of its bytes, as it does for a file over upload_max_filesize, ` +
+			`or the site's disk or temporary upload folder is full.`,
 	},
 ];
 
@@ -77,7 +85,11 @@ export function explainRefusal(
 			: `the request to ${endpoint}`;
 		return new SiteError(`The site's web server refused ${what} as too large (HTTP 413)`, 'http', {
 			httpCode,
-			description: `The web server in front of the site (or a proxy before it) has a limit on the size of a request body, such as nginx's client_max_body_size (1 MB unless the site sets it) or Apache's LimitRequestBody, and the script never saw the request. ${upload ? ASK_OWNER : 'Ask the site owner to raise that limit.'}`,
+			description:
+				`The web server in front of the site (or a proxy before it) has a limit on the ` +
+				`size of a request body, such as nginx's client_max_body_size (1 MB unless the ` +
+				`site sets it) or Apache's LimitRequestBody, and the script never saw the request. ` +
+				`${upload ? ASK_OWNER : 'Ask the site owner to raise that limit.'}`,
 		});
 	}
 	const answer = error.details.serverMessage;

@@ -156,7 +156,11 @@ export async function withSession<T>(
 		`The site ended the session again after ${MAX_ROUNDS} renewals: another client keeps signing in to this account`,
 		'api',
 		{
-			description: `Every sign-in (/authorize) ends the account's other sessions. Something else signs in with the same keys or login again and again (another tool, or another n8n credential for the same account: use one credential per account). Last answer: ${(lastError as Error)?.message}`,
+			description:
+				`Every sign-in (/authorize) ends the account's other sessions. ` +
+				`Something else signs in with the same keys or login again and again ` +
+				`(another tool, or another n8n credential for the same account: ` +
+				`use one credential per account). Last answer: ${(lastError as Error)?.message}`,
 		},
 	);
 }

@@ -113,7 +113,9 @@ export const upload: Operation<'upload'> = {
 					default: '',
 					placeholder: 'e.g. invoice-2026-03.pdf',
 					description:
-						"The name to store the file under. Default: the binary data's file name, with any <, /, \\, quote or line break the site would change replaced by _ (the output's renamedFrom then gives the original).",
+						"The name to store the file under. Default: the binary data's file name, " +
+						'with any <, /, \\, quote or line break the site would change ' +
+						"replaced by _ (the output's renamedFrom then gives the original).",
 				},
 			],
 		},

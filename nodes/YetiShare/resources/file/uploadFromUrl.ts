@@ -130,7 +130,9 @@ export const uploadFromUrl: Operation<'uploadFromUrl'> = {
 					{ message: 'URL upload still running' },
 					{
 						message: `The URL upload of ${url} was still "${status.status}" when "Give Up After" ran out [item ${i}]`,
-						description: `It may still finish on the site: check scheduled item ${scheduled.scheduled_item_id} with "Get Upload From URL Status".`,
+						description:
+							`It may still finish on the site: check scheduled item ` +
+							`${scheduled.scheduled_item_id} with "Get Upload From URL Status".`,
 						itemIndex: i,
 					},
 				);

@@ -8,8 +8,20 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { searchFolders, searchFoldersWithRoot } from '../YetiShare/methods/listSearch';
 import { includeSubfoldersField, nameFilterField } from '../YetiShare/shared/descriptions';
-import { pollAdditions, watchedFolder } from './additions';
+import { pollAdditions } from './additions';
+import { pollChanges, type ChangeEvent } from './changeEvents';
 import { pollRemoteUploads } from './remoteUploads';
+import { watchedFolder } from './watched';
+
+/** The events that watch a folder. */
+const TREE_EVENTS = [
+	'fileAdded',
+	'folderAdded',
+	'fileChanged',
+	'fileTrashed',
+	'folderChanged',
+	'folderTrashed',
+] as const;
 
 const includeSubfolders = includeSubfoldersField(
 	'Whether to watch every folder below the chosen one too (one listing per folder per poll)',
@@ -35,6 +47,8 @@ export class YetiShareTrigger implements INodeType {
 		// the event in words on the canvas, as the node creator names it
 		subtitle:
 			'={{ { fileAdded: "On new file", folderAdded: "On new folder", ' +
+			'fileChanged: "On file changed", fileTrashed: "On file trashed", ' +
+			'folderChanged: "On folder changed", folderTrashed: "On folder trashed", ' +
 			'remoteUploadFinished: "On remote upload finished" }[$parameter["event"]] }}',
 		// n8n's node creator lists this node and the YetiShare node as one app and shows this text
 		// under it in both the actions and the triggers panel, so it speaks for both.
@@ -60,10 +74,39 @@ export class YetiShareTrigger implements INodeType {
 						description: 'A new file appears in the watched folder',
 					},
 					{
+						name: 'File Changed',
+						value: 'fileChanged',
+						action: 'On file changed',
+						description:
+							'A watched file is renamed, moved to another watched folder, replaced (new size or ' +
+							'type) or restored from the trash, or comes into view',
+					},
+					{
+						name: 'File Trashed',
+						value: 'fileTrashed',
+						action: 'On file trashed',
+						description:
+							'A watched file is moved to the trash, or is no longer in the watched folder',
+					},
+					{
 						name: 'Folder Added',
 						value: 'folderAdded',
 						action: 'On new folder',
 						description: 'A new folder appears in the watched folder',
+					},
+					{
+						name: 'Folder Changed',
+						value: 'folderChanged',
+						action: 'On folder changed',
+						description:
+							'A watched folder is renamed, moved or made public or private, or comes into view',
+					},
+					{
+						name: 'Folder Trashed',
+						value: 'folderTrashed',
+						action: 'On folder trashed',
+						description:
+							'A watched folder is moved to the trash, or is no longer in the watched folder',
 					},
 					{
 						name: 'Remote Upload Finished',
@@ -76,7 +119,7 @@ export class YetiShareTrigger implements INodeType {
 			},
 			{
 				...watchedFolder.property,
-				displayOptions: { show: { event: ['fileAdded', 'folderAdded'] } },
+				displayOptions: { show: { event: [...TREE_EVENTS] } },
 			},
 			{
 				displayName: 'Scheduled Item IDs',
@@ -114,8 +157,17 @@ export class YetiShareTrigger implements INodeType {
 				type: 'collection',
 				placeholder: 'Add Option',
 				default: {},
-				displayOptions: { show: { event: ['folderAdded'] } },
+				displayOptions: { show: { event: ['folderAdded', 'folderChanged', 'folderTrashed'] } },
 				options: [includeSubfolders, nameFilter('folders', 'e.g. Invoices*')],
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				displayOptions: { show: { event: ['fileChanged', 'fileTrashed'] } },
+				options: [includeSubfolders, nameFilter('files', 'e.g. *.pdf')],
 			},
 			{
 				displayName: 'Options',
@@ -145,6 +197,9 @@ export class YetiShareTrigger implements INodeType {
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const event = this.getNodeParameter('event') as string;
 		if (event === 'remoteUploadFinished') return await pollRemoteUploads(this);
-		return await pollAdditions(this, event === 'fileAdded' ? 'file' : 'folder');
+		if (event === 'fileAdded' || event === 'folderAdded') {
+			return await pollAdditions(this, event === 'fileAdded' ? 'file' : 'folder');
+		}
+		return await pollChanges(this, event as ChangeEvent);
 	}
 }

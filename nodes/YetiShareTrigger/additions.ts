@@ -2,26 +2,14 @@
  * File Added and Folder Added: every poll lists the watched folder (and those below it, if asked)
  * and emits what has an id above the last poll's; the site's ids only grow.
  */
-import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 
-import { forgetAll } from '../YetiShare/execution/cache';
-import { folderPicker } from '../YetiShare/shared/descriptions';
 import { downloadById } from '../YetiShare/shared/download';
-import { resolveFolderId } from '../YetiShare/shared/locators';
-import { walkTree } from '../YetiShare/shared/tree';
 import { nameMatcher, outputFields } from '../YetiShare/shared/utils';
+import { walkWatched, watchedScope } from './watched';
 
 /** Ids remembered above the cursor at most: the state stays small on a busy account. */
 const MAX_SEEN = 10_000;
-
-/** The form's folder picker, and what each poll resolves. */
-export const watchedFolder = folderPicker({
-	name: 'folder',
-	displayName: 'Folder',
-	allowRoot: true,
-	description: 'The folder to watch',
-});
 
 interface AdditionsState {
 	scope?: string;
@@ -34,45 +22,14 @@ interface AdditionsState {
 	checkedAt?: string;
 }
 
-/** Every file or folder in the watched folder (and below it, if asked): one listing per folder. */
-async function walk(ctx: IPollFunctions, rootId: string, deep: boolean, kind: 'file' | 'folder') {
-	const found: IDataObject[] = [];
-	await walkTree(
-		ctx,
-		[{ id: rootId, path: '' }],
-		({ folders, files }) => void found.push(...(kind === 'folder' ? folders : files)),
-		{
-			deep,
-			explain: (folder, failure) =>
-				folder.id === rootId && rootId !== '' && failure.problem === 'folderNotFound'
-					? new NodeOperationError(
-							ctx.getNode(),
-							`The watched folder (ID ${rootId}) no longer exists on the site`,
-							{
-								description:
-									'It was deleted or moved to the trash. Choose another folder in the trigger.',
-							},
-						)
-					: undefined,
-		},
-	);
-	return found;
-}
-
 export async function pollAdditions(
 	ctx: IPollFunctions,
 	kind: 'file' | 'folder',
 ): Promise<INodeExecutionData[][] | null> {
-	// n8n may reuse one context for every poll of an active workflow: look the path up afresh
-	forgetAll(ctx);
-	const folderId = await resolveFolderId(ctx, 0, watchedFolder);
-	const options = ctx.getNodeParameter('options', {}) as {
-		includeSubfolders?: boolean;
-		name?: string;
-		download?: boolean;
-	};
+	const { folderId, options } = await watchedScope(ctx);
 	const matches = nameMatcher(options.name);
-	const entries = (await walk(ctx, folderId, options.includeSubfolders === true, kind))
+	const entries = (await walkWatched(ctx, folderId, options.includeSubfolders === true))
+		.flatMap((listed) => (kind === 'folder' ? listed.folders : listed.files))
 		.filter((entry) => matches(kind === 'file' ? entry.filename : entry.folderName))
 		.map((entry) => ({ id: Number(entry.id), entry }))
 		.sort((a, b) => a.id - b.id);

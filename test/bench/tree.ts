@@ -153,7 +153,12 @@ async function itemsInFlight(): Promise<string[]> {
 	return rows;
 }
 
-async function walks(): Promise<string[]> {
+async function walks(): Promise<{ rows: string[]; changeRows: string[] }> {
+	const changeRows = [
+		`| account (under one folder) | File Changed poll: s | listings | state: bytes ` +
+			`| bytes a file | activation: s |`,
+		'| --- | ---: | ---: | ---: | ---: | ---: |',
+	];
 	const rows = [
 		`| account (under one folder) | trigger poll, Include Subfolders: s | listings ` +
 			`| folder picker, first page: s | listings | path lookup, 5 levels: s | listings ` +
@@ -192,6 +197,7 @@ async function walks(): Promise<string[]> {
 				found = result.items?.[0].length ?? 0;
 			});
 			if (found !== 1) throw new Error(`the poll found ${found} new files, not 1`);
+			changeRows.push(await changeWatch(site, size, top.id, deepest.id));
 
 			const pickerNode = {
 				type: NODE,
@@ -251,7 +257,51 @@ async function walks(): Promise<string[]> {
 			await closeSite(site);
 		}
 	}
-	return rows;
+	return { rows, changeRows };
+}
+
+/**
+ * File Changed over the whole tree with Include Subfolders: activation (what it remembers), then a
+ * poll that finds one renamed file at the bottom. The state is what n8n writes into the row.
+ */
+async function changeWatch(
+	site: Site,
+	size: { folders: number; files: number },
+	topId: string,
+	deepestId: string,
+): Promise<string> {
+	const node = {
+		type: TRIGGER,
+		parameters: {
+			event: 'fileChanged',
+			folder: { __rl: true, mode: 'id', value: topId },
+			options: { includeSubfolders: true },
+		},
+		credentials: { yetiShareApi: site.credential },
+	};
+	let staticData = {};
+	let bytes = 0;
+	const activation = await measure(site, async () => {
+		const result = await site.engine.poll({ node });
+		if (result.error) throw new Error(result.error.message);
+		staticData = JSON.parse(JSON.stringify(result.staticData));
+		bytes = Buffer.byteLength(JSON.stringify(result.nodeStaticData));
+	});
+	const renamed = site.sandbox.state.files.find((file) => file.folderId === deepestId)!;
+	renamed.filename = `renamed-${renamed.filename}`;
+	let found = 0;
+	const poll = await measure(site, async () => {
+		const result = await site.engine.poll({ node, staticData });
+		if (result.error) throw new Error(result.error.message);
+		found = result.items?.[0].length ?? 0;
+	});
+	if (found !== 1) throw new Error(`the File Changed poll found ${found} changes, not 1`);
+	const row =
+		`| ${size.folders.toLocaleString('en')} folders, ${size.files.toLocaleString('en')} files ` +
+		`| ${seconds(poll.ms)} | ${poll.listings} | ${bytes.toLocaleString('en')} ` +
+		`| ${(bytes / size.files).toFixed(1)} | ${seconds(activation.ms)} |`;
+	process.stderr.write(`${row}\n`);
+	return row;
 }
 
 /** Folder names from below `topId` down to `folderId`. */
@@ -271,7 +321,7 @@ async function main() {
 		`${cpus().length} cores (${cpus()[0]?.model.trim()}); ` +
 		`sandbox on loopback with a delay per request (fixed, or with the jitter shown)`;
 	const inFlight = await itemsInFlight();
-	const walked = await walks();
+	const { rows: walked, changeRows } = await walks();
 	const text = [
 		`Run of ${stamp}.`,
 		'',
@@ -288,6 +338,12 @@ async function main() {
 			`one for the first 10 seeded files ("seeded-*", Limit 10: the walk stops once it has them).`,
 		'',
 		...walked,
+		'',
+		`**Watching for changes** (the trigger's File Changed, Include Subfolders, over the same ` +
+			`trees at ${WALK_LATENCY_MS} ms a call): the poll after activation finds one renamed ` +
+			`file at the bottom; the state is the trigger's static data as n8n stores it (JSON).`,
+		'',
+		...changeRows,
 	].join('\n');
 	process.stdout.write(`${text}\n`);
 	if (!process.argv.includes('--no-write'))

@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
 import { describe, expect, it } from '@jest/globals';
 
 import { SandboxServer } from '../sandbox/server';
-import { exampleWorkflows, N8nCli, N8nServer } from './cli';
-import { cliWithPackageInstalled } from './packed';
-import { ensureN8n, N8N_VERSIONS } from './runtime';
+import { useActiveWorkflows } from './active';
+import { exampleWorkflows } from './cli';
+import { N8N_VERSIONS } from './runtime';
 
 const WORKFLOW = 'ys-new-files';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -16,9 +13,9 @@ describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5700 + 2 * 
 	'the trigger activated in a running n8n $version',
 	({ version, port }) => {
 		const sandbox = new SandboxServer();
-		let cli: N8nCli;
-		let home: string;
-		let n8n: N8nServer;
+		const active = useActiveWorkflows({ version, port, sandbox, name: 'trigger' }, () =>
+			exampleWorkflows().filter((workflow) => workflow.id === WORKFLOW),
+		);
 		/** The file ids the workflow looked up (its second node calls file/info once per emitted file). */
 		const lookedUp = () =>
 			sandbox.log
@@ -35,32 +32,12 @@ describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5700 + 2 * 
 						`${entry.params.file_id ?? entry.params.parent_folder_id ?? ''} ${entry.outcome}`,
 				);
 			throw new Error(
-				`timed out waiting for ${what}; the site saw:\n${calls.join('\n')}\nn8n printed:\n${n8n.output.slice(-4000)}`,
+				`timed out waiting for ${what}; the site saw:\n${calls.join('\n')}\nn8n printed:\n${active.n8n.output.slice(-4000)}`,
 			);
 		}
 
-		beforeAll(async () => {
-			const runtime = await ensureN8n(version);
-			await sandbox.start();
-			home = mkdtempSync(join(tmpdir(), 'n8n-e2e-trigger-'));
-			// the packed package installed in ~/.n8n/nodes, as users install it (not the build folder)
-			cli = await cliWithPackageInstalled(runtime, home, {
-				N8N_PORT: String(port),
-				N8N_RUNNERS_BROKER_PORT: String(port + 1),
-			});
-			await cli.importSandboxCredential(sandbox);
-			await cli.importWorkflows(exampleWorkflows().filter((workflow) => workflow.id === WORKFLOW));
-			await cli.activate(WORKFLOW);
-			n8n = new N8nServer(cli);
-		});
-		afterAll(async () => {
-			await n8n?.stop();
-			await sandbox.stop();
-			if (home) rmSync(home, { recursive: true, force: true });
-		});
-
 		it('emits each new file once, across a restart of n8n, with nothing missed', async () => {
-			await n8n.start();
+			await active.n8n.start();
 			// activation: the first poll lists the watched tree and emits nothing
 			await waitFor(() => sandbox.count('folder/listing') >= 4, 'the activation poll');
 			expect(lookedUp()).toEqual([]);
@@ -88,7 +65,7 @@ describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5700 + 2 * 
 			await waitFor(() => lookedUp().length >= 3, 'the next poll to run the workflow');
 			expect(lookedUp().sort()).toEqual(firstBatch.sort());
 
-			await n8n.stop();
+			await active.n8n.stop();
 			const whileStopped = [
 				sandbox.addFile(sandbox.demoAccount.id, {
 					name: 'late-1.pdf',
@@ -102,7 +79,7 @@ describe.each(N8N_VERSIONS.map((version, index) => ({ version, port: 5700 + 2 * 
 				}).id,
 			];
 			const listingsBefore = sandbox.count('folder/listing');
-			await n8n.start();
+			await active.n8n.start();
 			await waitFor(() => lookedUp().length >= 5, 'the files added while n8n was stopped');
 			expect(lookedUp().slice(3).sort()).toEqual(whileStopped.sort());
 

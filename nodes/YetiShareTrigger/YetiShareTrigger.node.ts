@@ -53,7 +53,8 @@ export class YetiShareTrigger implements INodeType {
 		// n8n's node creator lists this node and the YetiShare node as one app and shows this text
 		// under it in both the actions and the triggers panel, so it speaks for both.
 		description:
-			'Upload, download and organise files on a YetiShare site; start workflows when files or folders appear or remote uploads finish',
+			'Upload, download and organise files on a YetiShare site; start workflows when files or ' +
+			'folders appear, change or are trashed, or remote uploads finish',
 		defaults: { name: 'YetiShare Trigger' },
 		polling: true,
 		inputs: [],

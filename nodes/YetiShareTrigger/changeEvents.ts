@@ -22,7 +22,7 @@ import { walkWatched, watchedScope } from './watched';
 export type ChangeEvent = 'fileChanged' | 'fileTrashed' | 'folderChanged' | 'folderTrashed';
 
 /**
- * The most files or folders one trigger remembers: about 2.2 MB of state, which n8n writes into
+ * The most files or folders one trigger remembers: about 2.4 MB of state, which n8n writes into
  * the workflow's row after every poll. Beyond it the poll fails and says so; it never forgets
  * what it knew (that would report everything again, or nothing).
  */

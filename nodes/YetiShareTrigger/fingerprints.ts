@@ -1,6 +1,6 @@
 /**
  * What the change events remember of the watched tree between polls, small enough for n8n to
- * write into the workflow's row after every execution: about 11 bytes a file.
+ * write into the workflow's row after every execution: about 12 bytes a file.
  *
  * A file is remembered by its id, its folder, whether it is in the trash, its size, and a
  * fingerprint (hash) of its name and of its type: enough to tell that it was renamed, moved,

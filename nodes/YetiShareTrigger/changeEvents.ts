@@ -8,7 +8,7 @@ import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { nameMatcher, outputFields } from '../YetiShare/shared/utils';
-import { fileChanges, fileMark, folderChanges, folderMark, type Change } from './changes';
+import { fileChanges, fileMark, folderChanges, folderMark, markAll, type Change } from './changes';
 import {
 	packFiles,
 	packFolders,
@@ -74,7 +74,10 @@ export async function pollChanges(
 	const state = ctx.getWorkflowStaticData('node') as ChangesState;
 	const scope = JSON.stringify([kind, folderId, deep, options.name ?? '']);
 	const remembered = state.scope === scope && state.maxId !== undefined;
-	const changes = remembered ? compareOrSay(ctx, state, kind, now) : [];
+	// each entry's marks once: compared with the state, then kept as the next state
+	const nowFiles = kind === 'file' ? markAll(now, fileMark) : undefined;
+	const nowFolders = kind === 'folder' ? markAll(now, folderMark) : undefined;
+	const changes = remembered ? compareOrSay(ctx, state, now, nowFiles, nowFolders) : [];
 	const wanted = event.endsWith('Changed');
 	const items = changes
 		.filter((change) => change.changed === wanted)
@@ -85,8 +88,8 @@ export async function pollChanges(
 	// only after the whole tree was read: a failed poll changes nothing
 	state.scope = scope;
 	state.maxId = Math.max(maxId, remembered ? state.maxId! : 0);
-	if (kind === 'file') state.files = packFiles(marks(now, fileMark));
-	else state.folders = packFolders(marks(now, folderMark));
+	if (nowFiles) state.files = packFiles(nowFiles);
+	if (nowFolders) state.folders = packFolders(nowFolders);
 	state.checkedAt = new Date().toISOString();
 	return remembered && items.length > 0 ? [items] : null;
 }
@@ -94,13 +97,14 @@ export async function pollChanges(
 function compareOrSay(
 	ctx: IPollFunctions,
 	state: ChangesState,
-	kind: 'file' | 'folder',
 	now: Map<number, IDataObject>,
+	nowFiles: Map<number, FileMark> | undefined,
+	nowFolders: Map<number, FolderMark> | undefined,
 ): Change[] {
 	try {
-		return kind === 'file'
-			? fileChanges(unpackFiles(state.files ?? ''), state.maxId!, now)
-			: folderChanges(unpackFolders(state.folders ?? []), state.maxId!, now);
+		return nowFiles
+			? fileChanges(unpackFiles(state.files ?? ''), state.maxId!, now, nowFiles)
+			: folderChanges(unpackFolders(state.folders ?? []), state.maxId!, now, nowFolders);
 	} catch (error) {
 		// never taken for "nothing remembered": that would report every file, or none
 		throw new NodeOperationError(
@@ -113,13 +117,6 @@ function compareOrSay(
 			},
 		);
 	}
-}
-
-function marks<T extends FileMark | FolderMark>(
-	entries: Map<number, IDataObject>,
-	mark: (entry: IDataObject) => T,
-): Map<number, T> {
-	return new Map([...entries].map(([id, entry]) => [id, mark(entry)]));
 }
 
 /** The file or folder as the site sent it, and what changed. */

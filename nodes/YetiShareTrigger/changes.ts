@@ -85,7 +85,6 @@ const when = (differs: boolean, found: Found): Found[] => (differs ? [found] : [
 
 /** What one kind (files or folders) needs for `compare`. */
 interface Rules<M> {
-	mark: (entry: IDataObject) => M;
 	/** Whether it is in the trash (a file listed there). */
 	trashed: (mark: M) => boolean;
 	/** What changed in one that was remembered and is still listed, not in the trash. */
@@ -104,6 +103,7 @@ function compare<M>(
 	before: Map<number, M>,
 	maxId: number,
 	now: Map<number, IDataObject>,
+	nowMarks: Map<number, M>,
 ): Change[] {
 	const changes: Change[] = [];
 	const add = (id: number, entry: IDataObject, found: Found[] | ChangeKind) => {
@@ -115,7 +115,7 @@ function compare<M>(
 	};
 	for (const [id, entry] of now) {
 		const was = before.get(id);
-		const is = rules.mark(entry);
+		const is = nowMarks.get(id)!;
 		if (!was) {
 			if (id <= maxId && !rules.trashed(is)) add(id, entry, 'entered');
 		} else if (rules.trashed(is)) {
@@ -140,7 +140,6 @@ function compare<M>(
 }
 
 const fileRules: Rules<FileMark> = {
-	mark: fileMark,
 	trashed: (mark) => mark.trashed,
 	fields: (was, is, entry) => [
 		...when(was.nameHash !== is.nameHash, ['renamed', 'filename', { after: entry.filename }]),
@@ -160,7 +159,6 @@ const fileRules: Rules<FileMark> = {
 };
 
 const folderRules: Rules<FolderMark> = {
-	mark: folderMark,
 	trashed: () => false,
 	fields: (was, is, entry) => [
 		...when(was.name !== is.name, [
@@ -186,13 +184,22 @@ const folderRules: Rules<FolderMark> = {
 	}),
 };
 
+/** What is remembered of each listed entry: computed once, compared, then kept. */
+export function markAll<M>(
+	entries: Map<number, IDataObject>,
+	mark: (entry: IDataObject) => M,
+): Map<number, M> {
+	return new Map([...entries].map(([id, entry]) => [id, mark(entry)]));
+}
+
 /** Files: renamed, moved, replaced, restored, entered; trashed, gone. */
 export function fileChanges(
 	before: Map<number, FileMark>,
 	maxId: number,
 	now: Map<number, IDataObject>,
+	nowMarks = markAll(now, fileMark),
 ): Change[] {
-	return compare(fileRules, before, maxId, now);
+	return compare(fileRules, before, maxId, now, nowMarks);
 }
 
 /** Folders, the same way; the API lists no trashed folders, so a trashed one is gone. */
@@ -200,6 +207,7 @@ export function folderChanges(
 	before: Map<number, FolderMark>,
 	maxId: number,
 	now: Map<number, IDataObject>,
+	nowMarks = markAll(now, folderMark),
 ): Change[] {
-	return compare(folderRules, before, maxId, now);
+	return compare(folderRules, before, maxId, now, nowMarks);
 }
